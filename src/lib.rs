@@ -1,0 +1,88 @@
+//! # juju-client
+//!
+//! A blocking, synchronous client for the [Juju](https://juju.is) controller API, for
+//! scripts, one-off tools and programs that have no async runtime. Every call is one
+//! blocking request/response round trip over one TLS WebSocket, bounded by a timeout.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use juju_client::{ConnectOptions, Controller, ErrorCode};
+//!
+//! let opts = ConnectOptions::new()
+//!     .endpoint("10.0.0.5:17070")
+//!     .username("admin")
+//!     .password("s3cret")
+//!     .ca_cert(std::fs::read_to_string("ca.pem")?)
+//!     .call_timeout(Duration::from_secs(30));
+//! let ctrl = Controller::connect(&opts)?;
+//! for backend in ctrl.list_secret_backends(false)? {
+//!     println!("{} ({}): {} secrets", backend.name, backend.backend_type, backend.num_secrets);
+//! }
+//! match ctrl.remove_secret_backends("old-vault", false) {
+//!     Err(e) if e.code() == Some(ErrorCode::NotSupported) => eprintln!("still in use: {e}"),
+//!     other => other?,
+//! }
+//! ctrl.close()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Errors
+//!
+//! Every failure is an [`Error`]. It keeps Juju's error code ([`Error::code`], an
+//! [`ErrorCode`]), the message and Juju's `error-info`, and says whether a wait timed out
+//! ([`Error::is_timeout`]), the connection is gone ([`Error::is_connection_closed`]; call
+//! [`Controller::reconnect`]), or a change was sent without its reply arriving
+//! ([`Error::is_outcome_unknown`]). Nothing is retried behind your back.
+//!
+//! ## TLS
+//!
+//! With a CA certificate ([`ConnectOptions::ca_cert`], the `ca-cert` of the juju client's
+//! `controllers.yaml`), only that CA is trusted and the certificate is verified against the
+//! name `juju-apiserver`, exactly as the Go client and the `juju` CLI do. Without it, the
+//! system roots and the endpoint's host name are used. Verification cannot be turned off.
+//! TLS 1.2 is the minimum.
+//!
+//! ## Log levels
+//!
+//! Through the [`log`](https://docs.rs/log) crate, target `juju_client`:
+//! - `debug`: one line per call (facade, version, method, request id, duration, outcome),
+//!   and one per login;
+//! - `trace`: every message sent and received, with passwords, tokens, keys and macaroons
+//!   shown as `[REDACTED]`;
+//! - `warn`: replies nobody waited for (the late answer to a call that timed out).
+//!
+//! No level ever shows a secret, and neither does any `Debug` or `Display` output.
+//!
+//! ## Features
+//!
+//! | feature | what it adds | extra dependencies | default |
+//! |---|---|---|---|
+//! | `testing` | [`testing::FakeController`], an in-process fake Juju 3.6 controller | `rcgen` | no |
+//!
+//! ## Stability
+//!
+//! Public types are this crate's own: no TLS or WebSocket library type appears in the API,
+//! so those can change without breaking you. Before 1.0, minor versions may break the API;
+//! the CHANGELOG says how.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod controller;
+mod error;
+mod options;
+mod redact;
+mod rpc;
+mod transport;
+mod util;
+mod websocket;
+
+pub mod secretbackends;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use controller::{Controller, Redirect, CLIENT_FACADES};
+pub use error::{Error, ErrorCode, ErrorKind};
+pub use options::{
+    ConnectOptions, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_MESSAGE_SIZE,
+};
+pub use transport::JUJU_APISERVER;

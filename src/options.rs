@@ -1,0 +1,203 @@
+//! [`ConnectOptions`]: where the controller is, who we are, and how long to wait.
+
+use std::fmt;
+use std::time::Duration;
+
+/// The default time allowed to dial, secure, upgrade and log in to one endpoint.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default time allowed for one call's reply.
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(60);
+/// The default largest message accepted from the controller: 256 MiB.
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 256 << 20;
+
+/// How to reach and log in to a Juju controller.
+///
+/// Build it with chained setters; it is `Clone`, and its `Debug` never shows the password.
+///
+/// ```
+/// use std::time::Duration;
+/// use juju_client::ConnectOptions;
+///
+/// let opts = ConnectOptions::new()
+///     .endpoint("10.0.0.5:17070")
+///     .endpoint("[fd42::5]:17070") // more endpoints for HA controllers
+///     .username("admin")
+///     .password("s3cret")
+///     .ca_cert("-----BEGIN CERTIFICATE-----\n...")
+///     .connect_timeout(Duration::from_secs(10))
+///     .call_timeout(Duration::from_secs(60));
+/// assert!(!format!("{opts:?}").contains("s3cret"));
+/// ```
+#[derive(Clone)]
+pub struct ConnectOptions {
+    pub(crate) endpoints: Vec<String>,
+    pub(crate) username: String,
+    pub(crate) password: Option<String>,
+    pub(crate) ca_cert: Option<String>,
+    pub(crate) tls_server_name: Option<String>,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) call_timeout: Duration,
+    pub(crate) max_message_size: usize,
+    pub(crate) dial_stagger: Duration,
+    pub(crate) follow_redirects: bool,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        ConnectOptions {
+            endpoints: Vec::new(),
+            username: "admin".to_string(),
+            password: None,
+            ca_cert: None,
+            tls_server_name: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            call_timeout: DEFAULT_CALL_TIMEOUT,
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            dial_stagger: Duration::from_millis(50),
+            follow_redirects: false,
+        }
+    }
+}
+
+impl ConnectOptions {
+    /// Options with no endpoint, user `admin`, no password, and the default timeouts.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a controller API endpoint, `host:port` (IPv6 as `[addr]:port`). Call it again
+    /// for each address of an HA controller: they are tried in parallel, with a short stagger,
+    /// and the first to log in wins.
+    pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoints.push(endpoint.into());
+        self
+    }
+
+    /// Replaces the endpoint list.
+    pub fn endpoints<I, S>(mut self, endpoints: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.endpoints = endpoints.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The user to log in as: `admin` and `user-admin` both work.
+    pub fn username(mut self, username: impl Into<String>) -> Self {
+        self.username = username.into();
+        self
+    }
+
+    /// The user's password. It is sent only inside the TLS connection, in `Admin.Login`, and
+    /// never logged or shown by `Debug`.
+    pub fn password(mut self, password: impl Into<String>) -> Self {
+        self.password = Some(password.into());
+        self
+    }
+
+    /// The controller's CA certificate, PEM text (`ca-cert` in the juju client's
+    /// `controllers.yaml`). With it, only this CA is trusted and the certificate is verified
+    /// against the name `juju-apiserver`, whatever address is dialled, as the Go client does.
+    /// Without it, the system's roots and the endpoint's host name are used.
+    pub fn ca_cert(mut self, pem: impl Into<String>) -> Self {
+        self.ca_cert = Some(pem.into());
+        self
+    }
+
+    /// Overrides the name the certificate is verified against (and sent as SNI).
+    pub fn tls_server_name(mut self, name: impl Into<String>) -> Self {
+        self.tls_server_name = Some(name.into());
+        self
+    }
+
+    /// Time allowed for each endpoint to be dialled, secured, upgraded and logged in to.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for each call's reply. A call with no reply in time fails with
+    /// [`Error::is_timeout`](crate::Error::is_timeout); the connection stays usable.
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = timeout;
+        self
+    }
+
+    /// The largest message accepted from the controller (default 256 MiB). A larger reply
+    /// fails the call with a clear error and closes the connection.
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.max_message_size = bytes;
+        self
+    }
+
+    /// The pause between starting dials to successive endpoints (default 50 ms, as the Go
+    /// client). Zero dials every endpoint at once.
+    pub fn dial_stagger(mut self, stagger: Duration) -> Self {
+        self.dial_stagger = stagger;
+        self
+    }
+
+    /// Follow one `redirection required` answer to login by connecting to the servers it
+    /// names with the CA it carries (default off: the error is returned).
+    pub fn follow_redirects(mut self, follow: bool) -> Self {
+        self.follow_redirects = follow;
+        self
+    }
+
+    /// The endpoints, in the order given.
+    pub fn get_endpoints(&self) -> &[String] {
+        &self.endpoints
+    }
+
+    /// The user name as given.
+    pub fn get_username(&self) -> &str {
+        &self.username
+    }
+
+    /// The Juju tag of the user: `user-admin` for `admin` or `user-admin`.
+    pub(crate) fn user_tag(&self) -> String {
+        if self.username.starts_with("user-") {
+            self.username.clone()
+        } else {
+            format!("user-{}", self.username)
+        }
+    }
+}
+
+impl fmt::Debug for ConnectOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectOptions")
+            .field("endpoints", &self.endpoints)
+            .field("username", &self.username)
+            .field(
+                "password",
+                &self.password.as_ref().map(|_| crate::redact::REDACTED),
+            )
+            .field("ca_cert", &self.ca_cert.as_ref().map(|_| "<PEM>"))
+            .field("tls_server_name", &self.tls_server_name)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("call_timeout", &self.call_timeout)
+            .field("max_message_size", &self.max_message_size)
+            .field("dial_stagger", &self.dial_stagger)
+            .field("follow_redirects", &self.follow_redirects)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_tag_accepts_both_spellings() {
+        assert_eq!(
+            ConnectOptions::new().username("bob").user_tag(),
+            "user-bob"
+        );
+        assert_eq!(
+            ConnectOptions::new().username("user-bob").user_tag(),
+            "user-bob"
+        );
+    }
+}

@@ -1,0 +1,209 @@
+//! The fake's `Admin.Login`, and the two calls python-libjuju makes right after it
+//! (`ModelManager.ListModelSummaries`, `Controller.ControllerAPIInfoForModels`).
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::server::{Reply, RpcErr, Session, CONTROLLER_FACADES};
+use super::Shared;
+
+#[derive(Serialize)]
+struct HostPort<'a> {
+    value: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    scope: &'a str,
+    port: u16,
+}
+
+#[derive(Serialize)]
+struct AuthUserInfo<'a> {
+    #[serde(rename = "display-name")]
+    display_name: &'a str,
+    identity: String,
+    #[serde(rename = "controller-access")]
+    controller_access: &'a str,
+    #[serde(rename = "model-access")]
+    model_access: &'a str,
+}
+
+#[derive(Serialize)]
+struct FacadeVersions<'a> {
+    name: &'a str,
+    versions: &'a [u32],
+}
+
+#[derive(Serialize)]
+struct LoginResult<'a> {
+    servers: Vec<Vec<HostPort<'a>>>,
+    #[serde(rename = "controller-tag")]
+    controller_tag: String,
+    #[serde(rename = "user-info")]
+    user_info: AuthUserInfo<'a>,
+    facades: Vec<FacadeVersions<'a>>,
+    #[serde(rename = "server-version")]
+    server_version: &'a str,
+}
+
+/// The reply a controller gives to a user login with no password: not an error, but a
+/// request to discharge a macaroon (which the fake cannot do).
+const DISCHARGE_REQUIRED: &str = r#"{"discharge-required":{"caveats":[{"cid":"is-authenticated-user","cl":"https://127.0.0.1/auth"}],"location":"juju model","identifier":"fake","signature":"00"},"bakery-discharge-required":{"m":{"c":[{"i":"is-authenticated-user","l":"https://127.0.0.1/auth"}],"l":"juju model","i":"fake","s64":"AA"},"v":3},"discharge-required-error":"no macaroons"}"#;
+
+fn unauthorized(message: &str) -> RpcErr {
+    RpcErr::new(message, "unauthorized access")
+}
+
+/// Checks a tag the way `names.ParseTag` does, enough for logins.
+fn tag_kind(tag: &str) -> Option<(&str, &str)> {
+    let (kind, id) = tag.split_once('-')?;
+    let known = [
+        "user",
+        "machine",
+        "unit",
+        "application",
+        "model",
+        "controller",
+        "cloud",
+    ];
+    (known.contains(&kind) && !id.is_empty()).then_some((kind, id))
+}
+
+fn valid_user_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-'))
+}
+
+/// `Admin.Login`: returns the reply and, on success, the connection's new session.
+pub(crate) fn login(shared: &Shared, params: &Value) -> (Reply, Option<Session>) {
+    let get = |k: &str| params.get(k).and_then(Value::as_str).unwrap_or("");
+    let tag = get("auth-tag");
+    let credentials = get("credentials");
+    let fail = |e: RpcErr| (Err(e), None);
+    if !get("token").is_empty() || tag.is_empty() {
+        return fail(unauthorized(
+            "failed to authenticate request: unauthorized access",
+        ));
+    }
+    let Some((kind, id)) = tag_kind(tag) else {
+        return fail(RpcErr::new(format!("{tag:?} is not a valid tag"), ""));
+    };
+    if kind != "user" {
+        return fail(unauthorized("invalid entity name or password"));
+    }
+    let name = id.strip_suffix("@local").unwrap_or(id);
+    if name.contains('@') {
+        // An external user needs an identity provider, which this controller lacks.
+        return fail(unauthorized(
+            "failed to authenticate request: unauthorized access",
+        ));
+    }
+    if !valid_user_name(name) {
+        return fail(RpcErr::new(format!("{tag:?} is not a valid tag"), ""));
+    }
+    if credentials.is_empty() {
+        return (Ok(DISCHARGE_REQUIRED.to_string()), None);
+    }
+    let st = shared.state();
+    let access = match st.users.get(name) {
+        Some(u) if u.password == credentials => u.access.clone(),
+        _ => return fail(unauthorized("invalid entity name or password")),
+    };
+    if access.is_empty() {
+        return fail(unauthorized("permission denied"));
+    }
+    let port = shared.addr.port();
+    let result = LoginResult {
+        servers: vec![vec![HostPort {
+            value: "127.0.0.1",
+            kind: "ipv4",
+            scope: "local-machine",
+            port,
+        }]],
+        controller_tag: format!("controller-{}", st.controller_uuid),
+        user_info: AuthUserInfo {
+            display_name: "",
+            identity: format!("user-{name}"),
+            controller_access: &access,
+            model_access: "",
+        },
+        facades: CONTROLLER_FACADES
+            .iter()
+            .map(|(name, versions)| FacadeVersions { name, versions })
+            .collect(),
+        server_version: &st.server_version,
+    };
+    let body = serde_json::to_string(&result).expect("login result serialises");
+    drop(st);
+    (
+        Ok(body),
+        Some(Session { access }),
+    )
+}
+
+#[derive(Serialize)]
+struct ModelSummary<'a> {
+    name: &'a str,
+    uuid: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    #[serde(rename = "controller-uuid")]
+    controller_uuid: &'a str,
+    #[serde(rename = "is-controller")]
+    is_controller: bool,
+    #[serde(rename = "owner-tag")]
+    owner_tag: &'a str,
+    life: &'a str,
+    #[serde(rename = "user-access")]
+    user_access: &'a str,
+}
+
+/// `ModelManager.ListModelSummaries`: the controller model, visible to superusers.
+pub(crate) fn list_model_summaries(shared: &Shared, session: &Session, _params: &Value) -> Reply {
+    if session.access != "superuser" {
+        return Ok(r#"{"results":[]}"#.to_string());
+    }
+    let st = shared.state();
+    let summary = ModelSummary {
+        name: "controller",
+        uuid: &st.controller_model_uuid,
+        kind: "iaas",
+        controller_uuid: &st.controller_uuid,
+        is_controller: true,
+        owner_tag: "user-admin",
+        life: "alive",
+        user_access: "admin",
+    };
+    Ok(format!(
+        r#"{{"results":[{{"result":{}}}]}}"#,
+        serde_json::to_string(&summary).expect("summary serialises")
+    ))
+}
+
+/// `Controller.ControllerAPIInfoForModels`: this fake's address and CA for its model.
+pub(crate) fn api_info_for_models(shared: &Shared, params: &Value) -> Reply {
+    let model_uuid = shared.state().controller_model_uuid.clone();
+    let entities = params
+        .get("entities")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let results: Vec<Value> = entities
+        .iter()
+        .map(|e| {
+            let tag = e.get("tag").and_then(Value::as_str).unwrap_or("");
+            let uuid = tag.strip_prefix("model-").unwrap_or(tag);
+            if uuid == model_uuid {
+                serde_json::json!({
+                    "addresses": [shared.addr.to_string()],
+                    "cacert": shared.ca_pem,
+                })
+            } else {
+                serde_json::json!({
+                    "error": {"message": format!("model {uuid:?} not found"), "code": "not found"}
+                })
+            }
+        })
+        .collect();
+    Ok(serde_json::json!({ "results": results }).to_string())
+}

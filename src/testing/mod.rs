@@ -1,0 +1,418 @@
+//! A fake Juju 3.6 controller for tests: yours and ours (feature `testing`).
+//!
+//! [`FakeController::start`] serves the real protocol (TLS, WebSocket on `/api`, the JSON
+//! RPC envelope) on `127.0.0.1`, on a free port, from background threads. It answers as a
+//! Juju 3.6 controller does, with the same error texts and codes, for:
+//! - `Admin` v3 `Login` and `RedirectInfo`, and every dispatch error (unknown facade, version
+//!   or method; calls before login; `Admin` after login);
+//! - `Pinger` v1;
+//! - `SecretBackends` v1, with the controller's validation, reachability, rename, reset and
+//!   removal rules;
+//! - `ModelManager.ListModelSummaries` and `Controller.ControllerAPIInfoForModels`, as far
+//!   as other clients (python-libjuju) need them to connect.
+//!
+//! Other facades in the login result answer every method with `not implemented`.
+//!
+//! ```
+//! use juju_client::{testing::FakeController, Controller};
+//!
+//! let fake = FakeController::start()?;
+//! let ctrl = Controller::connect(&fake.connect_options())?;
+//! ctrl.ping()?;
+//! assert_eq!(fake.requests().last().unwrap().method, "Ping");
+//! # Ok::<(), juju_client::Error>(())
+//! ```
+//!
+//! Backends are reachable unless the host of their `endpoint`, or their `tls-server-name`,
+//! ends in `.invalid`: then the controller's ping fails with `backend not reachable: ...`,
+//! as for a real unreachable Vault.
+
+mod admin;
+mod certs;
+mod secretbackends;
+mod server;
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+
+use native_tls::{Identity, Protocol, TlsAcceptor};
+use serde_json::Value;
+
+use crate::{ConnectOptions, Error};
+
+/// The Juju version the fake claims to be.
+pub const FAKE_SERVER_VERSION: &str = "3.6.26";
+
+/// One request the fake received, in arrival order. Login passwords are `[REDACTED]`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ReceivedRequest {
+    /// The facade, e.g. `SecretBackends`.
+    pub facade: String,
+    /// The facade version asked for.
+    pub version: u32,
+    /// The method, e.g. `AddSecretBackends`.
+    pub method: String,
+    /// The request id.
+    pub request_id: u64,
+    /// The parameters as sent.
+    pub params: Value,
+}
+
+/// A misbehaviour to inject, for testing how a client copes. See
+/// [`FakeController::inject`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Wait this long before answering (the connection answers nothing else meanwhile).
+    Delay(std::time::Duration),
+    /// Never answer.
+    NoReply,
+    /// Cut the TCP connection, with no WebSocket close, when the request arrives.
+    DropConnection,
+}
+
+pub(crate) struct User {
+    pub(crate) password: String,
+    pub(crate) access: String,
+}
+
+/// A stored backend.
+#[derive(Clone)]
+pub(crate) struct Backend {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) backend_type: String,
+    pub(crate) config: serde_json::Map<String, Value>,
+    pub(crate) token_rotate_interval: Option<i64>,
+}
+
+/// Everything the fake controller knows; shared by all its connections.
+pub(crate) struct State {
+    pub(crate) controller_uuid: String,
+    pub(crate) controller_model_uuid: String,
+    pub(crate) server_version: String,
+    pub(crate) users: BTreeMap<String, User>,
+    pub(crate) backends: Vec<Backend>,
+    /// Secret revisions stored per backend id.
+    pub(crate) secret_counts: HashMap<String, u64>,
+    pub(crate) requests: Vec<ReceivedRequest>,
+    /// Faults by method name.
+    pub(crate) faults: HashMap<String, Fault>,
+}
+
+pub(crate) struct Shared {
+    pub(crate) state: Mutex<State>,
+    pub(crate) stop: AtomicBool,
+    pub(crate) conns: Mutex<Vec<TcpStream>>,
+    pub(crate) acceptor: TlsAcceptor,
+    pub(crate) ca_pem: String,
+    pub(crate) addr: SocketAddr,
+    /// Fragment replies into frames of at most this many bytes.
+    pub(crate) max_frame: Option<usize>,
+}
+
+impl Shared {
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// How to start a [`FakeController`]: see [`FakeController::builder`].
+#[derive(Debug, Clone)]
+pub struct FakeControllerBuilder {
+    port: u16,
+    password: Option<String>,
+    cert_names: Vec<String>,
+    expired_cert: bool,
+    server_version: String,
+    max_frame: Option<usize>,
+}
+
+impl FakeControllerBuilder {
+    /// Fragment every reply into WebSocket frames of at most `bytes` payload bytes (a real
+    /// controller fragments large replies).
+    pub fn max_frame_size(mut self, bytes: usize) -> Self {
+        self.max_frame = Some(bytes.max(1));
+        self
+    }
+
+    /// Listen on this port of 127.0.0.1 (default 0: a free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The `admin` password (default: a random one).
+    pub fn admin_password(mut self, password: impl Into<String>) -> Self {
+        self.password = Some(password.into());
+        self
+    }
+
+    /// The names in the server certificate (default: Juju's `juju-apiserver`,
+    /// `juju-mongodb`, `localhost`, `anything`).
+    pub fn cert_names<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.cert_names = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Serve a server certificate that expired in 2021 (to test that clients refuse it).
+    pub fn expired_cert(mut self, expired: bool) -> Self {
+        self.expired_cert = expired;
+        self
+    }
+
+    /// The `server-version` reported at login (default [`FAKE_SERVER_VERSION`]).
+    pub fn server_version(mut self, version: impl Into<String>) -> Self {
+        self.server_version = version.into();
+        self
+    }
+
+    /// Starts serving.
+    pub fn start(self) -> Result<FakeController, Error> {
+        FakeController::start_with(self)
+    }
+}
+
+/// A fake Juju controller serving on `127.0.0.1`; it stops when dropped.
+///
+/// It has two users: `admin` (controller `superuser`, password [`password`](Self::password))
+/// and `bob` (password `bob-password`, controller access `login`).
+pub struct FakeController {
+    shared: Arc<Shared>,
+    admin_password: String,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for FakeController {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeController")
+            .field("endpoint", &self.endpoint())
+            .finish_non_exhaustive()
+    }
+}
+
+fn setup_error(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::invalid(format!("fake controller: {what}: {e}"))
+}
+
+impl FakeController {
+    /// Starts a fake controller on a free port with a new CA and a random admin password.
+    pub fn start() -> Result<FakeController, Error> {
+        Self::builder().start()
+    }
+
+    /// Options for [`start`](Self::start): port, certificate, password, version.
+    pub fn builder() -> FakeControllerBuilder {
+        FakeControllerBuilder {
+            port: 0,
+            password: None,
+            cert_names: certs::CONTROLLER_NAMES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            expired_cert: false,
+            server_version: FAKE_SERVER_VERSION.to_string(),
+            max_frame: None,
+        }
+    }
+
+    fn start_with(b: FakeControllerBuilder) -> Result<FakeController, Error> {
+        let certs = certs::generate(&b.cert_names, b.expired_cert)?;
+        let identity = Identity::from_pkcs8(
+            certs.server_cert_pem.as_bytes(),
+            certs.server_key_pem.as_bytes(),
+        )
+        .map_err(|e| setup_error("identity", e))?;
+        let acceptor = TlsAcceptor::builder(identity)
+            .min_protocol_version(Some(Protocol::Tlsv12))
+            .build()
+            .map_err(|e| setup_error("tls", e))?;
+        let listener = TcpListener::bind(("127.0.0.1", b.port))
+            .map_err(|e| setup_error(&format!("bind 127.0.0.1:{}", b.port), e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| setup_error("local address", e))?;
+        let admin_password = b
+            .password
+            .unwrap_or_else(|| crate::util::random_hex(24));
+        let mut users = BTreeMap::new();
+        users.insert(
+            "admin".to_string(),
+            User {
+                password: admin_password.clone(),
+                access: "superuser".into(),
+            },
+        );
+        users.insert(
+            "bob".to_string(),
+            User {
+                password: "bob-password".into(),
+                access: "login".into(),
+            },
+        );
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                controller_uuid: crate::util::random_uuid(),
+                controller_model_uuid: crate::util::random_uuid(),
+                server_version: b.server_version,
+                users,
+                backends: Vec::new(),
+                secret_counts: HashMap::new(),
+                requests: Vec::new(),
+                faults: HashMap::new(),
+            }),
+            stop: AtomicBool::new(false),
+            conns: Mutex::new(Vec::new()),
+            acceptor,
+            ca_pem: certs.ca_pem,
+            addr,
+            max_frame: b.max_frame,
+        });
+        let accept = server::spawn_accept_loop(listener, shared.clone())
+            .map_err(|e| setup_error("thread", e))?;
+        Ok(FakeController {
+            shared,
+            admin_password,
+            accept: Some(accept),
+        })
+    }
+
+    /// The endpoint to connect to, `127.0.0.1:<port>`.
+    pub fn endpoint(&self) -> String {
+        self.shared.addr.to_string()
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.shared.addr.port()
+    }
+
+    /// The CA certificate (PEM) that signed the server certificate.
+    pub fn ca_cert_pem(&self) -> &str {
+        &self.shared.ca_pem
+    }
+
+    /// The `admin` user's password.
+    pub fn password(&self) -> &str {
+        &self.admin_password
+    }
+
+    /// The controller's UUID.
+    pub fn controller_uuid(&self) -> String {
+        self.shared.state().controller_uuid.clone()
+    }
+
+    /// Options that connect to this fake as `admin`.
+    pub fn connect_options(&self) -> ConnectOptions {
+        ConnectOptions::new()
+            .endpoint(self.endpoint())
+            .username("admin")
+            .password(self.admin_password.clone())
+            .ca_cert(self.shared.ca_pem.clone())
+    }
+
+    /// Adds (or replaces) a user with a password and a controller access level: `login`,
+    /// `add-model`, `superuser`, or `""` (none: login is refused with `permission denied`).
+    pub fn add_user(&self, name: &str, password: &str, access: &str) {
+        let name = name.strip_prefix("user-").unwrap_or(name);
+        self.shared.state().users.insert(
+            name.to_string(),
+            User {
+                password: password.to_string(),
+                access: access.to_string(),
+            },
+        );
+    }
+
+    /// Says that `n` secret revisions are stored in the backend named `name` (`internal`
+    /// included), as if models had written secrets to it: a backend in use cannot be
+    /// renamed, nor removed without `force`. Returns false if there is no such backend.
+    pub fn set_secret_count(&self, name: &str, n: u64) -> bool {
+        let mut st = self.shared.state();
+        let id = if name == "internal" {
+            Some(st.controller_uuid.clone())
+        } else {
+            st.backends
+                .iter()
+                .find(|b| b.name == name)
+                .map(|b| b.id.clone())
+        };
+        match id {
+            Some(id) => {
+                st.secret_counts.insert(id, n);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Makes every request for `method` (any facade, e.g. `"Ping"`) misbehave. It applies
+    /// to requests that arrive from now on, on every connection.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use juju_client::{testing::{Fault, FakeController}, Controller};
+    ///
+    /// let fake = FakeController::start()?;
+    /// let ctrl = Controller::connect(&fake.connect_options().call_timeout(Duration::from_millis(100)))?;
+    /// fake.inject("Ping", Fault::NoReply);
+    /// assert!(ctrl.ping().unwrap_err().is_timeout());
+    /// fake.clear_faults();
+    /// ctrl.ping()?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn inject(&self, method: &str, fault: Fault) {
+        self.shared.state().faults.insert(method.to_string(), fault);
+    }
+
+    /// Removes every injected fault.
+    pub fn clear_faults(&self) {
+        self.shared.state().faults.clear();
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<ReceivedRequest> {
+        self.shared.state().requests.clone()
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_requests(&self) {
+        self.shared.state().requests.clear();
+    }
+
+    /// Closes every open connection abruptly (no close frame), as a crashed controller
+    /// would. New connections are still accepted.
+    pub fn drop_connections(&self) {
+        let conns = std::mem::take(&mut *self.shared.conns.lock().unwrap_or_else(|e| e.into_inner()));
+        for c in conns {
+            let _ = c.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    /// Stops serving and closes every connection (also done on drop).
+    pub fn stop(&mut self) {
+        if self.shared.stop.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        // Wake the accept loop.
+        let _ = TcpStream::connect(self.shared.addr);
+        if let Some(h) = self.accept.take() {
+            let _ = h.join();
+        }
+        self.drop_connections();
+    }
+}
+
+impl Drop for FakeController {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

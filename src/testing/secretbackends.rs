@@ -1,0 +1,726 @@
+//! The fake's `SecretBackends` v1, with Juju 3.6's rules and texts
+//! (`apiserver/facades/client/secretbackends`, `state/secretbackends.go`, the vault and
+//! kubernetes provider schemas).
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::server::{Reply, RpcErr, Session};
+use super::{Backend, Shared, State};
+
+/// `(key, kind, required, secret, immutable)` of a provider schema field.
+type FieldSpec = (&'static str, Kind, bool, bool, bool);
+
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Str,
+    Bool,
+    List,
+}
+
+const VAULT: &[FieldSpec] = &[
+    ("endpoint", Kind::Str, true, false, true),
+    ("token", Kind::Str, false, true, false),
+    ("namespace", Kind::Str, false, false, true),
+    ("mount-path", Kind::Str, false, false, true),
+    ("ca-cert", Kind::Str, false, false, false),
+    ("client-cert", Kind::Str, false, false, false),
+    ("client-key", Kind::Str, false, true, false),
+    ("tls-server-name", Kind::Str, false, false, false),
+];
+
+const KUBERNETES: &[FieldSpec] = &[
+    ("endpoint", Kind::Str, true, false, true),
+    ("namespace", Kind::Str, true, false, true),
+    ("service-account", Kind::Str, false, false, false),
+    ("ca-certs", Kind::List, false, false, false),
+    ("ca-cert", Kind::Str, false, false, false),
+    ("token", Kind::Str, false, true, false),
+    ("username", Kind::Str, false, false, false),
+    ("password", Kind::Str, false, true, false),
+    ("client-cert", Kind::Str, false, false, false),
+    ("client-key", Kind::Str, false, true, false),
+    ("skip-tls-verify", Kind::Bool, false, false, false),
+    ("prefer-incluster-address", Kind::Bool, false, false, false),
+];
+
+const ONE_HOUR_NS: i64 = 3_600_000_000_000;
+
+fn schema(backend_type: &str) -> Option<&'static [FieldSpec]> {
+    match backend_type {
+        "vault" => Some(VAULT),
+        "kubernetes" => Some(KUBERNETES),
+        _ => None,
+    }
+}
+
+fn is_registered(backend_type: &str) -> bool {
+    matches!(backend_type, "controller" | "kubernetes" | "vault")
+}
+
+/// Per-item error as `params.Error`: message and code always present.
+#[derive(Serialize)]
+struct ItemError {
+    message: String,
+    code: &'static str,
+}
+
+#[derive(Serialize)]
+struct ErrorResult {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<ItemError>,
+}
+
+fn error_results(results: Vec<Result<(), RpcErr>>) -> String {
+    let results: Vec<ErrorResult> = results
+        .into_iter()
+        .map(|r| ErrorResult {
+            error: r.err().map(|e| ItemError {
+                message: e.message,
+                code: e.code,
+            }),
+        })
+        .collect();
+    #[derive(Serialize)]
+    struct Results {
+        results: Vec<ErrorResult>,
+    }
+    serde_json::to_string(&Results { results }).expect("results serialise")
+}
+
+/// Dispatches a `SecretBackends` method; `None` for a method the facade does not have.
+pub(crate) fn call(
+    shared: &Shared,
+    session: &Session,
+    method: &str,
+    params: &Value,
+) -> Option<Reply> {
+    let superuser = session.access == "superuser";
+    let denied = || Err(RpcErr::new("permission denied", "unauthorized access"));
+    let reply = match method {
+        "ListSecretBackends" => (|| {
+            let (names, reveal) = decode_list(params)?;
+            if reveal && !superuser {
+                return denied();
+            }
+            Ok(list(&shared.state(), names.as_deref(), reveal))
+        })(),
+        "AddSecretBackends" | "UpdateSecretBackends" | "RemoveSecretBackends" => (|| {
+            let args = decode_args(method, params)?;
+            if !superuser {
+                return denied();
+            }
+            let mut st = shared.state();
+            let results = args
+                .iter()
+                .map(|a| match method {
+                    "AddSecretBackends" => add(&mut st, a),
+                    "UpdateSecretBackends" => update(&mut st, a),
+                    _ => remove(&mut st, a),
+                })
+                .collect();
+            Ok(error_results(results))
+        })(),
+        _ => return None,
+    };
+    Some(reply)
+}
+
+// ---- parameter decoding, with Go's encoding/json type errors ---------------------------
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::String(_) => "string",
+        Value::Number(_) => "number",
+        Value::Bool(_) => "bool",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+        Value::Null => "null",
+    }
+}
+
+fn type_error(v: &Value, go_struct: &str, path: &str, go_type: &str) -> RpcErr {
+    let what = match v {
+        Value::Number(n) => format!("number {n}"),
+        other => json_kind(other).to_string(),
+    };
+    RpcErr::new(
+        format!("json: cannot unmarshal {what} into Go struct field {go_struct}.{path} of type {go_type}"),
+        "",
+    )
+}
+
+/// Checks one field of an argument against its Go type; `null` is always accepted.
+fn check_field(arg: &Map<String, Value>, key: &str, go_struct: &str, prefix: &str) -> Result<(), RpcErr> {
+    let Some(v) = arg.get(key).filter(|v| !v.is_null()) else {
+        return Ok(());
+    };
+    let (ok, go_type) = match key {
+        "name" | "backend-type" | "id" | "name-change" => (v.is_string(), "string"),
+        "token-rotate-interval" => (v.is_i64(), "time.Duration"),
+        "config" => (v.is_object(), "map[string]interface {}"),
+        "reset" => (
+            v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+            "[]string",
+        ),
+        "force" | "reveal" => (v.is_boolean(), "bool"),
+        "names" => (
+            v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
+            "[]string",
+        ),
+        _ => (true, ""),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(type_error(v, go_struct, &format!("{prefix}{key}"), go_type))
+    }
+}
+
+fn decode_args(method: &str, params: &Value) -> Result<Vec<Map<String, Value>>, RpcErr> {
+    let (go_struct, keys): (&str, &[&str]) = match method {
+        "AddSecretBackends" => (
+            "AddSecretBackendArg",
+            &["id", "name", "backend-type", "token-rotate-interval", "config"],
+        ),
+        "UpdateSecretBackends" => (
+            "UpdateSecretBackendArg",
+            &["name", "name-change", "token-rotate-interval", "config", "reset", "force"],
+        ),
+        _ => ("RemoveSecretBackendArg", &["name", "force"]),
+    };
+    let args = match params.get("args") {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(a)) => a,
+        Some(other) => {
+            let outer = format!("{}s", go_struct);
+            return Err(type_error(other, &outer, "args", &format!("[]params.{go_struct}")));
+        }
+    };
+    let mut out = Vec::with_capacity(args.len());
+    for a in args {
+        let Some(obj) = a.as_object() else {
+            let outer = format!("{}s", go_struct);
+            return Err(type_error(a, &outer, "args", &format!("params.{go_struct}")));
+        };
+        for k in keys {
+            check_field(obj, k, go_struct, "args.")?;
+        }
+        out.push(obj.clone());
+    }
+    Ok(out)
+}
+
+fn decode_list(params: &Value) -> Result<(Option<Vec<String>>, bool), RpcErr> {
+    let empty = Map::new();
+    let obj = params.as_object().unwrap_or(&empty);
+    check_field(obj, "names", "ListSecretBackendsArgs", "")?;
+    check_field(obj, "reveal", "ListSecretBackendsArgs", "")?;
+    let names = obj.get("names").and_then(Value::as_array).map(|a| {
+        a.iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect()
+    });
+    let reveal = obj.get("reveal").and_then(Value::as_bool).unwrap_or(false);
+    Ok((names, reveal))
+}
+
+fn str_of<'a>(arg: &'a Map<String, Value>, key: &str) -> &'a str {
+    arg.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+// ---- shared rules --------------------------------------------------------------------
+
+fn check_name(name: &str) -> Result<(), RpcErr> {
+    if name.is_empty() {
+        return Err(RpcErr::new("missing backend name not valid", "not valid"));
+    }
+    if name == "internal" || name == "auto" {
+        // Juju 3.6 formats this with a missing argument (errors.NotValidf("backend %q")),
+        // which also loses the not-valid code.
+        return Err(RpcErr::new("backend \"not valid\" %!w(MISSING)", ""));
+    }
+    Ok(())
+}
+
+/// Go's `%#v` of a decoded JSON value, as schema errors print it.
+fn go_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => Value::String(s.clone()).to_string(),
+        Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), |f| format_float(f)),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "<nil>".into(),
+        Value::Array(_) => "[]interface {}{...}".into(),
+        Value::Object(_) => "map[string]interface {}{...}".into(),
+    }
+}
+
+fn format_float(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e21 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+/// Go's `%T(%#v)`, as `expected string, got float64(5)`.
+fn go_typed(v: &Value) -> String {
+    let t = match v {
+        Value::String(_) => "string",
+        Value::Number(_) => "float64",
+        Value::Bool(_) => "bool",
+        Value::Array(_) => "[]interface {}",
+        Value::Object(_) => "map[string]interface {}",
+        Value::Null => return "nothing".into(),
+    };
+    format!("{t}({})", go_value(v))
+}
+
+fn yaml_bool(s: &str) -> bool {
+    matches!(
+        s,
+        "true" | "True" | "TRUE" | "false" | "False" | "FALSE" | "yes" | "Yes" | "no" | "No" | "on" | "off"
+    )
+}
+
+/// The provider's `ValidateConfig`: the strict schema, then the provider's own rules.
+/// `rotate_given` is whether a token rotate interval was sent (even 0).
+fn validate_config(
+    backend_type: &str,
+    old: Option<&Map<String, Value>>,
+    cfg: &Map<String, Value>,
+    rotate_given: bool,
+) -> Result<(), RpcErr> {
+    let Some(fields) = schema(backend_type) else {
+        return Ok(());
+    };
+    let wrap = |detail: String, code: &'static str| {
+        RpcErr::new(
+            format!("invalid config for provider {backend_type:?}: {detail}"),
+            code,
+        )
+    };
+    for (k, v) in cfg {
+        if !fields.iter().any(|f| f.0 == k) {
+            return Err(wrap(format!("unknown key {k:?} (value {})", go_value(v)), ""));
+        }
+    }
+    for &(key, kind, required, _, _) in fields {
+        let v = cfg.get(key).filter(|v| !v.is_null());
+        let Some(v) = v else {
+            if required {
+                return Err(wrap(format!("{key}: expected string, got nothing"), ""));
+            }
+            continue;
+        };
+        let bad = match kind {
+            Kind::Str => (!v.is_string()).then(|| "string"),
+            Kind::Bool => (!(v.is_boolean() || v.as_str().is_some_and(yaml_bool))).then(|| "bool"),
+            Kind::List => {
+                if let Some(items) = v.as_array() {
+                    if let Some((i, item)) = items.iter().enumerate().find(|(_, x)| !x.is_string()) {
+                        return Err(wrap(
+                            format!("{key}[{i}]: expected string, got {}", go_typed(item)),
+                            "",
+                        ));
+                    }
+                    None
+                } else {
+                    (!v.as_str().is_some_and(|s| s.trim_start().starts_with('['))).then(|| "list")
+                }
+            }
+        };
+        if let Some(want) = bad {
+            return Err(wrap(format!("{key}: expected {want}, got {}", go_typed(v)), ""));
+        }
+    }
+    let label = if backend_type == "vault" { "vault" } else { "k8s" };
+    let has = |k: &str| cfg.get(k).and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+    match (has("client-cert"), has("client-key")) {
+        (true, false) => return Err(wrap(format!("{label} config missing client key not valid"), "not valid")),
+        (false, true) => {
+            return Err(wrap(
+                format!("{label} config missing client certificate not valid"),
+                "not valid",
+            ))
+        }
+        _ => {}
+    }
+    if backend_type == "kubernetes" && rotate_given && !has("service-account") {
+        return Err(wrap("k8s config missing service account not valid".into(), "not valid"));
+    }
+    if let Some(old) = old {
+        for &(key, _, _, _, immutable) in fields {
+            let before = old.get(key).and_then(Value::as_str).unwrap_or("");
+            let after = cfg.get(key).and_then(Value::as_str).unwrap_or("");
+            if immutable && before != after {
+                return Err(wrap(format!("cannot change immutable field {key:?}"), ""));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The host part of a URL-ish endpoint.
+fn url_host(endpoint: &str) -> &str {
+    let rest = endpoint.split_once("://").map_or(endpoint, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if let Some(v6) = authority.strip_prefix('[') {
+        return v6.split(']').next().unwrap_or("");
+    }
+    authority.split(':').next().unwrap_or("")
+}
+
+/// The controller's ping of a backend; by the fake's convention, names ending in
+/// `.invalid` never answer.
+fn ping(backend_type: &str, cfg: &Map<String, Value>) -> Result<(), RpcErr> {
+    if schema(backend_type).is_none() {
+        return Ok(()); // the controller backend is always reachable
+    }
+    let endpoint = str_of(cfg, "endpoint");
+    let host = url_host(endpoint);
+    let sni = str_of(cfg, "tls-server-name");
+    let probe = if backend_type == "vault" {
+        format!("{}/v1/sys/health", endpoint.trim_end_matches('/'))
+    } else {
+        format!(
+            "{}/api/v1/namespaces/{}",
+            endpoint.trim_end_matches('/'),
+            str_of(cfg, "namespace")
+        )
+    };
+    let prefix = if backend_type == "kubernetes" {
+        "backend not reachable: checking secrets namespace: "
+    } else {
+        "backend not reachable: "
+    };
+    if host.ends_with(".invalid") {
+        return Err(RpcErr::new(
+            format!("{prefix}Get {probe:?}: dial tcp: lookup {host}: no such host"),
+            "",
+        ));
+    }
+    if sni.ends_with(".invalid") {
+        return Err(RpcErr::new(
+            format!(
+                "{prefix}Get {probe:?}: tls: failed to verify certificate: x509: certificate is not valid for any names, but wanted to match {sni}"
+            ),
+            "",
+        ));
+    }
+    Ok(())
+}
+
+/// Go's `time.Duration.String()`.
+pub(crate) fn go_duration(ns: i64) -> String {
+    if ns == 0 {
+        return "0s".into();
+    }
+    let sign = if ns < 0 { "-" } else { "" };
+    let u = ns.unsigned_abs();
+    let frac = |v: u64, unit: u64, digits: usize| -> String {
+        let whole = v / unit;
+        let rest = v % unit;
+        if rest == 0 {
+            whole.to_string()
+        } else {
+            let f = format!("{rest:0digits$}");
+            format!("{whole}.{}", f.trim_end_matches('0'))
+        }
+    };
+    if u < 1_000_000_000 {
+        return match u {
+            u if u < 1_000 => format!("{sign}{u}ns"),
+            u if u < 1_000_000 => format!("{sign}{}µs", frac(u, 1_000, 3)),
+            u => format!("{sign}{}ms", frac(u, 1_000_000, 6)),
+        };
+    }
+    let secs = u / 1_000_000_000;
+    let s = frac(u % 60_000_000_000, 1_000_000_000, 9);
+    let (h, m) = (secs / 3600, (secs / 60) % 60);
+    match (h, m) {
+        (0, 0) => format!("{sign}{s}s"),
+        (0, m) => format!("{sign}{m}m{s}s"),
+        (h, m) => format!("{sign}{h}h{m}m{s}s"),
+    }
+}
+
+/// The rotate-interval rules shared by add and update, for a positive interval.
+fn check_rotate(backend_type: &str, ns: i64) -> Result<(), RpcErr> {
+    if schema(backend_type).is_none() {
+        return Err(RpcErr::new(
+            format!("token refresh on secret backend of type {backend_type:?} not supported"),
+            "not supported",
+        ));
+    }
+    if ns < ONE_HOUR_NS {
+        return Err(RpcErr::new(
+            format!("token rotate interval {:?} less than 1h not valid", go_duration(ns)),
+            "not valid",
+        ));
+    }
+    Ok(())
+}
+
+fn config_of(arg: &Map<String, Value>) -> Map<String, Value> {
+    arg.get("config")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn rotate_of(arg: &Map<String, Value>) -> Option<i64> {
+    arg.get("token-rotate-interval").and_then(Value::as_i64)
+}
+
+// ---- the four methods ------------------------------------------------------------------
+
+fn add(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
+    let name = str_of(arg, "name");
+    check_name(name)?;
+    let backend_type = str_of(arg, "backend-type");
+    if !is_registered(backend_type) {
+        return Err(RpcErr::new(
+            format!(
+                "creating backend provider type {backend_type:?}: no registered provider for {backend_type:?}"
+            ),
+            "not found",
+        ));
+    }
+    let cfg = config_of(arg);
+    let rotate = rotate_of(arg);
+    validate_config(backend_type, None, &cfg, rotate.is_some())?;
+    ping(backend_type, &cfg)?;
+    match rotate {
+        Some(ns) if ns > 0 => check_rotate(backend_type, ns)?,
+        // A non-null interval with no next rotation time is refused by the store.
+        Some(_) => {
+            return Err(RpcErr::new(
+                "secret backend missing next rotate time not valid",
+                "not valid",
+            ))
+        }
+        None => {}
+    }
+    let id = str_of(arg, "id");
+    if st.backends.iter().any(|b| b.name == name || (!id.is_empty() && b.id == id)) {
+        return Err(RpcErr::new(
+            format!("secret backend with ID {id:?} already exists"),
+            "already exists",
+        ));
+    }
+    let id = if id.is_empty() {
+        crate::util::random_hex(24)
+    } else {
+        id.to_string()
+    };
+    st.backends.push(Backend {
+        id,
+        name: name.to_string(),
+        backend_type: backend_type.to_string(),
+        config: cfg,
+        token_rotate_interval: rotate,
+    });
+    Ok(())
+}
+
+fn update(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
+    let name = str_of(arg, "name");
+    check_name(name)?;
+    let Some(idx) = st.backends.iter().position(|b| b.name == name) else {
+        return Err(RpcErr::new(
+            format!("secret backend {name:?} not found"),
+            "not found",
+        ));
+    };
+    let existing = st.backends[idx].clone();
+    let mut cfg = existing.config.clone();
+    for (k, v) in config_of(arg) {
+        cfg.insert(k, v);
+    }
+    if let Some(reset) = arg.get("reset").and_then(Value::as_array) {
+        for k in reset.iter().filter_map(Value::as_str) {
+            cfg.remove(k);
+        }
+    }
+    let rotate = rotate_of(arg);
+    validate_config(
+        &existing.backend_type,
+        Some(&existing.config),
+        &cfg,
+        rotate.is_some(),
+    )?;
+    let force = arg.get("force").and_then(Value::as_bool).unwrap_or(false);
+    if !force {
+        ping(&existing.backend_type, &cfg)?;
+    }
+    if let Some(ns) = rotate.filter(|ns| *ns > 0) {
+        check_rotate(&existing.backend_type, ns)?;
+    }
+    let new_name = str_of(arg, "name-change");
+    if !new_name.is_empty() && new_name != name {
+        if st.secret_counts.get(&existing.id).copied().unwrap_or(0) > 0 {
+            return Err(RpcErr::new(
+                "cannot rename a secret backend that is in use",
+                "not valid",
+            ));
+        }
+        if st.backends.iter().any(|b| b.name == new_name) {
+            return Err(RpcErr::new(
+                format!("secret backend {new_name:?} already exists"),
+                "already exists",
+            ));
+        }
+    }
+    let b = &mut st.backends[idx];
+    if !new_name.is_empty() {
+        b.name = new_name.to_string();
+    }
+    b.config = cfg;
+    match rotate {
+        Some(0) => b.token_rotate_interval = None,
+        Some(ns) => b.token_rotate_interval = Some(ns),
+        None => {}
+    }
+    Ok(())
+}
+
+fn remove(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
+    let name = str_of(arg, "name");
+    check_name(name)?;
+    let Some(idx) = st.backends.iter().position(|b| b.name == name) else {
+        return Ok(()); // removing nothing succeeds
+    };
+    let id = st.backends[idx].id.clone();
+    let count = st.secret_counts.get(&id).copied().unwrap_or(0);
+    let force = arg.get("force").and_then(Value::as_bool).unwrap_or(false);
+    if count > 0 && !force {
+        return Err(RpcErr::new(
+            format!("removing backend with {count} stored secret revisions not supported"),
+            "not supported",
+        ));
+    }
+    st.backends.remove(idx);
+    st.secret_counts.remove(&id);
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct WireBackend<'a> {
+    name: &'a str,
+    #[serde(rename = "backend-type")]
+    backend_type: &'a str,
+    #[serde(rename = "token-rotate-interval", skip_serializing_if = "Option::is_none")]
+    token_rotate_interval: Option<i64>,
+    config: Map<String, Value>,
+}
+
+#[derive(Serialize)]
+struct WireResult<'a> {
+    result: WireBackend<'a>,
+    id: &'a str,
+    #[serde(rename = "num-secrets")]
+    num_secrets: u64,
+    status: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+}
+
+fn is_uuid(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('-').collect();
+    parts.len() == 5
+        && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| {
+            p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit())
+        })
+}
+
+fn list(st: &State, names: Option<&[String]>, reveal: bool) -> String {
+    let count = |id: &str| st.secret_counts.get(id).copied().unwrap_or(0);
+    let internal = Backend {
+        id: st.controller_uuid.clone(),
+        name: "internal".into(),
+        backend_type: "controller".into(),
+        config: Map::new(),
+        token_rotate_interval: None,
+    };
+    let mut all: Vec<&Backend> = st
+        .backends
+        .iter()
+        // A UUID id or a `-local` name reads as a model's own store: listed only in use.
+        .filter(|b| (!is_uuid(&b.id) && !b.name.ends_with("-local")) || count(&b.id) > 0)
+        .collect();
+    all.push(&internal);
+    all.sort_by(|a, b| a.id.cmp(&b.id));
+    let wanted = |b: &&Backend| names.is_none_or(|n| n.is_empty() || n.iter().any(|x| *x == b.name));
+    let results: Vec<WireResult> = all
+        .into_iter()
+        .filter(wanted)
+        .map(|b| {
+            let is_internal = b.id == st.controller_uuid;
+            let (status, message) = if is_internal {
+                ("active", None)
+            } else {
+                match ping(&b.backend_type, &b.config) {
+                    Ok(()) => ("active", None),
+                    Err(e) => ("error", Some(e.message)),
+                }
+            };
+            let mut config = b.config.clone();
+            if !reveal {
+                if let Some(fields) = schema(&b.backend_type) {
+                    for f in fields.iter().filter(|f| f.3) {
+                        config.remove(f.0);
+                    }
+                }
+            }
+            WireResult {
+                result: WireBackend {
+                    name: &b.name,
+                    backend_type: &b.backend_type,
+                    token_rotate_interval: b.token_rotate_interval,
+                    config,
+                },
+                id: &b.id,
+                num_secrets: count(&b.id),
+                status,
+                message,
+            }
+        })
+        .collect();
+    if results.is_empty() {
+        // Go's nil slice.
+        return r#"{"results":null}"#.to_string();
+    }
+    #[derive(Serialize)]
+    struct Results<'a> {
+        results: Vec<WireResult<'a>>,
+    }
+    serde_json::to_string(&Results { results }).expect("list serialises")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_print_like_go() {
+        assert_eq!(go_duration(30 * 60 * 1_000_000_000), "30m0s");
+        assert_eq!(go_duration(ONE_HOUR_NS), "1h0m0s");
+        assert_eq!(go_duration(12_000_000_000_000), "3h20m0s");
+        assert_eq!(go_duration(1_500_000_000), "1.5s");
+        assert_eq!(go_duration(90_500_000_000), "1m30.5s");
+        assert_eq!(go_duration(1_500_000), "1.5ms");
+        assert_eq!(go_duration(2_000), "2µs");
+        assert_eq!(go_duration(5), "5ns");
+        assert_eq!(go_duration(0), "0s");
+    }
+
+    #[test]
+    fn hosts_come_out_of_urls() {
+        assert_eq!(url_host("https://vault.invalid:8200/x"), "vault.invalid");
+        assert_eq!(url_host("http://[fd00::1]:8200"), "fd00::1");
+        assert_eq!(url_host("vault.example"), "vault.example");
+    }
+}

@@ -1,0 +1,392 @@
+//! The fake controller's connections: TLS, the WebSocket upgrade, the RPC envelope as Go's
+//! `jsoncodec` writes it, and dispatch to facades with Juju 3.6's exact error texts.
+
+use std::io;
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::{admin, secretbackends, Fault, ReceivedRequest, Shared};
+use crate::redact::REDACTED;
+use crate::websocket;
+
+/// The facades of a 3.6.26 controller-only login, in Go's byte order, with their versions.
+pub(crate) const CONTROLLER_FACADES: &[(&str, &[u32])] = &[
+    ("AllModelWatcher", &[4]),
+    ("ApplicationOffers", &[4, 5]),
+    ("Bundle", &[6]),
+    ("Cloud", &[7]),
+    ("Controller", &[11, 12]),
+    ("CrossController", &[1]),
+    ("HighAvailability", &[2]),
+    ("MigrationTarget", &[1, 2, 3, 4, 5, 6]),
+    ("ModelConfig", &[3]),
+    ("ModelManager", &[9, 10]),
+    ("ModelSummaryWatcher", &[1]),
+    ("ModelUpgrader", &[1]),
+    ("NotifyWatcher", &[1]),
+    ("Pinger", &[1]),
+    ("SSHServer", &[1]),
+    ("SecretBackends", &[1]),
+    ("UserManager", &[3]),
+];
+
+/// An error reply: message, code (may be empty) and optional `error-info`.
+#[derive(Debug)]
+pub(crate) struct RpcErr {
+    pub(crate) message: String,
+    pub(crate) code: &'static str,
+    pub(crate) info: Option<Value>,
+}
+
+impl RpcErr {
+    pub(crate) fn new(message: impl Into<String>, code: &'static str) -> RpcErr {
+        RpcErr {
+            message: message.into(),
+            code,
+            info: None,
+        }
+    }
+}
+
+/// A method's outcome: the `response` JSON, or an error.
+pub(crate) type Reply = Result<String, RpcErr>;
+
+/// The user a connection logged in as.
+pub(crate) struct Session {
+    pub(crate) access: String,
+}
+
+/// What the connection loop does after a message.
+enum Action {
+    Send(String),
+    Skip,
+    Close,
+    /// Cut the TCP connection with no close frame.
+    Drop,
+}
+
+pub(crate) fn spawn_accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+) -> io::Result<JoinHandle<()>> {
+    thread::Builder::new()
+        .name("fake-juju-accept".into())
+        .spawn(move || {
+            for stream in listener.incoming() {
+                if shared.stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                if let Ok(clone) = stream.try_clone() {
+                    shared
+                        .conns
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(clone);
+                }
+                let shared = shared.clone();
+                let _ = thread::Builder::new()
+                    .name("fake-juju-conn".into())
+                    .spawn(move || serve(shared, stream));
+            }
+        })
+}
+
+fn serve(shared: Arc<Shared>, tcp: TcpStream) {
+    let _ = tcp.set_nodelay(true);
+    let _ = tcp.set_read_timeout(Some(Duration::from_secs(10)));
+    let Ok(tls) = shared.acceptor.accept(tcp) else {
+        return;
+    };
+    let Ok((mut ws, _path)) = websocket::server_handshake(tls, 1 << 30, |p| p == "/api") else {
+        return;
+    };
+    // The API server has no idle timeout for user logins; drop_connections() ends us.
+    let _ = ws.get_ref().get_ref().set_read_timeout(None);
+    if let Some(n) = shared.max_frame {
+        ws.set_max_out_frame(n);
+    }
+    let mut session: Option<Session> = None;
+    while let Ok(msg) = ws.read_message() {
+        if shared.stop.load(Ordering::SeqCst) {
+            break;
+        }
+        match handle(&shared, &mut session, &msg) {
+            Action::Send(reply) => {
+                if ws.send_text(reply.as_bytes()).is_err() {
+                    break;
+                }
+            }
+            Action::Skip => {}
+            Action::Close => break,
+            Action::Drop => {
+                let _ = ws.get_ref().get_ref().shutdown(std::net::Shutdown::Both);
+                return;
+            }
+        }
+    }
+}
+
+/// Case-insensitive field lookup, as Go's `encoding/json` matches keys to struct tags.
+fn field<'a>(obj: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
+    obj.get(name)
+        .or_else(|| obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v))
+}
+
+/// Decodes one message and decides what to do: reply, stay silent, or end the connection.
+fn handle(shared: &Shared, session: &mut Option<Session>, msg: &[u8]) -> Action {
+    // Go's read loop dies on a message it cannot decode, and takes the connection with it.
+    decode(msg).map_or(Action::Close, |req| respond(shared, session, req))
+}
+
+struct Incoming {
+    request_id: u64,
+    v0: bool,
+    facade: String,
+    version: u32,
+    object_id: String,
+    method: String,
+    params: Value,
+}
+
+fn decode(msg: &[u8]) -> Option<Incoming> {
+    let v: Value = serde_json::from_slice(msg).ok()?;
+    let obj = v.as_object()?;
+    let as_str = |name: &str| -> Option<String> {
+        match field(obj, name) {
+            None | Some(Value::Null) => Some(String::new()),
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => None,
+        }
+    };
+    let mut request_id = match field(obj, "request-id") {
+        None | Some(Value::Null) => 0,
+        Some(n) => n.as_u64()?,
+    };
+    // request-id 0 makes a 3.6 server re-read the message in the legacy CamelCase form.
+    let v0 = request_id == 0;
+    if v0 {
+        request_id = match field(obj, "RequestId") {
+            None | Some(Value::Null) => 0,
+            Some(n) => n.as_u64()?,
+        };
+    }
+    let facade = as_str("type")?;
+    let method = as_str("request")?;
+    let object_id = as_str("id")?;
+    let version = match field(obj, "version") {
+        None | Some(Value::Null) => 0,
+        Some(n) => u32::try_from(n.as_i64()?).ok()?,
+    };
+    let params = field(obj, "params").cloned().unwrap_or(Value::Null);
+    Some(Incoming {
+        request_id,
+        v0,
+        facade,
+        version,
+        object_id,
+        method,
+        params,
+    })
+}
+
+fn respond(shared: &Shared, session: &mut Option<Session>, req: Incoming) -> Action {
+    if req.facade.is_empty() && req.method.is_empty() {
+        return Action::Skip; // a response to a request we never sent
+    }
+    record(shared, &req.facade, req.version, &req.method, req.request_id, &req.params);
+    let fault = shared.state().faults.get(&req.method).cloned();
+    match fault {
+        Some(Fault::Delay(d)) => thread::sleep(d),
+        Some(Fault::NoReply) => return Action::Skip,
+        Some(Fault::DropConnection) => return Action::Drop,
+        None => {}
+    }
+    let result = dispatch(
+        shared,
+        session,
+        &req.facade,
+        req.version,
+        &req.object_id,
+        &req.method,
+        &req.params,
+    );
+    Action::Send(encode_reply(req.request_id, req.v0, result))
+}
+
+fn record(shared: &Shared, facade: &str, version: u32, method: &str, id: u64, params: &Value) {
+    let mut params = params.clone();
+    if facade == "Admin" {
+        if let Some(c) = params.get_mut("credentials").filter(|c| c.is_string()) {
+            *c = Value::String(REDACTED.into());
+        }
+    }
+    shared.state().requests.push(ReceivedRequest {
+        facade: facade.to_string(),
+        version,
+        method: method.to_string(),
+        request_id: id,
+        params,
+    });
+}
+
+/// `unknown object type` / `unknown version`, as rpcreflect words them.
+fn unknown_facade(facade: &str, version: u32) -> RpcErr {
+    let msg = if version == 0 {
+        format!("unknown object type {facade:?}")
+    } else {
+        format!("unknown version ({version}) of interface {facade:?}")
+    };
+    RpcErr::new(msg, "not implemented")
+}
+
+fn no_such_method(facade: &str, version: u32, method: &str) -> RpcErr {
+    let fv = if version == 0 {
+        facade.to_string()
+    } else {
+        format!("{facade}({version})")
+    };
+    RpcErr::new(
+        format!("no such request - method {fv}.{method} is not implemented"),
+        "not implemented",
+    )
+}
+
+fn dispatch(
+    shared: &Shared,
+    session: &mut Option<Session>,
+    facade: &str,
+    version: u32,
+    object_id: &str,
+    method: &str,
+    params: &Value,
+) -> Reply {
+    let Some(s) = session.as_ref() else {
+        // Before login only Admin v3 exists.
+        if facade != "Admin" {
+            return Err(unknown_facade(facade, version));
+        }
+        if version != 3 {
+            return Err(RpcErr::new(
+                "this version of Juju does not support login from old clients (not supported)",
+                "not supported",
+            ));
+        }
+        if method != "Login" && method != "RedirectInfo" {
+            // The Admin root reports its methods without the version.
+            return Err(no_such_method("Admin", 0, method));
+        }
+        if !object_id.is_empty() {
+            return Err(RpcErr::new("id not found", "not found"));
+        }
+        if method == "RedirectInfo" {
+            return Err(RpcErr::new("not redirected", ""));
+        }
+        let (reply, new_session) = admin::login(shared, params);
+        *session = new_session;
+        return reply;
+    };
+    // A controller-only connection refuses other facades before looking them up.
+    let Some((_, versions)) = CONTROLLER_FACADES.iter().find(|(n, _)| *n == facade) else {
+        return Err(RpcErr::new(
+            format!("facade {facade:?} not supported for controller API connection"),
+            "not supported",
+        ));
+    };
+    if !versions.contains(&version) {
+        return Err(unknown_facade(facade, version));
+    }
+    let reply = match facade {
+        "Pinger" if matches!(method, "Ping" | "Stop") => Some(Ok("{}".to_string())),
+        "SecretBackends" => secretbackends::call(shared, s, method, params),
+        "ModelManager" if method == "ListModelSummaries" => {
+            Some(admin::list_model_summaries(shared, s, params))
+        }
+        "Controller" if method == "ControllerAPIInfoForModels" => {
+            Some(admin::api_info_for_models(shared, params))
+        }
+        _ => None,
+    };
+    reply.unwrap_or_else(|| Err(no_such_method(facade, version, method)))
+}
+
+/// Writes a reply the way Go's `json.Encoder` does: struct field order, HTML-safe
+/// escapes, a trailing newline, and `"response":{}` on errors.
+pub(crate) fn encode_reply(request_id: u64, v0: bool, result: Reply) -> String {
+    let mut out = String::with_capacity(64);
+    let (k_id, k_err, k_code, k_resp) = if v0 {
+        ("RequestId", "Error", "ErrorCode", "Response")
+    } else {
+        ("request-id", "error", "error-code", "response")
+    };
+    out.push_str(&format!("{{\"{k_id}\":{request_id}"));
+    let body = match result {
+        Ok(body) => body,
+        Err(e) => {
+            out.push_str(&format!(",\"{k_err}\":{}", json_string(&e.message)));
+            if !e.code.is_empty() {
+                out.push_str(&format!(",\"{k_code}\":{}", json_string(e.code)));
+            }
+            if let (Some(info), false) = (&e.info, v0) {
+                out.push_str(&format!(",\"error-info\":{info}"));
+            }
+            "{}".to_string()
+        }
+    };
+    out.push_str(&format!(",\"{k_resp}\":{body}}}\n"));
+    go_html_escape(out)
+}
+
+fn json_string(s: &str) -> String {
+    Value::String(s.to_string()).to_string()
+}
+
+/// Go escapes `<`, `>`, `&`, U+2028 and U+2029 in JSON strings; outside strings they
+/// cannot occur, so replacing them everywhere is exact.
+pub(crate) fn go_html_escape(s: String) -> String {
+    if !s.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replies_look_like_go_wrote_them() {
+        assert_eq!(
+            encode_reply(7, false, Err(RpcErr::new("permission denied", "unauthorized access"))),
+            "{\"request-id\":7,\"error\":\"permission denied\",\"error-code\":\"unauthorized access\",\"response\":{}}\n"
+        );
+        assert_eq!(
+            encode_reply(2, false, Err(RpcErr::new("not redirected", ""))),
+            "{\"request-id\":2,\"error\":\"not redirected\",\"response\":{}}\n"
+        );
+        assert_eq!(
+            encode_reply(0, true, Ok("{}".into())),
+            "{\"RequestId\":0,\"Response\":{}}\n"
+        );
+        assert_eq!(
+            encode_reply(1, false, Ok("{\"a\":\"<b>&\"}".into())),
+            "{\"request-id\":1,\"response\":{\"a\":\"\\u003cb\\u003e\\u0026\"}}\n"
+        );
+    }
+}

@@ -1,0 +1,247 @@
+//! Transport: one endpoint dialled over TCP, secured with TLS (the Go client's rules), and
+//! upgraded to a WebSocket on `/api`, all within a deadline.
+
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+use native_tls::{Certificate, Protocol, TlsConnector, TlsStream};
+
+use crate::error::{Error, ErrorKind};
+use crate::options::ConnectOptions;
+use crate::websocket::{self, HandshakeError, WebSocket, WsError};
+
+/// The name a controller certificate is verified against when its CA is pinned.
+pub const JUJU_APISERVER: &str = "juju-apiserver";
+
+/// A secured, upgraded connection to one controller endpoint.
+pub(crate) type Socket = WebSocket<TlsStream<TcpStream>>;
+
+/// How TLS is set up for every endpoint of one connect: built once, since building a
+/// connector loads certificates and costs tens of milliseconds.
+#[derive(Clone)]
+pub(crate) struct Tls {
+    connector: TlsConnector,
+    /// The name to verify (and send as SNI); `None` means each endpoint's own host.
+    server_name: Option<String>,
+    pinned: bool,
+}
+
+impl Tls {
+    pub(crate) fn new(opts: &ConnectOptions) -> Result<Tls, Error> {
+        let mut b = TlsConnector::builder();
+        b.min_protocol_version(Some(Protocol::Tlsv12));
+        let pinned = opts.ca_cert.is_some();
+        if let Some(pem) = &opts.ca_cert {
+            let certs = split_pem_certificates(pem);
+            if certs.is_empty() {
+                return Err(Error::invalid(
+                    "ca_cert: no PEM certificate found (expected -----BEGIN CERTIFICATE-----)",
+                ));
+            }
+            for c in certs {
+                let cert = Certificate::from_pem(c.as_bytes()).map_err(|e| {
+                    Error::invalid(format!("ca_cert: not a valid PEM certificate: {e}"))
+                })?;
+                b.add_root_certificate(cert);
+            }
+            // Juju pins its own CA: trust nothing else.
+            b.disable_built_in_roots(true);
+        }
+        let connector = b
+            .build()
+            .map_err(|e| Error::new(ErrorKind::Connect, format!("tls setup: {e}")))?;
+        let server_name = opts
+            .tls_server_name
+            .clone()
+            .or_else(|| pinned.then(|| JUJU_APISERVER.to_string()));
+        Ok(Tls {
+            connector,
+            server_name,
+            pinned,
+        })
+    }
+}
+
+/// Splits PEM text into its certificates (a CA file may hold a chain).
+fn split_pem_certificates(pem: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = pem;
+    while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
+        let tail = &rest[start..];
+        let Some(end) = tail.find("-----END CERTIFICATE-----") else {
+            break;
+        };
+        let end = end + "-----END CERTIFICATE-----".len();
+        out.push(tail[..end].to_string());
+        rest = &tail[end..];
+    }
+    out
+}
+
+/// Splits `host:port` (IPv6 as `[addr]:port`) into host and port. Without a port, Juju's
+/// default 17070 is used.
+pub(crate) fn split_endpoint(endpoint: &str) -> Result<(String, u16), Error> {
+    let bad = || {
+        Error::invalid(format!(
+            "endpoint {endpoint:?}: expected host:port (IPv6 as [addr]:port)"
+        ))
+    };
+    let e = endpoint
+        .trim()
+        .trim_start_matches("wss://")
+        .trim_end_matches('/');
+    if e.is_empty() {
+        return Err(bad());
+    }
+    if let Some(rest) = e.strip_prefix('[') {
+        let (host, after) = rest.split_once(']').ok_or_else(bad)?;
+        let port = match after.strip_prefix(':') {
+            Some(p) => p.parse().map_err(|_| bad())?,
+            None if after.is_empty() => 17070,
+            None => return Err(bad()),
+        };
+        return Ok((host.to_string(), port));
+    }
+    match e.rsplit_once(':') {
+        Some((host, _)) if host.contains(':') => Ok((e.to_string(), 17070)), // bare IPv6
+        Some((host, port)) if !host.is_empty() => Ok((
+            host.to_string(),
+            port.parse().map_err(|_| bad())?,
+        )),
+        Some(_) => Err(bad()),
+        None => Ok((e.to_string(), 17070)),
+    }
+}
+
+fn remaining(deadline: Instant) -> Option<Duration> {
+    deadline
+        .checked_duration_since(Instant::now())
+        .filter(|d| !d.is_zero())
+}
+
+fn connect_error(msg: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Connect, msg)
+}
+
+fn timed_out(stage: &str, timeout: Duration) -> Error {
+    connect_error(format!("{stage}: timed out (connect_timeout {timeout:?})")).mark_timed_out()
+}
+
+/// Dials `endpoint`, secures it and upgrades it to a WebSocket on `/api`, all before
+/// `deadline`. Errors name the stage that failed; they do not name the endpoint (the caller
+/// does).
+pub(crate) fn dial(
+    endpoint: &str,
+    tls: &Tls,
+    max_message: usize,
+    deadline: Instant,
+    timeout: Duration,
+) -> Result<Socket, Error> {
+    let (host, port) = split_endpoint(endpoint)?;
+    let addrs: Vec<SocketAddr> = (host.as_str(), port)
+        .to_socket_addrs()
+        .map_err(|e| connect_error(format!("resolve {host:?}: {e}")))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(connect_error(format!("resolve {host:?}: no addresses")));
+    }
+    let mut last_err = None;
+    let mut tcp = None;
+    for addr in &addrs {
+        let Some(left) = remaining(deadline) else {
+            break;
+        };
+        match TcpStream::connect_timeout(addr, left) {
+            Ok(s) => {
+                tcp = Some(s);
+                break;
+            }
+            Err(e) => last_err = Some(e),
+        }
+    }
+    let tcp = match (tcp, last_err) {
+        (Some(t), _) => t,
+        (None, Some(e)) if websocket::is_timeout_io(&e) => return Err(timed_out("tcp connect", timeout)),
+        (None, Some(e)) => return Err(connect_error(format!("tcp connect: {e}")).with_source(e)),
+        (None, None) => return Err(timed_out("tcp connect", timeout)),
+    };
+    tcp.set_nodelay(true)
+        .map_err(|e| connect_error(format!("tcp: {e}")))?;
+    let left = remaining(deadline).ok_or_else(|| timed_out("tls handshake", timeout))?;
+    tcp.set_read_timeout(Some(left))
+        .and_then(|_| tcp.set_write_timeout(Some(left)))
+        .map_err(|e| connect_error(format!("tcp: {e}")))?;
+
+    let name = tls.server_name.clone().unwrap_or_else(|| host.clone());
+    let stream = match tls.connector.connect(&name, tcp) {
+        Ok(s) => s,
+        Err(native_tls::HandshakeError::WouldBlock(_)) => {
+            return Err(timed_out("tls handshake", timeout))
+        }
+        Err(native_tls::HandshakeError::Failure(e)) => {
+            let trust = if tls.pinned {
+                "trusting only the given ca_cert"
+            } else {
+                "trusting the system roots"
+            };
+            return Err(connect_error(format!(
+                "tls handshake: {e} (verifying the certificate for {name:?}, {trust})"
+            ))
+            .with_source(e));
+        }
+    };
+
+    let left = remaining(deadline).ok_or_else(|| timed_out("websocket upgrade", timeout))?;
+    stream
+        .get_ref()
+        .set_read_timeout(Some(left))
+        .map_err(|e| connect_error(format!("tcp: {e}")))?;
+    let host_header = if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    };
+    websocket::client_handshake(stream, &host_header, "/api", max_message).map_err(|e| match e {
+        HandshakeError::Refused(msg) => connect_error(format!("websocket upgrade of /api: {msg}")),
+        HandshakeError::Ws(WsError::Io(e)) if websocket::is_timeout_io(&e) => {
+            timed_out("websocket upgrade", timeout)
+        }
+        HandshakeError::Ws(e) => connect_error(format!("websocket upgrade of /api: {}", ws_error_text(&e))),
+    })
+}
+
+/// A short description of a WebSocket failure, with no payload in it.
+pub(crate) fn ws_error_text(e: &WsError) -> String {
+    match e {
+        WsError::Io(e) => e.to_string(),
+        WsError::Protocol(m) => format!("protocol error: {m}"),
+        WsError::TooLarge { limit, size } => {
+            format!("message of {size} bytes is over the {limit}-byte limit (max_message_size)")
+        }
+        WsError::Closed(Some(code)) => format!("the controller closed the connection (code {code})"),
+        WsError::Closed(None) => "the controller closed the connection".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_parse_like_juju() {
+        assert_eq!(split_endpoint("10.0.0.5:17070").unwrap(), ("10.0.0.5".into(), 17070));
+        assert_eq!(split_endpoint("[fd42::5]:17071").unwrap(), ("fd42::5".into(), 17071));
+        assert_eq!(split_endpoint("ctrl.example").unwrap(), ("ctrl.example".into(), 17070));
+        assert_eq!(split_endpoint("fd42::5").unwrap(), ("fd42::5".into(), 17070));
+        assert!(split_endpoint("").is_err());
+        assert!(split_endpoint("host:notaport").is_err());
+        assert!(split_endpoint("[fd42::5]x").is_err());
+    }
+
+    #[test]
+    fn pem_bundles_split_into_certificates() {
+        let one = "-----BEGIN CERTIFICATE-----\nAAA\n-----END CERTIFICATE-----\n";
+        assert_eq!(split_pem_certificates(&format!("{one}{one}")).len(), 2);
+        assert!(split_pem_certificates("garbage").is_empty());
+    }
+}

@@ -1,0 +1,49 @@
+//! Small helpers with no better home: randomness without an extra dependency.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A random 64-bit value. `RandomState` is seeded from the operating system's randomness;
+/// hashing a process-wide counter with it gives a fresh value every call.
+pub(crate) fn random_u64() -> u64 {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut h = RandomState::new().build_hasher();
+    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+    h.finish()
+}
+
+/// The next value of a splitmix64 sequence (cheap per-frame WebSocket mask keys).
+pub(crate) fn next_random(state: u64) -> u64 {
+    let mut z = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// `n` random lowercase hex digits.
+#[cfg_attr(not(feature = "testing"), allow(dead_code))]
+pub(crate) fn random_hex(n: usize) -> String {
+    let mut s = String::with_capacity(n + 16);
+    while s.len() < n {
+        s.push_str(&format!("{:016x}", random_u64()));
+    }
+    s.truncate(n);
+    s
+}
+
+/// A random (version 4) UUID.
+#[cfg_attr(not(feature = "testing"), allow(dead_code))]
+pub(crate) fn random_uuid() -> String {
+    let h = random_hex(32);
+    let variant = ["8", "9", "a", "b"][(random_u64() % 4) as usize];
+    format!(
+        "{}-{}-4{}-{}{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[13..16],
+        variant,
+        &h[17..20],
+        &h[20..32]
+    )
+}

@@ -1,0 +1,98 @@
+//! Helpers shared by the integration tests: a bare WebSocket client for speaking to the fake
+//! controller below the SDK, and a watchdog so that a hang fails instead of stalling CI.
+#![allow(dead_code)]
+
+use std::net::TcpStream;
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use juju_client::testing::FakeController;
+use native_tls::{Certificate, TlsConnector, TlsStream};
+use tungstenite::{Message, WebSocket};
+
+/// Runs `f` on a thread and fails the test if it takes longer than `limit`.
+pub fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    let handle = thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(v) => {
+            let _ = handle.join();
+            v
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => panic!("test hung for more than {limit:?}"),
+        Err(mpsc::RecvTimeoutError::Disconnected) => match handle.join() {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(()) => unreachable!("thread ended without a result"),
+        },
+    }
+}
+
+/// A bare client: TLS pinned to the fake's CA, WebSocket on /api, raw text frames.
+pub struct Raw {
+    ws: WebSocket<TlsStream<TcpStream>>,
+}
+
+impl Raw {
+    pub fn connect(fake: &FakeController) -> Raw {
+        let ca = Certificate::from_pem(fake.ca_cert_pem().as_bytes()).unwrap();
+        let tls = TlsConnector::builder()
+            .add_root_certificate(ca)
+            .disable_built_in_roots(true)
+            .build()
+            .unwrap();
+        let tcp = TcpStream::connect(fake.endpoint()).unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let stream = tls.connect("juju-apiserver", tcp).unwrap();
+        let url = format!("wss://{}/api", fake.endpoint());
+        let (ws, _) = tungstenite::client(url.as_str(), stream).unwrap();
+        Raw { ws }
+    }
+
+    /// Sends one text message and returns the next text message, exactly as received.
+    pub fn exchange(&mut self, request: &str) -> String {
+        self.ws.send(Message::text(request)).unwrap();
+        self.recv()
+    }
+
+    pub fn recv(&mut self) -> String {
+        loop {
+            match self.ws.read().unwrap() {
+                Message::Text(t) => return t.to_string(),
+                Message::Binary(b) => return String::from_utf8(b.to_vec()).unwrap(),
+                _ => continue,
+            }
+        }
+    }
+
+    pub fn send(&mut self, request: &str) {
+        self.ws.send(Message::text(request)).unwrap();
+    }
+
+    /// Reads until the connection ends; true if it ended (rather than timing out).
+    pub fn ends(&mut self) -> bool {
+        loop {
+            match self.ws.read() {
+                Ok(Message::Close(_)) => continue,
+                Ok(_) => continue,
+                Err(tungstenite::Error::Io(e))
+                    if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) =>
+                {
+                    return false
+                }
+                Err(_) => return true,
+            }
+        }
+    }
+
+    pub fn login(&mut self, fake: &FakeController) {
+        let req = format!(
+            r#"{{"request-id":1,"type":"Admin","version":3,"request":"Login","params":{{"auth-tag":"user-admin","credentials":"{}"}}}}"#,
+            fake.password()
+        );
+        let reply = self.exchange(&req);
+        assert!(reply.contains("\"server-version\":\"3.6.26\""), "{reply}");
+    }
+}
