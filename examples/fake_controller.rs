@@ -48,7 +48,10 @@ fn main() {
         s(fake.ca_cert_pem()),
         s(fake.password())
     );
-    eprintln!("fake Juju controller serving on {} (Ctrl-C to stop)", fake.endpoint());
+    eprintln!(
+        "fake Juju controller serving on {} (Ctrl-C to stop)",
+        fake.endpoint()
+    );
     loop {
         std::thread::park();
     }

@@ -2,8 +2,8 @@
 //! every facade uses.
 
 use std::collections::BTreeMap;
-use std::sync::mpsc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -389,7 +389,10 @@ impl Controller {
             broken: None,
             generation,
         };
-        let conn = guard.conn.as_mut().expect("connection present while in use");
+        let conn = guard
+            .conn
+            .as_mut()
+            .expect("connection present while in use");
         let result = conn.call(facade, version, method, params, deadline, timeout);
         match result {
             Ok(r) => Ok(r),
@@ -467,7 +470,12 @@ impl Controller {
     /// # }
     /// ```
     pub fn controller_uuid(&self) -> String {
-        let tag = self.session().result.controller_tag.clone().unwrap_or_default();
+        let tag = self
+            .session()
+            .result
+            .controller_tag
+            .clone()
+            .unwrap_or_default();
         tag.strip_prefix("controller-").unwrap_or(&tag).to_string()
     }
 
@@ -644,7 +652,12 @@ fn open_endpoints(opts: &ConnectOptions) -> Result<(RpcConn, Session), Error> {
                 // If nobody listens any more, the connection is dropped here.
                 let _ = tx.send((i, r));
             })
-            .map_err(|e| Error::new(ErrorKind::Connect, format!("connect: cannot start a dialler thread: {e}")))?;
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Connect,
+                    format!("connect: cannot start a dialler thread: {e}"),
+                )
+            })?;
     }
     drop(tx);
     let mut errors: Vec<Option<Error>> = opts.endpoints.iter().map(|_| None).collect();
@@ -675,7 +688,10 @@ fn combine(endpoints: &[String], errors: Vec<Option<Error>>) -> Error {
         .map(|(ep, e)| format!("{ep}: {e}"))
         .collect::<Vec<_>>()
         .join("; ");
-    let msg = format!("connect: all {} endpoints failed: {detail}", endpoints.len());
+    let msg = format!(
+        "connect: all {} endpoints failed: {detail}",
+        endpoints.len()
+    );
     if let Some(api) = errors.iter().find(|e| e.kind() == ErrorKind::Api) {
         return Error::api(msg, api.code(), api.info().cloned());
     }
@@ -743,7 +759,10 @@ fn open_one(endpoint: &str, opts: &ConnectOptions, tls: &Tls) -> Result<(RpcConn
         result.server_version.as_deref().unwrap_or("?")
     );
     let _ = (&result.public_dns_name, &result.model_tag);
-    let _ = result.user_info.as_ref().map(|u| (&u.model_access, &u.display_name));
+    let _ = result
+        .user_info
+        .as_ref()
+        .map(|u| (&u.model_access, &u.display_name));
     Ok((
         conn,
         Session {

@@ -152,7 +152,10 @@ const CODES: &[(ErrorCode, &str)] = &[
     (ErrorCode::NotImplemented, "not implemented"),
     (ErrorCode::AlreadyExists, "already exists"),
     (ErrorCode::UpgradeInProgress, "upgrade in progress"),
-    (ErrorCode::MigrationInProgress, "model migration in progress"),
+    (
+        ErrorCode::MigrationInProgress,
+        "model migration in progress",
+    ),
     (ErrorCode::ActionNotAvailable, "action no longer available"),
     (ErrorCode::OperationBlocked, "operation is blocked"),
     (ErrorCode::LeadershipClaimDenied, "leadership claim denied"),

@@ -191,10 +191,7 @@ mod tests {
 
     #[test]
     fn user_tag_accepts_both_spellings() {
-        assert_eq!(
-            ConnectOptions::new().username("bob").user_tag(),
-            "user-bob"
-        );
+        assert_eq!(ConnectOptions::new().username("bob").user_tag(), "user-bob");
         assert_eq!(
             ConnectOptions::new().username("user-bob").user_tag(),
             "user-bob"

@@ -242,8 +242,7 @@ fn decode_reply<R: DeserializeOwned>(msg: &[u8], id: u64, what: &str) -> Decoded
             )))
         }
     };
-    if reply.facade.is_some_and(|s| !s.is_empty()) || reply.request.is_some_and(|s| !s.is_empty())
-    {
+    if reply.facade.is_some_and(|s| !s.is_empty()) || reply.request.is_some_and(|s| !s.is_empty()) {
         warn!("ignoring a request from the controller (clients serve no facades)");
         return Decoded::Other(reply.request_id);
     }

@@ -777,7 +777,10 @@ fn check_config(
             }
         }
     }
-    match (config.contains_key("client-cert"), config.contains_key("client-key")) {
+    match (
+        config.contains_key("client-cert"),
+        config.contains_key("client-key"),
+    ) {
         (true, false) => return Err(bad(format!("{label} config missing client key"))),
         (false, true) => return Err(bad(format!("{label} config missing client certificate"))),
         _ => {}
@@ -829,10 +832,7 @@ fn merge_results(
     method: &str,
 ) -> Result<Vec<Result<(), Error>>, Error> {
     let wanted = checks.iter().filter(|c| c.is_ok()).count();
-    let mut replies = sent
-        .and_then(|r| r.results)
-        .unwrap_or_default()
-        .into_iter();
+    let mut replies = sent.and_then(|r| r.results).unwrap_or_default().into_iter();
     if replies.len() != wanted {
         return Err(Error::protocol(format!(
             "{FACADE}.{method}: expected {wanted} results, got {}",
@@ -1046,9 +1046,7 @@ impl Controller {
             .map(|((name, u), _)| UpdateArg {
                 name,
                 name_change: u.name_change.as_deref(),
-                token_rotate_interval: u
-                    .token_rotate_interval
-                    .map(|i| i.map_or(0, nanos)),
+                token_rotate_interval: u.token_rotate_interval.map(|i| i.map_or(0, nanos)),
                 config: u.config.as_ref(),
                 reset: (!u.reset.is_empty()).then_some(u.reset.as_slice()),
                 force: u.force,
@@ -1139,7 +1137,8 @@ mod tests {
         assert!(unchanged.get("name-change").is_none());
         let cleared = enc(&UpdateSecretBackend::new().clear_token_rotate_interval());
         assert_eq!(cleared["token-rotate-interval"], 0);
-        let set = enc(&UpdateSecretBackend::new().token_rotate_interval(Duration::from_secs(12000)));
+        let set =
+            enc(&UpdateSecretBackend::new().token_rotate_interval(Duration::from_secs(12000)));
         assert_eq!(set["token-rotate-interval"], 12_000_000_000_000u64);
     }
 
@@ -1147,13 +1146,21 @@ mod tests {
     fn config_checks_follow_the_provider_schemas() {
         let vault = |pairs: &[(&str, &str)]| -> BackendConfig { pairs.iter().copied().collect() };
         assert!(check_config("vault", &vault(&[("endpoint", "http://v")]), None).is_ok());
-        let e = check_config("vault", &vault(&[("endpoint", "http://v"), ("tokn", "s3cret")]), None)
-            .unwrap_err();
+        let e = check_config(
+            "vault",
+            &vault(&[("endpoint", "http://v"), ("tokn", "s3cret")]),
+            None,
+        )
+        .unwrap_err();
         assert!(e.message().contains("unknown key \"tokn\""));
         assert!(!e.to_string().contains("s3cret"));
         assert!(check_config("vault", &vault(&[("token", "t")]), None).is_err());
-        let e = check_config("vault", &vault(&[("endpoint", "e"), ("client-cert", "c")]), None)
-            .unwrap_err();
+        let e = check_config(
+            "vault",
+            &vault(&[("endpoint", "e"), ("client-cert", "c")]),
+            None,
+        )
+        .unwrap_err();
         assert!(e.message().contains("vault config missing client key"));
         let k8s = vault(&[("endpoint", "e"), ("namespace", "n")]);
         assert!(check_config("kubernetes", &k8s, None).is_ok());

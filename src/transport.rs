@@ -104,10 +104,9 @@ pub(crate) fn split_endpoint(endpoint: &str) -> Result<(String, u16), Error> {
     }
     match e.rsplit_once(':') {
         Some((host, _)) if host.contains(':') => Ok((e.to_string(), 17070)), // bare IPv6
-        Some((host, port)) if !host.is_empty() => Ok((
-            host.to_string(),
-            port.parse().map_err(|_| bad())?,
-        )),
+        Some((host, port)) if !host.is_empty() => {
+            Ok((host.to_string(), port.parse().map_err(|_| bad())?))
+        }
         Some(_) => Err(bad()),
         None => Ok((e.to_string(), 17070)),
     }
@@ -161,7 +160,9 @@ pub(crate) fn dial(
     }
     let tcp = match (tcp, last_err) {
         (Some(t), _) => t,
-        (None, Some(e)) if websocket::is_timeout_io(&e) => return Err(timed_out("tcp connect", timeout)),
+        (None, Some(e)) if websocket::is_timeout_io(&e) => {
+            return Err(timed_out("tcp connect", timeout))
+        }
         (None, Some(e)) => return Err(connect_error(format!("tcp connect: {e}")).with_source(e)),
         (None, None) => return Err(timed_out("tcp connect", timeout)),
     };
@@ -206,7 +207,9 @@ pub(crate) fn dial(
         HandshakeError::Ws(WsError::Io(e)) if websocket::is_timeout_io(&e) => {
             timed_out("websocket upgrade", timeout)
         }
-        HandshakeError::Ws(e) => connect_error(format!("websocket upgrade of /api: {}", ws_error_text(&e))),
+        HandshakeError::Ws(e) => {
+            connect_error(format!("websocket upgrade of /api: {}", ws_error_text(&e)))
+        }
     })
 }
 
@@ -218,7 +221,9 @@ pub(crate) fn ws_error_text(e: &WsError) -> String {
         WsError::TooLarge { limit, size } => {
             format!("message of {size} bytes is over the {limit}-byte limit (max_message_size)")
         }
-        WsError::Closed(Some(code)) => format!("the controller closed the connection (code {code})"),
+        WsError::Closed(Some(code)) => {
+            format!("the controller closed the connection (code {code})")
+        }
         WsError::Closed(None) => "the controller closed the connection".to_string(),
     }
 }
@@ -229,10 +234,22 @@ mod tests {
 
     #[test]
     fn endpoints_parse_like_juju() {
-        assert_eq!(split_endpoint("10.0.0.5:17070").unwrap(), ("10.0.0.5".into(), 17070));
-        assert_eq!(split_endpoint("[fd42::5]:17071").unwrap(), ("fd42::5".into(), 17071));
-        assert_eq!(split_endpoint("ctrl.example").unwrap(), ("ctrl.example".into(), 17070));
-        assert_eq!(split_endpoint("fd42::5").unwrap(), ("fd42::5".into(), 17070));
+        assert_eq!(
+            split_endpoint("10.0.0.5:17070").unwrap(),
+            ("10.0.0.5".into(), 17070)
+        );
+        assert_eq!(
+            split_endpoint("[fd42::5]:17071").unwrap(),
+            ("fd42::5".into(), 17071)
+        );
+        assert_eq!(
+            split_endpoint("ctrl.example").unwrap(),
+            ("ctrl.example".into(), 17070)
+        );
+        assert_eq!(
+            split_endpoint("fd42::5").unwrap(),
+            ("fd42::5".into(), 17070)
+        );
         assert!(split_endpoint("").is_err());
         assert!(split_endpoint("host:notaport").is_err());
         assert!(split_endpoint("[fd42::5]x").is_err());

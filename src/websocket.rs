@@ -496,7 +496,8 @@ pub(crate) fn server_handshake<S: Read + Write>(
     let method = parts.next().unwrap_or("");
     let path = parts.next().unwrap_or("").to_string();
     let key = header(&head.text, "Sec-WebSocket-Key");
-    let upgrade = header(&head.text, "Upgrade").is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    let upgrade =
+        header(&head.text, "Upgrade").is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
     let Some(key) = key.filter(|_| method == "GET" && upgrade) else {
         let body = "expected a WebSocket upgrade\n";
         let resp = format!(
@@ -515,7 +516,9 @@ pub(crate) fn server_handshake<S: Read + Write>(
             body.len()
         );
         let _ = stream.write_all(resp.as_bytes());
-        return Err(WsError::Protocol(format!("no WebSocket endpoint at {path:?}")));
+        return Err(WsError::Protocol(format!(
+            "no WebSocket endpoint at {path:?}"
+        )));
     }
     let accept = tungstenite::handshake::derive_accept_key(key.as_bytes());
     let resp = format!(
@@ -594,7 +597,15 @@ mod tests {
             input.push_back(vec![b]);
             input.push_back(vec![]);
         }
-        let mut ws = WebSocket::new(Mock { input, output: vec![] }, Role::Client, 1 << 20, vec![]);
+        let mut ws = WebSocket::new(
+            Mock {
+                input,
+                output: vec![],
+            },
+            Role::Client,
+            1 << 20,
+            vec![],
+        );
         let msg = loop {
             match ws.read_message() {
                 Ok(m) => break m,
@@ -627,7 +638,10 @@ mod tests {
         assert_eq!(out[1], 0x80 | 2);
         let mask = &out[2..6];
         assert_eq!([out[6] ^ mask[0], out[7] ^ mask[1]], *b"hi");
-        assert!(matches!(ws.read_message(), Err(WsError::Closed(Some(1000)))));
+        assert!(matches!(
+            ws.read_message(),
+            Err(WsError::Closed(Some(1000)))
+        ));
     }
 
     #[test]

@@ -32,7 +32,10 @@ fn login_reports_what_the_controller_said() {
     ctrl.ping().unwrap();
 
     let login = &fake.requests()[0];
-    assert_eq!((login.facade.as_str(), login.version, login.method.as_str()), ("Admin", 3, "Login"));
+    assert_eq!(
+        (login.facade.as_str(), login.version, login.method.as_str()),
+        ("Admin", 3, "Login")
+    );
     assert_eq!(login.request_id, 1);
     assert_eq!(login.params["auth-tag"], "user-admin");
     assert_eq!(login.params["client-version"], env!("CARGO_PKG_VERSION"));
@@ -53,8 +56,14 @@ fn wrong_password_is_refused_with_its_code_and_never_echoed() {
     let err = Controller::connect(&fake.connect_options().password("hunter2-wrong")).unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::Unauthorized));
     assert_eq!(err.kind(), ErrorKind::Api);
-    assert!(err.message().contains("invalid entity name or password"), "{err}");
-    assert!(err.message().contains(&fake.endpoint()), "names the endpoint: {err}");
+    assert!(
+        err.message().contains("invalid entity name or password"),
+        "{err}"
+    );
+    assert!(
+        err.message().contains(&fake.endpoint()),
+        "names the endpoint: {err}"
+    );
     for shown in [err.to_string(), format!("{err:?}")] {
         assert!(!shown.contains("hunter2-wrong"), "{shown}");
     }
@@ -64,8 +73,13 @@ fn wrong_password_is_refused_with_its_code_and_never_echoed() {
 fn a_user_without_controller_access_is_refused() {
     let fake = fake();
     fake.add_user("carol", "carol-pw", "");
-    let err = Controller::connect(&fake.connect_options().username("carol").password("carol-pw"))
-        .unwrap_err();
+    let err = Controller::connect(
+        &fake
+            .connect_options()
+            .username("carol")
+            .password("carol-pw"),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::Unauthorized));
     assert!(err.message().contains("permission denied"), "{err}");
 }
@@ -78,14 +92,19 @@ fn no_password_means_macaroon_login_which_is_not_supported_yet() {
         .ca_cert(fake.ca_cert_pem());
     let err = Controller::connect(&opts).unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::DischargeRequired));
-    assert!(err.message().contains("macaroon login is not supported yet"), "{err}");
+    assert!(
+        err.message()
+            .contains("macaroon login is not supported yet"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_different_ca_is_refused() {
     let fake = fake();
     let other = FakeController::start().unwrap();
-    let err = Controller::connect(&fake.connect_options().ca_cert(other.ca_cert_pem())).unwrap_err();
+    let err =
+        Controller::connect(&fake.connect_options().ca_cert(other.ca_cert_pem())).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Connect);
     assert!(err.message().contains("tls handshake"), "{err}");
     assert!(err.message().contains("juju-apiserver"), "{err}");
@@ -98,10 +117,14 @@ fn the_certificate_is_checked_against_juju_apiserver_not_the_ip() {
     let fake = fake();
     Controller::connect(&fake.connect_options()).unwrap();
     // Asking to verify the IP fails: the certificate does not name it.
-    let err = Controller::connect(&fake.connect_options().tls_server_name("127.0.0.1")).unwrap_err();
+    let err =
+        Controller::connect(&fake.connect_options().tls_server_name("127.0.0.1")).unwrap_err();
     assert!(err.message().contains("tls handshake"), "{err}");
     // A controller whose certificate lacks juju-apiserver is refused...
-    let odd = FakeController::builder().cert_names(["other.example"]).start().unwrap();
+    let odd = FakeController::builder()
+        .cert_names(["other.example"])
+        .start()
+        .unwrap();
     let err = Controller::connect(&odd.connect_options()).unwrap_err();
     assert!(err.message().contains("tls handshake"), "{err}");
     // ...unless told which name to expect.
@@ -111,7 +134,8 @@ fn the_certificate_is_checked_against_juju_apiserver_not_the_ip() {
 #[test]
 fn a_bad_ca_pem_is_a_clear_input_error() {
     let fake = fake();
-    let err = Controller::connect(&fake.connect_options().ca_cert("not a certificate")).unwrap_err();
+    let err =
+        Controller::connect(&fake.connect_options().ca_cert("not a certificate")).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(err.message().contains("ca_cert"), "{err}");
 }
@@ -138,7 +162,11 @@ fn dead_and_silent_endpoints_before_a_live_one_still_connect() {
         let ctrl = Controller::connect(&opts).unwrap();
         assert_eq!(ctrl.endpoint(), fake.endpoint());
         // Dialled in parallel: the silent endpoint did not hold us for its whole timeout.
-        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
         ctrl.ping().unwrap();
         drop(silent);
     });
@@ -158,7 +186,10 @@ fn when_every_endpoint_fails_the_error_names_each() {
         let msg = err.message();
         assert!(msg.contains("all 2 endpoints failed"), "{msg}");
         assert!(msg.contains(&format!("{dead}: tcp connect")), "{msg}");
-        assert!(msg.contains(&format!("{silent_addr}: tls handshake: timed out")), "{msg}");
+        assert!(
+            msg.contains(&format!("{silent_addr}: tls handshake: timed out")),
+            "{msg}"
+        );
         assert_eq!(err.kind(), ErrorKind::Connect);
         assert!(!err.is_timeout(), "not every endpoint timed out");
         drop(silent);
@@ -202,7 +233,10 @@ fn a_non_websocket_server_is_refused_clearly() {
             let _ = s.read(&mut buf);
             let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
         });
-        let opts = ConnectOptions::new().endpoint(addr).password("x").connect_timeout(Duration::from_secs(5));
+        let opts = ConnectOptions::new()
+            .endpoint(addr)
+            .password("x")
+            .connect_timeout(Duration::from_secs(5));
         let err = Controller::connect(&opts).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Connect);
         assert!(err.message().contains("tls handshake"), "{err}");

@@ -135,10 +135,7 @@ pub(crate) fn login(shared: &Shared, params: &Value) -> (Reply, Option<Session>)
     };
     let body = serde_json::to_string(&result).expect("login result serialises");
     drop(st);
-    (
-        Ok(body),
-        Some(Session { access }),
-    )
+    (Ok(body), Some(Session { access }))
 }
 
 #[derive(Serialize)]

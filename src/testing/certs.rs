@@ -7,7 +7,8 @@ use rcgen::{
 };
 
 /// The names a Juju controller certificate always carries.
-pub(crate) const CONTROLLER_NAMES: &[&str] = &["juju-apiserver", "juju-mongodb", "localhost", "anything"];
+pub(crate) const CONTROLLER_NAMES: &[&str] =
+    &["juju-apiserver", "juju-mongodb", "localhost", "anything"];
 
 /// A CA and a server certificate signed by it, all PEM.
 pub(crate) struct Certs {
@@ -26,7 +27,10 @@ pub(crate) fn generate(names: &[String], expired: bool) -> Result<Certs, crate::
     let ca_key = KeyPair::generate().map_err(fail)?;
     let mut ca = CertificateParams::new(Vec::<String>::new()).map_err(fail)?;
     let mut dn = DistinguishedName::new();
-    dn.push(DnType::CommonName, "juju-generated CA for model \"juju-ca\"");
+    dn.push(
+        DnType::CommonName,
+        "juju-generated CA for model \"juju-ca\"",
+    );
     dn.push(DnType::OrganizationName, "juju");
     ca.distinguished_name = dn;
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);

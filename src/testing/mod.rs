@@ -107,7 +107,9 @@ pub(crate) struct State {
 pub(crate) struct Shared {
     pub(crate) state: Mutex<State>,
     pub(crate) stop: AtomicBool,
-    pub(crate) conns: Mutex<Vec<TcpStream>>,
+    /// Open connections by id, so they can be cut.
+    pub(crate) conns: Mutex<HashMap<u64, TcpStream>>,
+    pub(crate) next_conn: std::sync::atomic::AtomicU64,
     pub(crate) acceptor: TlsAcceptor,
     pub(crate) ca_pem: String,
     pub(crate) addr: SocketAddr,
@@ -240,9 +242,7 @@ impl FakeController {
         let addr = listener
             .local_addr()
             .map_err(|e| setup_error("local address", e))?;
-        let admin_password = b
-            .password
-            .unwrap_or_else(|| crate::util::random_hex(24));
+        let admin_password = b.password.unwrap_or_else(|| crate::util::random_hex(24));
         let mut users = BTreeMap::new();
         users.insert(
             "admin".to_string(),
@@ -270,7 +270,8 @@ impl FakeController {
                 faults: HashMap::new(),
             }),
             stop: AtomicBool::new(false),
-            conns: Mutex::new(Vec::new()),
+            conns: Mutex::new(HashMap::new()),
+            next_conn: std::sync::atomic::AtomicU64::new(0),
             acceptor,
             ca_pem: certs.ca_pem,
             addr,
@@ -391,8 +392,9 @@ impl FakeController {
     /// Closes every open connection abruptly (no close frame), as a crashed controller
     /// would. New connections are still accepted.
     pub fn drop_connections(&self) {
-        let conns = std::mem::take(&mut *self.shared.conns.lock().unwrap_or_else(|e| e.into_inner()));
-        for c in conns {
+        let conns =
+            std::mem::take(&mut *self.shared.conns.lock().unwrap_or_else(|e| e.into_inner()));
+        for c in conns.into_values() {
             let _ = c.shutdown(std::net::Shutdown::Both);
         }
     }

@@ -151,7 +151,12 @@ fn type_error(v: &Value, go_struct: &str, path: &str, go_type: &str) -> RpcErr {
 }
 
 /// Checks one field of an argument against its Go type; `null` is always accepted.
-fn check_field(arg: &Map<String, Value>, key: &str, go_struct: &str, prefix: &str) -> Result<(), RpcErr> {
+fn check_field(
+    arg: &Map<String, Value>,
+    key: &str,
+    go_struct: &str,
+    prefix: &str,
+) -> Result<(), RpcErr> {
     let Some(v) = arg.get(key).filter(|v| !v.is_null()) else {
         return Ok(());
     };
@@ -181,11 +186,24 @@ fn decode_args(method: &str, params: &Value) -> Result<Vec<Map<String, Value>>, 
     let (go_struct, keys): (&str, &[&str]) = match method {
         "AddSecretBackends" => (
             "AddSecretBackendArg",
-            &["id", "name", "backend-type", "token-rotate-interval", "config"],
+            &[
+                "id",
+                "name",
+                "backend-type",
+                "token-rotate-interval",
+                "config",
+            ],
         ),
         "UpdateSecretBackends" => (
             "UpdateSecretBackendArg",
-            &["name", "name-change", "token-rotate-interval", "config", "reset", "force"],
+            &[
+                "name",
+                "name-change",
+                "token-rotate-interval",
+                "config",
+                "reset",
+                "force",
+            ],
         ),
         _ => ("RemoveSecretBackendArg", &["name", "force"]),
     };
@@ -194,14 +212,24 @@ fn decode_args(method: &str, params: &Value) -> Result<Vec<Map<String, Value>>, 
         Some(Value::Array(a)) => a,
         Some(other) => {
             let outer = format!("{}s", go_struct);
-            return Err(type_error(other, &outer, "args", &format!("[]params.{go_struct}")));
+            return Err(type_error(
+                other,
+                &outer,
+                "args",
+                &format!("[]params.{go_struct}"),
+            ));
         }
     };
     let mut out = Vec::with_capacity(args.len());
     for a in args {
         let Some(obj) = a.as_object() else {
             let outer = format!("{}s", go_struct);
-            return Err(type_error(a, &outer, "args", &format!("params.{go_struct}")));
+            return Err(type_error(
+                a,
+                &outer,
+                "args",
+                &format!("params.{go_struct}"),
+            ));
         };
         for k in keys {
             check_field(obj, k, go_struct, "args.")?;
@@ -248,7 +276,7 @@ fn check_name(name: &str) -> Result<(), RpcErr> {
 fn go_value(v: &Value) -> String {
     match v {
         Value::String(s) => Value::String(s.clone()).to_string(),
-        Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), |f| format_float(f)),
+        Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), format_float),
         Value::Bool(b) => b.to_string(),
         Value::Null => "<nil>".into(),
         Value::Array(_) => "[]interface {}{...}".into(),
@@ -280,7 +308,18 @@ fn go_typed(v: &Value) -> String {
 fn yaml_bool(s: &str) -> bool {
     matches!(
         s,
-        "true" | "True" | "TRUE" | "false" | "False" | "FALSE" | "yes" | "Yes" | "no" | "No" | "on" | "off"
+        "true"
+            | "True"
+            | "TRUE"
+            | "false"
+            | "False"
+            | "FALSE"
+            | "yes"
+            | "Yes"
+            | "no"
+            | "No"
+            | "on"
+            | "off"
     )
 }
 
@@ -303,7 +342,10 @@ fn validate_config(
     };
     for (k, v) in cfg {
         if !fields.iter().any(|f| f.0 == k) {
-            return Err(wrap(format!("unknown key {k:?} (value {})", go_value(v)), ""));
+            return Err(wrap(
+                format!("unknown key {k:?} (value {})", go_value(v)),
+                "",
+            ));
         }
     }
     for &(key, kind, required, _, _) in fields {
@@ -315,11 +357,14 @@ fn validate_config(
             continue;
         };
         let bad = match kind {
-            Kind::Str => (!v.is_string()).then(|| "string"),
-            Kind::Bool => (!(v.is_boolean() || v.as_str().is_some_and(yaml_bool))).then(|| "bool"),
+            Kind::Str => (!v.is_string()).then_some("string"),
+            Kind::Bool => {
+                (!(v.is_boolean() || v.as_str().is_some_and(yaml_bool))).then_some("bool")
+            }
             Kind::List => {
                 if let Some(items) = v.as_array() {
-                    if let Some((i, item)) = items.iter().enumerate().find(|(_, x)| !x.is_string()) {
+                    if let Some((i, item)) = items.iter().enumerate().find(|(_, x)| !x.is_string())
+                    {
                         return Err(wrap(
                             format!("{key}[{i}]: expected string, got {}", go_typed(item)),
                             "",
@@ -327,18 +372,34 @@ fn validate_config(
                     }
                     None
                 } else {
-                    (!v.as_str().is_some_and(|s| s.trim_start().starts_with('['))).then(|| "list")
+                    (!v.as_str().is_some_and(|s| s.trim_start().starts_with('['))).then_some("list")
                 }
             }
         };
         if let Some(want) = bad {
-            return Err(wrap(format!("{key}: expected {want}, got {}", go_typed(v)), ""));
+            return Err(wrap(
+                format!("{key}: expected {want}, got {}", go_typed(v)),
+                "",
+            ));
         }
     }
-    let label = if backend_type == "vault" { "vault" } else { "k8s" };
-    let has = |k: &str| cfg.get(k).and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+    let label = if backend_type == "vault" {
+        "vault"
+    } else {
+        "k8s"
+    };
+    let has = |k: &str| {
+        cfg.get(k)
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty())
+    };
     match (has("client-cert"), has("client-key")) {
-        (true, false) => return Err(wrap(format!("{label} config missing client key not valid"), "not valid")),
+        (true, false) => {
+            return Err(wrap(
+                format!("{label} config missing client key not valid"),
+                "not valid",
+            ))
+        }
         (false, true) => {
             return Err(wrap(
                 format!("{label} config missing client certificate not valid"),
@@ -348,7 +409,10 @@ fn validate_config(
         _ => {}
     }
     if backend_type == "kubernetes" && rotate_given && !has("service-account") {
-        return Err(wrap("k8s config missing service account not valid".into(), "not valid"));
+        return Err(wrap(
+            "k8s config missing service account not valid".into(),
+            "not valid",
+        ));
     }
     if let Some(old) = old {
         for &(key, _, _, _, immutable) in fields {
@@ -457,7 +521,10 @@ fn check_rotate(backend_type: &str, ns: i64) -> Result<(), RpcErr> {
     }
     if ns < ONE_HOUR_NS {
         return Err(RpcErr::new(
-            format!("token rotate interval {:?} less than 1h not valid", go_duration(ns)),
+            format!(
+                "token rotate interval {:?} less than 1h not valid",
+                go_duration(ns)
+            ),
             "not valid",
         ));
     }
@@ -505,7 +572,11 @@ fn add(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
         None => {}
     }
     let id = str_of(arg, "id");
-    if st.backends.iter().any(|b| b.name == name || (!id.is_empty() && b.id == id)) {
+    if st
+        .backends
+        .iter()
+        .any(|b| b.name == name || (!id.is_empty() && b.id == id))
+    {
         return Err(RpcErr::new(
             format!("secret backend with ID {id:?} already exists"),
             "already exists",
@@ -612,7 +683,10 @@ struct WireBackend<'a> {
     name: &'a str,
     #[serde(rename = "backend-type")]
     backend_type: &'a str,
-    #[serde(rename = "token-rotate-interval", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "token-rotate-interval",
+        skip_serializing_if = "Option::is_none"
+    )]
     token_rotate_interval: Option<i64>,
     config: Map<String, Value>,
 }
@@ -631,9 +705,10 @@ struct WireResult<'a> {
 fn is_uuid(id: &str) -> bool {
     let parts: Vec<&str> = id.split('-').collect();
     parts.len() == 5
-        && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| {
-            p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit())
-        })
+        && parts
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 fn list(st: &State, names: Option<&[String]>, reveal: bool) -> String {
@@ -653,7 +728,7 @@ fn list(st: &State, names: Option<&[String]>, reveal: bool) -> String {
         .collect();
     all.push(&internal);
     all.sort_by(|a, b| a.id.cmp(&b.id));
-    let wanted = |b: &&Backend| names.is_none_or(|n| n.is_empty() || n.iter().any(|x| *x == b.name));
+    let wanted = |b: &&Backend| names.is_none_or(|n| n.is_empty() || n.contains(&b.name));
     let results: Vec<WireResult> = all
         .into_iter()
         .filter(wanted)

@@ -6,7 +6,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -64,6 +64,8 @@ pub(crate) struct Session {
 /// What the connection loop does after a message.
 enum Action {
     Send(String),
+    /// Send this reply after a while, answering other requests meanwhile.
+    Later(Duration, String),
     Skip,
     Close,
     /// Cut the TCP connection with no close frame.
@@ -82,60 +84,96 @@ pub(crate) fn spawn_accept_loop(
                     break;
                 }
                 let Ok(stream) = stream else { continue };
+                let conn_id = shared.next_conn.fetch_add(1, Ordering::SeqCst);
                 if let Ok(clone) = stream.try_clone() {
                     shared
                         .conns
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
-                        .push(clone);
+                        .insert(conn_id, clone);
                 }
                 let shared = shared.clone();
                 let _ = thread::Builder::new()
                     .name("fake-juju-conn".into())
-                    .spawn(move || serve(shared, stream));
+                    .spawn(move || serve(shared, stream, conn_id));
             }
         })
 }
 
-fn serve(shared: Arc<Shared>, tcp: TcpStream) {
+fn serve(shared: Arc<Shared>, tcp: TcpStream, conn_id: u64) {
     let _ = tcp.set_nodelay(true);
     let _ = tcp.set_read_timeout(Some(Duration::from_secs(10)));
-    let Ok(tls) = shared.acceptor.accept(tcp) else {
-        return;
-    };
-    let Ok((mut ws, _path)) = websocket::server_handshake(tls, 1 << 30, |p| p == "/api") else {
-        return;
-    };
-    // The API server has no idle timeout for user logins; drop_connections() ends us.
-    let _ = ws.get_ref().get_ref().set_read_timeout(None);
-    if let Some(n) = shared.max_frame {
-        ws.set_max_out_frame(n);
-    }
-    let mut session: Option<Session> = None;
-    while let Ok(msg) = ws.read_message() {
-        if shared.stop.load(Ordering::SeqCst) {
-            break;
+    if let Ok(tls) = shared.acceptor.accept(tcp) {
+        if let Ok((mut ws, _path)) = websocket::server_handshake(tls, 1 << 30, |p| p == "/api") {
+            if let Some(n) = shared.max_frame {
+                ws.set_max_out_frame(n);
+            }
+            if run(&shared, &mut ws) {
+                let _ = ws.send_close(1000);
+            }
+            let _ = ws.get_ref().get_ref().shutdown(std::net::Shutdown::Both);
         }
-        match handle(&shared, &mut session, &msg) {
+    }
+    shared
+        .conns
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&conn_id);
+}
+
+/// Reads requests and writes replies until the connection ends. Delayed replies wait in a
+/// queue while later requests are answered, so replies can arrive out of order, as they do
+/// from a real controller that runs each call in its own goroutine. Returns false when the
+/// connection must be cut without a close frame.
+fn run(shared: &Shared, ws: &mut websocket::WebSocket<native_tls::TlsStream<TcpStream>>) -> bool {
+    let mut session: Option<Session> = None;
+    let mut later: Vec<(Instant, String)> = Vec::new();
+    loop {
+        let now = Instant::now();
+        later.sort_by_key(|(due, _)| *due);
+        while later.first().is_some_and(|(due, _)| *due <= now) {
+            let (_, reply) = later.remove(0);
+            if ws.send_text(reply.as_bytes()).is_err() {
+                return false;
+            }
+        }
+        // The API server has no idle timeout for user logins; drop_connections() ends us.
+        let wait = later.first().map(|(due, _)| {
+            due.saturating_duration_since(now)
+                .max(Duration::from_millis(1))
+        });
+        if ws.get_ref().get_ref().set_read_timeout(wait).is_err() {
+            return false;
+        }
+        let msg = match ws.read_message() {
+            Ok(m) => m,
+            Err(e) if e.is_timeout() => continue,
+            Err(_) => return false,
+        };
+        if shared.stop.load(Ordering::SeqCst) {
+            return true;
+        }
+        match handle(shared, &mut session, &msg) {
             Action::Send(reply) => {
                 if ws.send_text(reply.as_bytes()).is_err() {
-                    break;
+                    return false;
                 }
             }
+            Action::Later(after, reply) => later.push((Instant::now() + after, reply)),
             Action::Skip => {}
-            Action::Close => break,
-            Action::Drop => {
-                let _ = ws.get_ref().get_ref().shutdown(std::net::Shutdown::Both);
-                return;
-            }
+            Action::Close => return true,
+            Action::Drop => return false,
         }
     }
 }
 
 /// Case-insensitive field lookup, as Go's `encoding/json` matches keys to struct tags.
 fn field<'a>(obj: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
-    obj.get(name)
-        .or_else(|| obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v))
+    obj.get(name).or_else(|| {
+        obj.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
 }
 
 /// Decodes one message and decides what to do: reply, stay silent, or end the connection.
@@ -199,24 +237,33 @@ fn respond(shared: &Shared, session: &mut Option<Session>, req: Incoming) -> Act
     if req.facade.is_empty() && req.method.is_empty() {
         return Action::Skip; // a response to a request we never sent
     }
-    record(shared, &req.facade, req.version, &req.method, req.request_id, &req.params);
-    let fault = shared.state().faults.get(&req.method).cloned();
-    match fault {
-        Some(Fault::Delay(d)) => thread::sleep(d),
-        Some(Fault::NoReply) => return Action::Skip,
-        Some(Fault::DropConnection) => return Action::Drop,
-        None => {}
-    }
-    let result = dispatch(
+    record(
         shared,
-        session,
         &req.facade,
         req.version,
-        &req.object_id,
         &req.method,
+        req.request_id,
         &req.params,
     );
-    Action::Send(encode_reply(req.request_id, req.v0, result))
+    let fault = shared.state().faults.get(&req.method).cloned();
+    let result = match fault {
+        Some(Fault::NoReply) => return Action::Skip,
+        Some(Fault::DropConnection) => return Action::Drop,
+        Some(Fault::Delay(_)) | None => dispatch(
+            shared,
+            session,
+            &req.facade,
+            req.version,
+            &req.object_id,
+            &req.method,
+            &req.params,
+        ),
+    };
+    let reply = encode_reply(req.request_id, req.v0, result);
+    match fault {
+        Some(Fault::Delay(d)) => Action::Later(d, reply),
+        _ => Action::Send(reply),
+    }
 }
 
 fn record(shared: &Shared, facade: &str, version: u32, method: &str, id: u64, params: &Value) {
