@@ -823,3 +823,29 @@ impl Redirect {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_redirect_error_yields_servers_and_ca() {
+        let info = serde_json::json!({
+            "servers": [[{"value": "10.0.0.9", "type": "ipv4", "scope": "public", "port": 17070},
+                         {"value": "fd00::9", "type": "ipv6", "scope": "public", "port": 17070}]],
+            "ca-cert": "-----BEGIN CERTIFICATE-----\n...",
+            "controller-tag": "controller-abc"
+        });
+        let e = Error::api(
+            "redirection to alternative server required",
+            Some(ErrorCode::Redirect),
+            Some(info),
+        );
+        let r = Redirect::from_error(&e).unwrap();
+        assert_eq!(r.servers, ["10.0.0.9:17070", "[fd00::9]:17070"]);
+        assert!(r.ca_cert.starts_with("-----BEGIN"));
+        assert_eq!(r.controller_tag.as_deref(), Some("controller-abc"));
+        let other = Error::api("x", Some(ErrorCode::NotFound), None);
+        assert!(Redirect::from_error(&other).is_none());
+    }
+}

@@ -72,3 +72,62 @@ fn trace_logs_of_a_login_show_the_frames_but_not_the_password() {
         assert!(!msg.contains(password), "{level} {target}: {msg}");
     }
 }
+
+#[test]
+fn no_secret_value_reaches_any_log_line_in_a_secret_backend_lifecycle() {
+    use juju_client::secretbackends::{KubernetesConfig, UpdateSecretBackend, VaultConfig};
+    let logs = capture();
+    let secrets = [
+        "vault-tok-91ac",
+        "client-key-55d0",
+        "k8s-pass-c3f1",
+        "new-tok-77aa",
+        "Adm1n-pw-e02b",
+    ];
+    let fake = FakeController::builder()
+        .admin_password(secrets[4])
+        .start()
+        .unwrap();
+    let ctrl = Controller::connect(&fake.connect_options()).unwrap();
+    let vault = VaultConfig::new("https://v:8200")
+        .token(secrets[0])
+        .client_cert("C")
+        .client_key(secrets[1]);
+    ctrl.add_secret_backends("", "v", "vault", vault).unwrap();
+    let k8s = KubernetesConfig::new("https://k:6443", "n")
+        .username("u")
+        .password(secrets[2]);
+    ctrl.add_secret_backends("", "k", "kubernetes", k8s)
+        .unwrap();
+    let revealed = ctrl.list_secret_backends(true).unwrap();
+    ctrl.update_secret_backends(
+        "v",
+        UpdateSecretBackend::new().config([("token", secrets[3])]),
+    )
+    .unwrap();
+    let shown = ctrl.show_secret_backend("v", true).unwrap();
+    assert_eq!(
+        shown.config.get_str("token"),
+        Some(secrets[3]),
+        "the SDK does return them"
+    );
+    ctrl.remove_secret_backends("v", false).unwrap();
+    ctrl.remove_secret_backends("k", false).unwrap();
+
+    let mut rendered = vec![
+        format!("{revealed:?}"),
+        format!("{shown:?}"),
+        format!("{ctrl:?}"),
+    ];
+    rendered.push(format!("{:?}", fake.connect_options()));
+    let lines = logs.0.lock().unwrap().clone();
+    assert!(lines
+        .iter()
+        .any(|(l, _, m)| *l == Level::Trace && m.contains("AddSecretBackends")));
+    rendered.extend(lines.into_iter().map(|(l, t, m)| format!("{l} {t} {m}")));
+    for text in rendered {
+        for s in secrets {
+            assert!(!text.contains(s), "{s} leaked in: {text}");
+        }
+    }
+}

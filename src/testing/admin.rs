@@ -196,9 +196,12 @@ pub(crate) fn api_info_for_models(shared: &Shared, params: &Value) -> Reply {
                     "cacert": shared.ca_pem,
                 })
             } else {
-                serde_json::json!({
-                    "error": {"message": format!("model {uuid:?} not found"), "code": "not found"}
-                })
+                // params.Error's field order: message, then code.
+                let message = Value::String(format!("model {uuid:?} not found"));
+                serde_json::from_str(&format!(
+                    r#"{{"error":{{"message":{message},"code":"not found"}}}}"#
+                ))
+                .expect("valid JSON")
             }
         })
         .collect();
