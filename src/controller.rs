@@ -609,7 +609,12 @@ fn open(opts: &ConnectOptions) -> Result<(RpcConn, Session), Error> {
             let mut next = opts.clone().endpoints(target.servers.clone());
             next.ca_cert = Some(target.ca_cert.clone());
             next.follow_redirects = false;
-            open_endpoints(&next)
+            // The other controller has its own UUID.
+            next.expected_uuid = target
+                .controller_tag
+                .as_deref()
+                .map(|t| t.strip_prefix("controller-").unwrap_or(t).to_string());
+            open_endpoints(&next).map_err(|e| e.context("following a redirect"))
         }
         other => other,
     }
@@ -746,6 +751,23 @@ fn open_one(endpoint: &str, opts: &ConnectOptions, tls: &Tls) -> Result<(RpcConn
             ),
         )
         .with_code(ErrorCode::DischargeRequired));
+    }
+    if let Some(expected) = &opts.expected_uuid {
+        let tag = result.controller_tag.as_deref().unwrap_or("");
+        let got = tag.strip_prefix("controller-").unwrap_or(tag);
+        if got != expected {
+            let name = opts.controller_name.as_deref().map_or_else(
+                || "the controller".to_string(),
+                |n| format!("controller {n:?}"),
+            );
+            return Err(Error::new(
+                ErrorKind::Connect,
+                format!(
+                    "this endpoint is controller {got:?}, but {name} has UUID {expected:?}: \
+                     the endpoints point at another controller"
+                ),
+            ));
+        }
     }
     let facades = result
         .facades

@@ -57,6 +57,7 @@
 //!
 //! | feature | what it adds | extra dependencies | default |
 //! |---|---|---|---|
+//! | `juju-data` | [`Controller::connect_current`], [`Controller::connect_named`], [`ConnectOptions::from_juju_data`]: the juju CLI's `controllers.yaml` and `accounts.yaml` | `serde-saphyr` | yes |
 //! | `testing` | [`testing::FakeController`], an in-process fake Juju 3.6 controller | `rcgen` | no |
 //!
 //! ## Stability
@@ -69,6 +70,8 @@
 
 mod controller;
 mod error;
+#[cfg(feature = "juju-data")]
+mod jujudata;
 mod options;
 mod redact;
 mod rpc;
@@ -82,6 +85,8 @@ pub mod testing;
 
 pub use controller::{Controller, Redirect, CLIENT_FACADES};
 pub use error::{Error, ErrorCode, ErrorKind};
+#[cfg(feature = "juju-data")]
+pub use jujudata::juju_data_dir;
 pub use options::{
     ConnectOptions, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_MESSAGE_SIZE,
 };

@@ -40,6 +40,8 @@ pub struct ConnectOptions {
     pub(crate) max_message_size: usize,
     pub(crate) dial_stagger: Duration,
     pub(crate) follow_redirects: bool,
+    pub(crate) expected_uuid: Option<String>,
+    pub(crate) controller_name: Option<String>,
 }
 
 impl Default for ConnectOptions {
@@ -55,6 +57,8 @@ impl Default for ConnectOptions {
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             dial_stagger: Duration::from_millis(50),
             follow_redirects: false,
+            expected_uuid: None,
+            controller_name: None,
         }
     }
 }
@@ -145,6 +149,19 @@ impl ConnectOptions {
         self
     }
 
+    /// After login, check that the controller's UUID is this one, so that endpoints that now
+    /// belong to another controller are refused (set from `controllers.yaml` by
+    /// [`from_juju_data`](Self::from_juju_data)).
+    pub fn expect_controller_uuid(mut self, uuid: impl Into<String>) -> Self {
+        self.expected_uuid = Some(uuid.into());
+        self
+    }
+
+    /// The controller's name in the juju client store, when the options came from it.
+    pub fn get_controller_name(&self) -> Option<&str> {
+        self.controller_name.as_deref()
+    }
+
     /// The endpoints, in the order given.
     pub fn get_endpoints(&self) -> &[String] {
         &self.endpoints
@@ -181,6 +198,8 @@ impl fmt::Debug for ConnectOptions {
             .field("max_message_size", &self.max_message_size)
             .field("dial_stagger", &self.dial_stagger)
             .field("follow_redirects", &self.follow_redirects)
+            .field("expected_uuid", &self.expected_uuid)
+            .field("controller_name", &self.controller_name)
             .finish()
     }
 }

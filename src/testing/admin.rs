@@ -101,6 +101,9 @@ pub(crate) fn login(shared: &Shared, params: &Value) -> (Reply, Option<Session>)
     if !valid_user_name(name) {
         return fail(RpcErr::new(format!("{tag:?} is not a valid tag"), ""));
     }
+    if let Some(target) = shared.state().redirect.clone() {
+        return fail(redirect_error(&target));
+    }
     if credentials.is_empty() {
         return (Ok(DISCHARGE_REQUIRED.to_string()), None);
     }
@@ -136,6 +139,37 @@ pub(crate) fn login(shared: &Shared, params: &Value) -> (Reply, Option<Session>)
     let body = serde_json::to_string(&result).expect("login result serialises");
     drop(st);
     (Ok(body), Some(Session { access }))
+}
+
+#[derive(Serialize)]
+struct RedirectErrorInfo<'a> {
+    servers: Vec<Vec<HostPort<'a>>>,
+    #[serde(rename = "ca-cert")]
+    ca_cert: &'a str,
+    #[serde(rename = "controller-tag")]
+    controller_tag: String,
+}
+
+fn redirect_error(target: &super::RedirectTarget) -> RpcErr {
+    let info = RedirectErrorInfo {
+        servers: vec![target
+            .addrs
+            .iter()
+            .map(|a| HostPort {
+                value: if a.ip().is_ipv6() { "::1" } else { "127.0.0.1" },
+                kind: if a.ip().is_ipv6() { "ipv6" } else { "ipv4" },
+                scope: "public",
+                port: a.port(),
+            })
+            .collect()],
+        ca_cert: &target.ca_pem,
+        controller_tag: format!("controller-{}", target.controller_uuid),
+    };
+    RpcErr {
+        message: "redirection to alternative server required".into(),
+        code: "redirection required",
+        info: Some(serde_json::to_string(&info).expect("redirect info serialises")),
+    }
 }
 
 #[derive(Serialize)]

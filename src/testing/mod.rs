@@ -102,6 +102,16 @@ pub(crate) struct State {
     pub(crate) requests: Vec<ReceivedRequest>,
     /// Faults by method name.
     pub(crate) faults: HashMap<String, Fault>,
+    /// Where logins are redirected, if anywhere.
+    pub(crate) redirect: Option<RedirectTarget>,
+}
+
+/// Another controller that logins are sent to.
+#[derive(Clone)]
+pub(crate) struct RedirectTarget {
+    pub(crate) addrs: Vec<SocketAddr>,
+    pub(crate) ca_pem: String,
+    pub(crate) controller_uuid: String,
 }
 
 pub(crate) struct Shared {
@@ -268,6 +278,7 @@ impl FakeController {
                 secret_counts: HashMap::new(),
                 requests: Vec::new(),
                 faults: HashMap::new(),
+                redirect: None,
             }),
             stop: AtomicBool::new(false),
             conns: Mutex::new(HashMap::new()),
@@ -372,6 +383,80 @@ impl FakeController {
     /// ```
     pub fn inject(&self, method: &str, fault: Fault) {
         self.shared.state().faults.insert(method.to_string(), fault);
+    }
+
+    /// Answers every login with `redirection required`, naming `target`'s address, CA
+    /// certificate and controller tag in `error-info`, as a controller does for a model that
+    /// migrated away. `None` stops redirecting.
+    ///
+    /// ```
+    /// use juju_client::{testing::FakeController, Controller, ErrorCode, Redirect};
+    ///
+    /// let old = FakeController::start()?;
+    /// let new = FakeController::builder().admin_password(old.password()).start()?;
+    /// old.redirect_logins_to(Some(&new));
+    /// let err = Controller::connect(&old.connect_options()).unwrap_err();
+    /// assert_eq!(err.code(), Some(ErrorCode::Redirect));
+    /// assert_eq!(Redirect::from_error(&err).unwrap().servers, [new.endpoint()]);
+    /// let ctrl = Controller::connect(&old.connect_options().follow_redirects(true))?;
+    /// assert_eq!(ctrl.controller_uuid(), new.controller_uuid());
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn redirect_logins_to(&self, target: Option<&FakeController>) {
+        self.shared.state().redirect = target.map(|t| RedirectTarget {
+            addrs: vec![t.shared.addr],
+            ca_pem: t.shared.ca_pem.clone(),
+            controller_uuid: t.controller_uuid(),
+        });
+    }
+
+    /// Writes a juju client store into `dir` (created if needed) that points at this fake as
+    /// controller `name`, the current controller, with the `admin` account: the
+    /// `controllers.yaml` and `accounts.yaml` the `juju` CLI would write. Both files are
+    /// replaced. Use it with `JUJU_DATA=dir` or [`ConnectOptions::from_juju_data_dir`].
+    ///
+    /// ```
+    /// use juju_client::{testing::FakeController, ConnectOptions, Controller};
+    ///
+    /// let fake = FakeController::start()?;
+    /// let dir = std::env::temp_dir().join(format!("juju-data-doc-{}", fake.port()));
+    /// fake.write_juju_data(&dir, "fake")?;
+    /// let ctrl = Controller::connect(&ConnectOptions::from_juju_data_dir(&dir, None)?)?;
+    /// # std::fs::remove_dir_all(&dir).ok();
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    #[cfg(feature = "juju-data")]
+    pub fn write_juju_data(&self, dir: &std::path::Path, name: &str) -> Result<(), Error> {
+        let st = self.shared.state();
+        let ca: String = self
+            .shared
+            .ca_pem
+            .lines()
+            .map(|l| format!("      {l}\n"))
+            .collect();
+        let controllers = format!(
+            "controllers:\n  {name}:\n    uuid: {uuid}\n    api-endpoints: ['{ep}']\n    \
+             ca-cert: |\n{ca}    cloud: localhost\n    region: localhost\n    type: lxd\n    \
+             agent-version: {version}\n    controller-machine-count: 1\n    \
+             active-controller-machine-count: 1\n    machine-count: 1\n\
+             current-controller: {name}\n",
+            uuid = st.controller_uuid,
+            ep = self.endpoint(),
+            version = st.server_version,
+        );
+        let accounts = format!(
+            "controllers:\n  {name}:\n    user: admin\n    password: {pw}\n    last-known-access: superuser\n",
+            pw = self.admin_password
+        );
+        drop(st);
+        let write = |file: &str, text: &str| {
+            std::fs::write(dir.join(file), text)
+                .map_err(|e| setup_error(&format!("write {}", dir.join(file).display()), e))
+        };
+        std::fs::create_dir_all(dir)
+            .map_err(|e| setup_error(&format!("create {}", dir.display()), e))?;
+        write("controllers.yaml", &controllers)?;
+        write("accounts.yaml", &accounts)
     }
 
     /// Removes every injected fault.

@@ -40,7 +40,8 @@ pub(crate) const CONTROLLER_FACADES: &[(&str, &[u32])] = &[
 pub(crate) struct RpcErr {
     pub(crate) message: String,
     pub(crate) code: &'static str,
-    pub(crate) info: Option<Value>,
+    /// Raw JSON for `error-info`, in Go's field order.
+    pub(crate) info: Option<String>,
 }
 
 impl RpcErr {

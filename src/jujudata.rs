@@ -1,0 +1,289 @@
+//! The juju client store (`JUJU_DATA`): connect the way the `juju` CLI does, from
+//! `controllers.yaml` and `accounts.yaml`, with no cookie file needed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, ErrorKind};
+use crate::options::ConnectOptions;
+use crate::Controller;
+
+#[derive(Deserialize)]
+struct ControllersFile {
+    #[serde(rename = "current-controller", default)]
+    current_controller: Option<String>,
+    #[serde(default)]
+    controllers: Option<BTreeMap<String, ControllerEntry>>,
+}
+
+#[derive(Deserialize)]
+struct ControllerEntry {
+    #[serde(default)]
+    uuid: Option<String>,
+    #[serde(rename = "api-endpoints", default)]
+    api_endpoints: Option<Vec<String>>,
+    #[serde(rename = "ca-cert", default)]
+    ca_cert: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct AccountsFile {
+    #[serde(default)]
+    controllers: Option<BTreeMap<String, AccountEntry>>,
+}
+
+#[derive(Deserialize)]
+struct AccountEntry {
+    #[serde(default)]
+    user: Option<String>,
+    #[serde(default)]
+    password: Option<String>,
+}
+
+fn config_error(msg: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Config, msg)
+}
+
+/// The juju client's data directory: `$JUJU_DATA`, else `$XDG_DATA_HOME/juju`, else
+/// `~/.local/share/juju`.
+///
+/// ```no_run
+/// println!("{}", juju_client::juju_data_dir()?.display());
+/// # Ok::<(), juju_client::Error>(())
+/// ```
+pub fn juju_data_dir() -> Result<PathBuf, Error> {
+    let non_empty = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    if let Some(dir) = non_empty("JUJU_DATA") {
+        return Ok(PathBuf::from(dir));
+    }
+    if let Some(dir) = non_empty("XDG_DATA_HOME") {
+        return Ok(PathBuf::from(dir).join("juju"));
+    }
+    match non_empty("HOME") {
+        Some(home) => Ok(PathBuf::from(home).join(".local/share/juju")),
+        None => Err(config_error(
+            "cannot find the juju client store: none of JUJU_DATA, XDG_DATA_HOME or HOME is set",
+        )),
+    }
+}
+
+fn read(path: &Path) -> Result<Option<String>, Error> {
+    match std::fs::read_to_string(path) {
+        Ok(s) => Ok(Some(s)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(config_error(format!("{}: {e}", path.display())).with_source(e)),
+    }
+}
+
+/// Parses YAML, reporting line and column but never the offending text (accounts.yaml holds
+/// passwords).
+fn parse<T: for<'de> Deserialize<'de>>(path: &Path, text: &str) -> Result<T, Error> {
+    serde_saphyr::from_str(text).map_err(|e| {
+        let plain = e.without_snippet().to_string();
+        let plain = plain.strip_prefix("error: ").unwrap_or(&plain);
+        let (at, what) = match e.location() {
+            Some(loc) => {
+                let prefix = format!("line {} column {}: ", loc.line(), loc.column());
+                let suffix = format!(" at line {}, column {}", loc.line(), loc.column());
+                let what = plain.strip_prefix(&prefix).unwrap_or(plain);
+                (
+                    format!("line {} column {}", loc.line(), loc.column()),
+                    what.strip_suffix(&suffix).unwrap_or(what).to_string(),
+                )
+            }
+            None => ("".to_string(), plain.to_string()),
+        };
+        let what = elide_quotes(what.lines().next().unwrap_or(""));
+        let at = if at.is_empty() {
+            at
+        } else {
+            format!(" at {at}")
+        };
+        config_error(format!("{}: malformed YAML{at}: {what}", path.display()))
+    })
+}
+
+/// Replaces quoted text with `…`, so that a value (a password) is never repeated.
+fn elide_quotes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut quote: Option<char> = None;
+    for c in s.chars() {
+        match quote {
+            Some(q) if c == q => {
+                quote = None;
+                out.push(c);
+            }
+            Some(_) => {}
+            None if c == '"' || c == '`' => {
+                quote = Some(c);
+                out.push(c);
+                out.push('…');
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+impl ConnectOptions {
+    /// Options for a controller the `juju` CLI knows, read from the juju client store
+    /// ([`juju_data_dir`]): `name`, or the current controller when `None`. The endpoints,
+    /// CA certificate, controller UUID (checked after login), user and password come from
+    /// `controllers.yaml` and `accounts.yaml`; adjust anything before connecting.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use juju_client::{ConnectOptions, Controller};
+    ///
+    /// let opts = ConnectOptions::from_juju_data(Some("prod"))?.call_timeout(Duration::from_secs(5));
+    /// let ctrl = Controller::connect(&opts)?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn from_juju_data(name: Option<&str>) -> Result<ConnectOptions, Error> {
+        Self::from_juju_data_dir(&juju_data_dir()?, name)
+    }
+
+    /// As [`from_juju_data`](Self::from_juju_data), from an explicit directory.
+    ///
+    /// ```no_run
+    /// let opts = juju_client::ConnectOptions::from_juju_data_dir("/tmp/juju".as_ref(), None)?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn from_juju_data_dir(dir: &Path, name: Option<&str>) -> Result<ConnectOptions, Error> {
+        let cpath = dir.join("controllers.yaml");
+        let text = read(&cpath)?.ok_or_else(|| {
+            config_error(format!(
+                "{}: not found: the juju client knows no controllers here \
+                 (run `juju bootstrap` or `juju register`, or set JUJU_DATA)",
+                cpath.display()
+            ))
+        })?;
+        let file: ControllersFile = parse(&cpath, &text)?;
+        let controllers = file.controllers.unwrap_or_default();
+        let name = match name {
+            Some(n) => n.to_string(),
+            None => file
+                .current_controller
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| {
+                    config_error(format!(
+                        "{}: no current-controller is set (run `juju switch <controller>`, or name one)",
+                        cpath.display()
+                    ))
+                })?,
+        };
+        let entry = controllers.get(&name).ok_or_else(|| {
+            let known: Vec<&str> = controllers.keys().map(String::as_str).collect();
+            let known = if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            };
+            config_error(format!(
+                "{}: no controller named {name:?} under `controllers` (known: {known})",
+                cpath.display()
+            ))
+        })?;
+        let endpoints = entry
+            .api_endpoints
+            .clone()
+            .filter(|e| !e.is_empty())
+            .ok_or_else(|| {
+                config_error(format!(
+                    "{}: controllers.{name}.api-endpoints is missing or empty",
+                    cpath.display()
+                ))
+            })?;
+        let uuid = entry
+            .uuid
+            .clone()
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| {
+                config_error(format!(
+                    "{}: controllers.{name}.uuid is missing",
+                    cpath.display()
+                ))
+            })?;
+
+        let apath = dir.join("accounts.yaml");
+        let text = read(&apath)?.ok_or_else(|| {
+            config_error(format!(
+                "{}: not found: no account for controller {name:?} (run `juju login -c {name}`)",
+                apath.display()
+            ))
+        })?;
+        let accounts: AccountsFile = parse(&apath, &text)?;
+        let account = accounts
+            .controllers
+            .unwrap_or_default()
+            .remove(&name)
+            .ok_or_else(|| {
+                config_error(format!(
+                    "{}: no account for controller {name:?} under `controllers` (run `juju login -c {name}`)",
+                    apath.display()
+                ))
+            })?;
+        let user = account.user.filter(|u| !u.is_empty()).ok_or_else(|| {
+            config_error(format!(
+                "{}: controllers.{name}.user is missing",
+                apath.display()
+            ))
+        })?;
+        let password = account.password.filter(|p| !p.is_empty()).ok_or_else(|| {
+            config_error(format!(
+                "{}: controllers.{name}.password is not stored: the CLI logged in with a macaroon, \
+                 and macaroon login is not supported yet (set a password with \
+                 `juju change-user-password`, or give one with ConnectOptions::password)",
+                apath.display()
+            ))
+        })?;
+        let mut opts = ConnectOptions::new()
+            .endpoints(endpoints)
+            .username(user)
+            .password(password)
+            .expect_controller_uuid(uuid);
+        if let Some(ca) = entry.ca_cert.clone().filter(|c| !c.trim().is_empty()) {
+            opts = opts.ca_cert(ca);
+        }
+        opts.controller_name = Some(name);
+        Ok(opts)
+    }
+}
+
+impl Controller {
+    /// Connects to the juju CLI's current controller (`juju switch`), as the CLI would:
+    /// see [`ConnectOptions::from_juju_data`].
+    ///
+    /// ```no_run
+    /// let ctrl = juju_client::Controller::connect_current()?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn connect_current() -> Result<Controller, Error> {
+        Controller::connect(&ConnectOptions::from_juju_data(None)?)
+    }
+
+    /// Connects to the controller the juju CLI knows as `name`.
+    ///
+    /// ```no_run
+    /// let ctrl = juju_client::Controller::connect_named("prod")?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn connect_named(name: &str) -> Result<Controller, Error> {
+        Controller::connect(&ConnectOptions::from_juju_data(Some(name))?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_text_is_elided() {
+        assert_eq!(
+            elide_quotes(r#"invalid type: string "pw", expected x"#),
+            r#"invalid type: string "…", expected x"#
+        );
+    }
+}

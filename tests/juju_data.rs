@@ -1,0 +1,330 @@
+//! Connecting from the juju client store (JUJU_DATA), HA endpoints, UUID checks, redirects.
+#![cfg(feature = "juju-data")]
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use juju_client::testing::FakeController;
+use juju_client::{ConnectOptions, Controller, ErrorCode, ErrorKind, Redirect};
+
+/// A scratch directory, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(tag: &str) -> TempDir {
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let p =
+            std::env::temp_dir().join(format!("juju-client-test-{}-{tag}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+    fn write(&self, file: &str, text: &str) {
+        std::fs::write(self.0.join(file), text).unwrap();
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn dead_endpoint(host: &str) -> String {
+    let l = TcpListener::bind((host, 0)).unwrap();
+    let a = l.local_addr().unwrap().to_string();
+    drop(l);
+    a
+}
+
+fn indent(pem: &str) -> String {
+    pem.lines().map(|l| format!("      {l}\n")).collect()
+}
+
+/// controllers.yaml as the juju CLI writes it, with every key it writes.
+fn controllers_yaml(name: &str, uuid: &str, endpoints: &[String], ca: &str) -> String {
+    let eps: Vec<String> = endpoints.iter().map(|e| format!("'{e}'")).collect();
+    format!(
+        "controllers:\n  other:\n    uuid: 00000000-0000-4000-8000-000000000000\n    api-endpoints: ['10.1.1.1:17070']\n    ca-cert: |\n{ca_i}    cloud: aws\n    type: ec2\n  {name}:\n    uuid: {uuid}\n    api-endpoints: [{eps}]\n    unresolved-api-endpoints: [{eps}]\n    dns-cache:\n      juju.example: [10.0.0.5]\n    public-hostname: juju.example\n    ca-cert: |\n{ca_i}    cloud: localhost\n    region: localhost\n    type: lxd\n    agent-version: 3.6.26\n    controller-machine-count: 3\n    active-controller-machine-count: 3\n    model-count: 2\n    machine-count: 4\n    proxy-config: null\ncurrent-controller: {name}\n",
+        ca_i = indent(ca),
+        eps = eps.join(", ")
+    )
+}
+
+fn accounts_yaml(name: &str, user: &str, password: Option<&str>) -> String {
+    let pw = password
+        .map(|p| format!("    password: {p}\n"))
+        .unwrap_or_default();
+    format!("controllers:\n  {name}:\n    user: {user}\n{pw}    last-known-access: superuser\n")
+}
+
+#[test]
+fn realistic_files_give_the_right_options_and_connect() {
+    let fake = FakeController::start().unwrap();
+    let dir = TempDir::new("real");
+    let v6 = dead_endpoint("::1");
+    let endpoints = vec![format!("{v6}"), dead_endpoint("127.0.0.1"), fake.endpoint()];
+    dir.write(
+        "controllers.yaml",
+        &controllers_yaml(
+            "lxd",
+            &fake.controller_uuid(),
+            &endpoints,
+            fake.ca_cert_pem(),
+        ),
+    );
+    dir.write(
+        "accounts.yaml",
+        &accounts_yaml("lxd", "admin", Some(fake.password())),
+    );
+    let opts = ConnectOptions::from_juju_data_dir(&dir.0, None).unwrap();
+    assert_eq!(opts.get_endpoints(), endpoints.as_slice());
+    assert!(opts.get_endpoints()[0].starts_with("[::1]:"));
+    assert_eq!(opts.get_username(), "admin");
+    assert_eq!(opts.get_controller_name(), Some("lxd"));
+    assert!(!format!("{opts:?}").contains(fake.password()));
+
+    // HA: the first endpoints are dead, the last alive.
+    let timeout = Duration::from_secs(5);
+    let opts = opts.connect_timeout(timeout);
+    let started = Instant::now();
+    let ctrl = Controller::connect(&opts).unwrap();
+    assert!(
+        started.elapsed() < timeout + Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(ctrl.endpoint(), fake.endpoint());
+    assert_eq!(ctrl.controller_uuid(), fake.controller_uuid());
+
+    // By name, too; and an unknown name lists the known ones.
+    ConnectOptions::from_juju_data_dir(&dir.0, Some("lxd")).unwrap();
+    let e = ConnectOptions::from_juju_data_dir(&dir.0, Some("nope")).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert!(e.message().contains("controllers.yaml"), "{e}");
+    assert!(e.message().contains("no controller named \"nope\""), "{e}");
+    assert!(e.message().contains("known: lxd, other"), "{e}");
+}
+
+#[test]
+fn every_endpoint_dead_reports_each_one() {
+    common::within(Duration::from_secs(30), || {
+        let fake = FakeController::start().unwrap();
+        let dir = TempDir::new("dead");
+        let endpoints = vec![dead_endpoint("::1"), dead_endpoint("127.0.0.1")];
+        dir.write(
+            "controllers.yaml",
+            &controllers_yaml("c", &fake.controller_uuid(), &endpoints, fake.ca_cert_pem()),
+        );
+        dir.write("accounts.yaml", &accounts_yaml("c", "admin", Some("pw")));
+        let opts = ConnectOptions::from_juju_data_dir(&dir.0, None).unwrap();
+        let e = Controller::connect(&opts).unwrap_err();
+        for ep in &endpoints {
+            assert!(e.message().contains(&format!("{ep}: tcp connect")), "{e}");
+        }
+    });
+}
+
+#[test]
+fn a_controller_with_another_uuid_is_refused() {
+    let fake = FakeController::start().unwrap();
+    let dir = TempDir::new("uuid");
+    let endpoints = vec![fake.endpoint()];
+    dir.write(
+        "controllers.yaml",
+        &controllers_yaml(
+            "c",
+            "11111111-2222-4333-8444-555555555555",
+            &endpoints,
+            fake.ca_cert_pem(),
+        ),
+    );
+    dir.write(
+        "accounts.yaml",
+        &accounts_yaml("c", "admin", Some(fake.password())),
+    );
+    let e = Controller::connect(&ConnectOptions::from_juju_data_dir(&dir.0, None).unwrap())
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Connect);
+    assert!(e.message().contains("another controller"), "{e}");
+    assert!(e.message().contains(&fake.controller_uuid()), "{e}");
+}
+
+fn expect_config_error(dir: &Path, name: Option<&str>, parts: &[&str]) {
+    let e = ConnectOptions::from_juju_data_dir(dir, name).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config, "{e}");
+    for p in parts {
+        assert!(e.message().contains(p), "{e:?} should contain {p:?}");
+    }
+}
+
+#[test]
+fn each_store_problem_names_the_file_and_key() {
+    let dir = TempDir::new("errors");
+    let ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    let eps = vec!["10.0.0.5:17070".to_string()];
+    expect_config_error(&dir.0, None, &["controllers.yaml: not found"]);
+
+    dir.write(
+        "controllers.yaml",
+        "controllers:\n  c:\n    uuid: u\n    api-endpoints: ['10.0.0.5:17070']\n",
+    );
+    expect_config_error(&dir.0, None, &["controllers.yaml", "no current-controller"]);
+
+    dir.write("controllers.yaml", &controllers_yaml("c", "u", &eps, ca));
+    expect_config_error(
+        &dir.0,
+        None,
+        &["accounts.yaml: not found", "juju login -c c"],
+    );
+
+    dir.write(
+        "accounts.yaml",
+        &accounts_yaml("elsewhere", "admin", Some("pw")),
+    );
+    expect_config_error(
+        &dir.0,
+        None,
+        &["accounts.yaml", "no account for controller \"c\""],
+    );
+
+    dir.write("accounts.yaml", &accounts_yaml("c", "admin", None));
+    expect_config_error(
+        &dir.0,
+        None,
+        &[
+            "accounts.yaml",
+            "controllers.c.password",
+            "macaroon login is not supported yet",
+        ],
+    );
+
+    dir.write("accounts.yaml", "controllers:\n  c:\n    password: pw\n");
+    expect_config_error(&dir.0, None, &["controllers.c.user is missing"]);
+
+    // Malformed YAML: line and column, and never the text (it may hold a password).
+    dir.write(
+        "accounts.yaml",
+        "controllers:\n  c:\n    user: admin\n    password: \"s3cret-in-yaml\n",
+    );
+    let e = ConnectOptions::from_juju_data_dir(&dir.0, None).unwrap_err();
+    assert!(
+        e.message()
+            .contains("accounts.yaml: malformed YAML at line"),
+        "{e}"
+    );
+    assert!(e.message().contains("column"), "{e}");
+    assert!(
+        !e.to_string().contains("s3cret-in-yaml") && !format!("{e:?}").contains("s3cret-in-yaml"),
+        "{e}"
+    );
+    dir.write("controllers.yaml", "controllers:\n  c: [\n");
+    expect_config_error(
+        &dir.0,
+        None,
+        &["controllers.yaml: malformed YAML at line 2 column"],
+    );
+
+    dir.write(
+        "controllers.yaml",
+        "controllers:\n  c:\n    api-endpoints: ['10.0.0.5:17070']\ncurrent-controller: c\n",
+    );
+    expect_config_error(&dir.0, None, &["controllers.c.uuid is missing"]);
+    dir.write(
+        "controllers.yaml",
+        "controllers:\n  c:\n    uuid: u\ncurrent-controller: c\n",
+    );
+    expect_config_error(&dir.0, None, &["controllers.c.api-endpoints is missing"]);
+}
+
+#[test]
+fn a_store_without_a_ca_uses_the_system_roots() {
+    let dir = TempDir::new("noca");
+    dir.write("controllers.yaml", "controllers:\n  c:\n    uuid: u\n    api-endpoints: ['juju.example:443']\ncurrent-controller: c\n");
+    dir.write("accounts.yaml", &accounts_yaml("c", "bob", Some("pw")));
+    let opts = ConnectOptions::from_juju_data_dir(&dir.0, None).unwrap();
+    assert!(format!("{opts:?}").contains("ca_cert: None"));
+    assert_eq!(opts.get_username(), "bob");
+}
+
+static ENV: Mutex<()> = Mutex::new(());
+
+#[test]
+fn connect_current_reads_juju_data_then_xdg_then_home() {
+    let _guard = ENV.lock().unwrap();
+    let fake = FakeController::start().unwrap();
+    let dir = TempDir::new("env");
+    fake.write_juju_data(&dir.0, "fake").unwrap();
+    let saved: Vec<_> = ["JUJU_DATA", "XDG_DATA_HOME", "HOME"]
+        .iter()
+        .map(|k| (k, std::env::var_os(k)))
+        .collect();
+
+    std::env::set_var("JUJU_DATA", &dir.0);
+    assert_eq!(juju_client::juju_data_dir().unwrap(), dir.0);
+    let ctrl = Controller::connect_current().unwrap();
+    assert_eq!(ctrl.controller_uuid(), fake.controller_uuid());
+    Controller::connect_named("fake").unwrap().ping().unwrap();
+    let e = Controller::connect_named("missing").unwrap_err();
+    assert!(e.message().contains("known: fake"), "{e}");
+
+    std::env::remove_var("JUJU_DATA");
+    std::env::set_var("XDG_DATA_HOME", "/xdg");
+    assert_eq!(
+        juju_client::juju_data_dir().unwrap(),
+        PathBuf::from("/xdg/juju")
+    );
+    std::env::remove_var("XDG_DATA_HOME");
+    std::env::set_var("HOME", "/home/u");
+    assert_eq!(
+        juju_client::juju_data_dir().unwrap(),
+        PathBuf::from("/home/u/.local/share/juju")
+    );
+
+    for (k, v) in saved {
+        match v {
+            Some(v) => std::env::set_var(k, v),
+            None => std::env::remove_var(k),
+        }
+    }
+}
+
+#[test]
+fn a_redirect_carries_servers_and_ca_and_can_be_followed_once() {
+    let target = FakeController::start().unwrap();
+    let old = FakeController::builder()
+        .admin_password(target.password())
+        .start()
+        .unwrap();
+    old.redirect_logins_to(Some(&target));
+
+    let e = Controller::connect(&old.connect_options()).unwrap_err();
+    assert_eq!(e.code(), Some(ErrorCode::Redirect));
+    assert!(
+        e.message()
+            .contains("redirection to alternative server required"),
+        "{e}"
+    );
+    let r = Redirect::from_error(&e).unwrap();
+    assert_eq!(r.servers, [target.endpoint()]);
+    assert_eq!(r.ca_cert, target.ca_cert_pem());
+    assert_eq!(
+        r.controller_tag,
+        Some(format!("controller-{}", target.controller_uuid()))
+    );
+
+    let ctrl = Controller::connect(&old.connect_options().follow_redirects(true)).unwrap();
+    assert_eq!(ctrl.controller_uuid(), target.controller_uuid());
+    assert_eq!(ctrl.endpoint(), target.endpoint());
+
+    // Only once: a redirect to a redirecting controller is returned, not followed.
+    target.redirect_logins_to(Some(&old));
+    let e = Controller::connect(&old.connect_options().follow_redirects(true)).unwrap_err();
+    assert_eq!(e.code(), Some(ErrorCode::Redirect));
+    assert!(e.message().starts_with("following a redirect"), "{e}");
+}
