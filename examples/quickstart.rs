@@ -3,8 +3,9 @@
 //!
 //! ```text
 //! cargo run --example quickstart                  # against the built-in fake controller
+//! cargo run --example quickstart -- --controller prod   # a controller the juju CLI knows
 //! cargo run --example quickstart -- --endpoint 10.0.0.5:17070 --user admin \
-//!     --password-file pw.txt --ca-cert ca.pem     # against a real controller
+//!     --password-file pw.txt --ca-cert ca.pem     # or named explicitly
 //! ```
 //!
 //! `RUST_LOG=debug` shows each call; `RUST_LOG=trace` each message (secrets redacted).
@@ -16,20 +17,30 @@ use juju_client::testing::FakeController;
 use juju_client::{ConnectOptions, Controller, Error};
 
 fn usage() -> &'static str {
-    "usage: quickstart [--endpoint HOST:PORT --user NAME (--password PW | --password-file FILE) --ca-cert FILE]"
+    "usage: quickstart [--controller NAME | --endpoint HOST:PORT --user NAME (--password PW | --password-file FILE) --ca-cert FILE]"
+}
+
+/// A real controller to run against.
+enum Target {
+    /// Known to the juju CLI by this name.
+    Named(String),
+    /// Given on the command line.
+    Explicit(Box<ConnectOptions>),
 }
 
 /// Reads the command line: `None` means "use the built-in fake controller".
-fn parse_args() -> Result<Option<ConnectOptions>, String> {
+fn parse_args() -> Result<Option<Target>, String> {
     let mut args = std::env::args().skip(1);
     let mut opts = ConnectOptions::new();
     let mut real = false;
+    let mut named = None;
     while let Some(arg) = args.next() {
         let mut value = || {
             args.next()
                 .ok_or(format!("{arg} needs a value\n{}", usage()))
         };
         match arg.as_str() {
+            "--controller" => named = Some(value()?),
             "--endpoint" => opts = opts.endpoint(value()?),
             "--user" => opts = opts.username(value()?),
             "--password" => opts = opts.password(value()?),
@@ -48,13 +59,22 @@ fn parse_args() -> Result<Option<ConnectOptions>, String> {
         }
         real = true;
     }
+    if let Some(name) = named {
+        if !opts.get_endpoints().is_empty() {
+            return Err(format!(
+                "--controller and --endpoint cannot be used together\n{}",
+                usage()
+            ));
+        }
+        return Ok(Some(Target::Named(name)));
+    }
     if real && opts.get_endpoints().is_empty() {
         return Err(format!(
             "--endpoint is required for a real controller\n{}",
             usage()
         ));
     }
-    Ok(real.then_some(opts))
+    Ok(real.then(|| Target::Explicit(Box::new(opts))))
 }
 
 fn run(ctrl: &Controller) -> Result<(), Error> {
@@ -95,7 +115,21 @@ fn main() -> ExitCode {
             eprintln!("{msg}");
             return ExitCode::from(2);
         }
-        Ok(Some(opts)) => {
+        Ok(Some(Target::Named(name))) => match ConnectOptions::from_juju_data(Some(&name)) {
+            Ok(opts) => {
+                println!(
+                    "using the real controller {name:?} ({}): this adds, renames and removes a backend named myvault",
+                    opts.get_endpoints().join(", ")
+                );
+                (opts, None)
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        Ok(Some(Target::Explicit(opts))) => {
+            let opts = *opts;
             println!(
                 "using the real controller at {}: this adds, renames and removes a backend named myvault",
                 opts.get_endpoints().join(", ")

@@ -564,6 +564,12 @@ impl Controller {
     }
 
     /// The options this controller was connected with.
+    ///
+    /// ```no_run
+    /// # fn f(ctrl: &juju_client::Controller) {
+    /// println!("{:?}", ctrl.options().get_endpoints());
+    /// # }
+    /// ```
     pub fn options(&self) -> &ConnectOptions {
         &self.opts
     }

@@ -387,24 +387,57 @@ impl Error {
     }
 
     /// The message: the controller's text for API errors, ours otherwise.
+    ///
+    /// ```no_run
+    /// # fn f(e: juju_client::Error) {
+    /// eprintln!("the controller said: {}", e.message());
+    /// # }
+    /// ```
     pub fn message(&self) -> &str {
         &self.inner.message
     }
 
     /// Juju's structured `error-info`, when the controller sent one (for example the servers
     /// and CA certificate of a `redirection required` error).
+    ///
+    /// ```no_run
+    /// # fn f(e: juju_client::Error) {
+    /// if let Some(info) = e.info() {
+    ///     println!("servers: {}", info["servers"]);
+    /// }
+    /// # }
+    /// ```
     pub fn info(&self) -> Option<&serde_json::Value> {
         self.inner.info.as_ref()
     }
 
     /// True when a wait ran out of time: a call with no reply within `call_timeout`, or a
     /// connect that did not complete within `connect_timeout`.
+    ///
+    /// ```no_run
+    /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
+    /// match ctrl.ping() {
+    ///     Err(e) if e.is_timeout() => eprintln!("slow controller, try later"),
+    ///     other => other?,
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn is_timeout(&self) -> bool {
         self.inner.timed_out
     }
 
     /// True when the connection is closed or broken: call
     /// [`Controller::reconnect`](crate::Controller::reconnect) to restore it.
+    ///
+    /// ```no_run
+    /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
+    /// if let Err(e) = ctrl.ping() {
+    ///     if e.is_connection_closed() {
+    ///         ctrl.reconnect()?;
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn is_connection_closed(&self) -> bool {
         self.inner.kind == ErrorKind::ConnectionClosed
     }
@@ -412,6 +445,17 @@ impl Error {
     /// True when a change (add, update, remove) was sent but its reply never came (the
     /// connection broke, or the call timed out), so the controller may or may not have
     /// applied it. Nothing is retried for you: list to see.
+    ///
+    /// ```no_run
+    /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
+    /// if let Err(e) = ctrl.remove_secret_backends("old", false) {
+    ///     if e.is_outcome_unknown() {
+    ///         ctrl.reconnect()?;
+    ///         let still_there = ctrl.show_secret_backend("old", false).is_ok();
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn is_outcome_unknown(&self) -> bool {
         self.inner.outcome_unknown
     }

@@ -70,6 +70,7 @@
 
 mod controller;
 mod error;
+mod goduration;
 #[cfg(feature = "juju-data")]
 mod jujudata;
 mod options;

@@ -65,6 +65,11 @@ impl Default for ConnectOptions {
 
 impl ConnectOptions {
     /// Options with no endpoint, user `admin`, no password, and the default timeouts.
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new();
+    /// assert!(opts.get_endpoints().is_empty());
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -72,12 +77,24 @@ impl ConnectOptions {
     /// Adds a controller API endpoint, `host:port` (IPv6 as `[addr]:port`). Call it again
     /// for each address of an HA controller: they are tried in parallel, with a short stagger,
     /// and the first to log in wins.
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new()
+    ///     .endpoint("10.0.0.5:17070")
+    ///     .endpoint("[fd42::5]:17070");
+    /// assert_eq!(opts.get_endpoints().len(), 2);
+    /// ```
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.endpoints.push(endpoint.into());
         self
     }
 
     /// Replaces the endpoint list.
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().endpoints(["10.0.0.5:17070", "10.0.0.6:17070"]);
+    /// assert_eq!(opts.get_endpoints()[1], "10.0.0.6:17070");
+    /// ```
     pub fn endpoints<I, S>(mut self, endpoints: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -88,6 +105,11 @@ impl ConnectOptions {
     }
 
     /// The user to log in as: `admin` and `user-admin` both work.
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().username("bob");
+    /// assert_eq!(opts.get_username(), "bob");
+    /// ```
     pub fn username(mut self, username: impl Into<String>) -> Self {
         self.username = username.into();
         self
@@ -95,6 +117,10 @@ impl ConnectOptions {
 
     /// The user's password. It is sent only inside the TLS connection, in `Admin.Login`, and
     /// never logged or shown by `Debug`.
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().password(std::env::var("JUJU_PASSWORD").unwrap_or_default());
+    /// ```
     pub fn password(mut self, password: impl Into<String>) -> Self {
         self.password = Some(password.into());
         self
@@ -104,18 +130,31 @@ impl ConnectOptions {
     /// `controllers.yaml`). With it, only this CA is trusted and the certificate is verified
     /// against the name `juju-apiserver`, whatever address is dialled, as the Go client does.
     /// Without it, the system's roots and the endpoint's host name are used.
+    ///
+    /// ```no_run
+    /// let opts = juju_client::ConnectOptions::new().ca_cert(std::fs::read_to_string("ca.pem")?);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn ca_cert(mut self, pem: impl Into<String>) -> Self {
         self.ca_cert = Some(pem.into());
         self
     }
 
     /// Overrides the name the certificate is verified against (and sent as SNI).
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().tls_server_name("juju.example.com");
+    /// ```
     pub fn tls_server_name(mut self, name: impl Into<String>) -> Self {
         self.tls_server_name = Some(name.into());
         self
     }
 
     /// Time allowed for each endpoint to be dialled, secured, upgraded and logged in to.
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().connect_timeout(std::time::Duration::from_secs(3));
+    /// ```
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -123,6 +162,10 @@ impl ConnectOptions {
 
     /// Time allowed for each call's reply. A call with no reply in time fails with
     /// [`Error::is_timeout`](crate::Error::is_timeout); the connection stays usable.
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().call_timeout(std::time::Duration::from_secs(5));
+    /// ```
     pub fn call_timeout(mut self, timeout: Duration) -> Self {
         self.call_timeout = timeout;
         self
@@ -130,6 +173,10 @@ impl ConnectOptions {
 
     /// The largest message accepted from the controller (default 256 MiB). A larger reply
     /// fails the call with a clear error and closes the connection.
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().max_message_size(64 << 20);
+    /// ```
     pub fn max_message_size(mut self, bytes: usize) -> Self {
         self.max_message_size = bytes;
         self
@@ -137,6 +184,10 @@ impl ConnectOptions {
 
     /// The pause between starting dials to successive endpoints (default 50 ms, as the Go
     /// client). Zero dials every endpoint at once.
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().dial_stagger(std::time::Duration::ZERO);
+    /// ```
     pub fn dial_stagger(mut self, stagger: Duration) -> Self {
         self.dial_stagger = stagger;
         self
@@ -144,6 +195,10 @@ impl ConnectOptions {
 
     /// Follow one `redirection required` answer to login by connecting to the servers it
     /// names with the CA it carries (default off: the error is returned).
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().follow_redirects(true);
+    /// ```
     pub fn follow_redirects(mut self, follow: bool) -> Self {
         self.follow_redirects = follow;
         self
@@ -152,22 +207,42 @@ impl ConnectOptions {
     /// After login, check that the controller's UUID is this one, so that endpoints that now
     /// belong to another controller are refused (set from `controllers.yaml` by
     /// [`from_juju_data`](Self::from_juju_data)).
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new()
+    ///     .expect_controller_uuid("8b6a2bd5-6ee1-4d5e-8c0a-5e2c4c4d0b1f");
+    /// ```
     pub fn expect_controller_uuid(mut self, uuid: impl Into<String>) -> Self {
         self.expected_uuid = Some(uuid.into());
         self
     }
 
     /// The controller's name in the juju client store, when the options came from it.
+    ///
+    /// ```no_run
+    /// let opts = juju_client::ConnectOptions::from_juju_data(Some("prod"))?;
+    /// assert_eq!(opts.get_controller_name(), Some("prod"));
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn get_controller_name(&self) -> Option<&str> {
         self.controller_name.as_deref()
     }
 
     /// The endpoints, in the order given.
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().endpoint("10.0.0.5:17070");
+    /// assert_eq!(opts.get_endpoints(), ["10.0.0.5:17070"]);
+    /// ```
     pub fn get_endpoints(&self) -> &[String] {
         &self.endpoints
     }
 
     /// The user name as given.
+    ///
+    /// ```
+    /// assert_eq!(juju_client::ConnectOptions::new().get_username(), "admin");
+    /// ```
     pub fn get_username(&self) -> &str {
         &self.username
     }

@@ -15,6 +15,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use crate::goduration::{format_go_duration, parse_go_duration};
+
 use crate::error::{Error, ErrorCode};
 use crate::redact::{is_secret_key, REDACTED};
 use crate::Controller;
@@ -43,51 +45,112 @@ pub struct BackendConfig(BTreeMap<String, Value>);
 
 impl BackendConfig {
     /// An empty config.
+    ///
+    /// ```
+    /// use juju_client::secretbackends::BackendConfig;
+    /// let config = BackendConfig::new();
+    /// assert!(config.is_empty());
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// The value of `key`.
+    ///
+    /// ```
+    /// use juju_client::secretbackends::BackendConfig;
+    /// let config: BackendConfig = [("endpoint", "https://v:8200")].into();
+    /// assert_eq!(config.get("endpoint"), Some(&serde_json::json!("https://v:8200")));
+    /// ```
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.0.get(key)
     }
 
     /// The value of `key` when it is a string.
+    ///
+    /// ```
+    /// use juju_client::secretbackends::BackendConfig;
+    /// let config: BackendConfig = [("endpoint", "https://v:8200")].into();
+    /// assert_eq!(config.get_str("endpoint"), Some("https://v:8200"));
+    /// ```
     pub fn get_str(&self, key: &str) -> Option<&str> {
         self.0.get(key).and_then(Value::as_str)
     }
 
     /// Sets `key`, returning the old value.
+    ///
+    /// ```
+    /// use juju_client::secretbackends::BackendConfig;
+    /// let mut config = BackendConfig::new();
+    /// config.insert("skip-tls-verify", true);
+    /// assert_eq!(config.len(), 1);
+    /// ```
     pub fn insert(&mut self, key: impl Into<String>, value: impl Into<Value>) -> Option<Value> {
         self.0.insert(key.into(), value.into())
     }
 
     /// Removes `key`, returning its value.
+    ///
+    /// ```
+    /// use juju_client::secretbackends::BackendConfig;
+    /// let mut config: BackendConfig = [("token", "t")].into();
+    /// assert!(config.remove("token").is_some());
+    /// ```
     pub fn remove(&mut self, key: &str) -> Option<Value> {
         self.0.remove(key)
     }
 
     /// True when `key` is set.
+    ///
+    /// ```
+    /// use juju_client::secretbackends::BackendConfig;
+    /// let config: BackendConfig = [("token", "t")].into();
+    /// assert!(config.contains_key("token"));
+    /// ```
     pub fn contains_key(&self, key: &str) -> bool {
         self.0.contains_key(key)
     }
 
     /// The keys and values, sorted by key.
+    ///
+    /// ```
+    /// use juju_client::secretbackends::BackendConfig;
+    /// let config: BackendConfig = [("b", "2"), ("a", "1")].into();
+    /// let keys: Vec<&String> = config.iter().map(|(k, _)| k).collect();
+    /// assert_eq!(keys, ["a", "b"]);
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
         self.0.iter()
     }
 
     /// The keys, sorted.
+    ///
+    /// ```
+    /// use juju_client::secretbackends::BackendConfig;
+    /// let config: BackendConfig = [("endpoint", "e"), ("token", "t")].into();
+    /// assert_eq!(config.keys().count(), 2);
+    /// ```
     pub fn keys(&self) -> impl Iterator<Item = &String> {
         self.0.keys()
     }
 
     /// The number of keys.
+    ///
+    /// ```
+    /// use juju_client::secretbackends::BackendConfig;
+    /// let config: BackendConfig = [("endpoint", "e")].into();
+    /// assert_eq!(config.len(), 1);
+    /// ```
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
     /// True when there are no keys.
+    ///
+    /// ```
+    /// use juju_client::secretbackends::BackendConfig;
+    /// assert!(BackendConfig::new().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -170,6 +233,11 @@ pub struct VaultConfig(BackendConfig);
 
 impl VaultConfig {
     /// A config with the vault server's URL (`endpoint`, required, immutable).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::VaultConfig;
+    /// let config = VaultConfig::new("https://vault.example:8200");
+    /// ```
     pub fn new(endpoint: impl Into<String>) -> Self {
         let mut c = BackendConfig::new();
         c.insert("endpoint", endpoint.into());
@@ -182,30 +250,74 @@ impl VaultConfig {
     }
 
     /// The vault token (`token`, secret).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::VaultConfig;
+    /// let config = VaultConfig::new("https://vault.example:8200")
+    ///     .token("s.root");
+    /// ```
     pub fn token(self, token: impl Into<String>) -> Self {
         self.set("token", token)
     }
     /// The vault namespace (`namespace`, immutable).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::VaultConfig;
+    /// let config = VaultConfig::new("https://vault.example:8200")
+    ///     .namespace("team-a");
+    /// ```
     pub fn namespace(self, namespace: impl Into<String>) -> Self {
         self.set("namespace", namespace)
     }
     /// The KV mount path (`mount-path`, immutable).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::VaultConfig;
+    /// let config = VaultConfig::new("https://vault.example:8200")
+    ///     .mount_path("juju");
+    /// ```
     pub fn mount_path(self, path: impl Into<String>) -> Self {
         self.set("mount-path", path)
     }
     /// The CA certificate of the vault server, PEM (`ca-cert`).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::VaultConfig;
+    /// let config = VaultConfig::new("https://vault.example:8200")
+    ///     .ca_cert("-----BEGIN CERTIFICATE-----\n...");
+    /// ```
     pub fn ca_cert(self, pem: impl Into<String>) -> Self {
         self.set("ca-cert", pem)
     }
     /// A client certificate, PEM (`client-cert`; needs `client_key`).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::VaultConfig;
+    /// let config = VaultConfig::new("https://vault.example:8200")
+    ///     .client_cert("-----BEGIN CERTIFICATE-----\n...")
+    ///     .client_key("-----BEGIN PRIVATE KEY-----\n...");
+    /// ```
     pub fn client_cert(self, pem: impl Into<String>) -> Self {
         self.set("client-cert", pem)
     }
     /// The client certificate's key, PEM (`client-key`, secret; needs `client_cert`).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::VaultConfig;
+    /// let config = VaultConfig::new("https://vault.example:8200")
+    ///     .client_cert("-----BEGIN CERTIFICATE-----\n...")
+    ///     .client_key("-----BEGIN PRIVATE KEY-----\n...");
+    /// ```
     pub fn client_key(self, pem: impl Into<String>) -> Self {
         self.set("client-key", pem)
     }
     /// The name to verify the vault server's certificate against (`tls-server-name`).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::VaultConfig;
+    /// let config = VaultConfig::new("https://vault.example:8200")
+    ///     .tls_server_name("vault.internal");
+    /// ```
     pub fn tls_server_name(self, name: impl Into<String>) -> Self {
         self.set("tls-server-name", name)
     }
@@ -234,6 +346,11 @@ pub struct KubernetesConfig(BackendConfig);
 
 impl KubernetesConfig {
     /// A config with the API server URL and namespace (both required and immutable).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::KubernetesConfig;
+    /// let config = KubernetesConfig::new("https://k8s.example:6443", "juju-secrets");
+    /// ```
     pub fn new(endpoint: impl Into<String>, namespace: impl Into<String>) -> Self {
         let mut c = BackendConfig::new();
         c.insert("endpoint", endpoint.into());
@@ -247,43 +364,107 @@ impl KubernetesConfig {
     }
 
     /// The service account (`service-account`; required with a token rotate interval).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::KubernetesConfig;
+    /// let config = KubernetesConfig::new("https://k8s.example:6443", "juju-secrets")
+    ///     .service_account("juju-secrets");
+    /// ```
     pub fn service_account(self, name: impl Into<String>) -> Self {
         self.set("service-account", name.into())
     }
     /// CA certificates, PEM (`ca-certs`).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::KubernetesConfig;
+    /// let config = KubernetesConfig::new("https://k8s.example:6443", "juju-secrets")
+    ///     .ca_certs(["-----BEGIN CERTIFICATE-----\n..."]);
+    /// ```
     pub fn ca_certs<I: IntoIterator<Item = S>, S: Into<String>>(self, pems: I) -> Self {
         let list: Vec<Value> = pems.into_iter().map(|p| Value::String(p.into())).collect();
         self.set("ca-certs", list)
     }
     /// One CA certificate, PEM (`ca-cert`).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::KubernetesConfig;
+    /// let config = KubernetesConfig::new("https://k8s.example:6443", "juju-secrets")
+    ///     .ca_cert("-----BEGIN CERTIFICATE-----\n...");
+    /// ```
     pub fn ca_cert(self, pem: impl Into<String>) -> Self {
         self.set("ca-cert", pem.into())
     }
     /// A bearer token (`token`, secret).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::KubernetesConfig;
+    /// let config = KubernetesConfig::new("https://k8s.example:6443", "juju-secrets")
+    ///     .token("eyJhbGciOi...");
+    /// ```
     pub fn token(self, token: impl Into<String>) -> Self {
         self.set("token", token.into())
     }
     /// A user name for basic auth (`username`).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::KubernetesConfig;
+    /// let config = KubernetesConfig::new("https://k8s.example:6443", "juju-secrets")
+    ///     .username("juju")
+    ///     .password("s3cret");
+    /// ```
     pub fn username(self, username: impl Into<String>) -> Self {
         self.set("username", username.into())
     }
     /// A password for basic auth (`password`, secret).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::KubernetesConfig;
+    /// let config = KubernetesConfig::new("https://k8s.example:6443", "juju-secrets")
+    ///     .username("juju")
+    ///     .password("s3cret");
+    /// ```
     pub fn password(self, password: impl Into<String>) -> Self {
         self.set("password", password.into())
     }
     /// A client certificate, PEM (`client-cert`; needs `client_key`).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::KubernetesConfig;
+    /// let config = KubernetesConfig::new("https://k8s.example:6443", "juju-secrets")
+    ///     .client_cert("-----BEGIN CERTIFICATE-----\n...")
+    ///     .client_key("-----BEGIN PRIVATE KEY-----\n...");
+    /// ```
     pub fn client_cert(self, pem: impl Into<String>) -> Self {
         self.set("client-cert", pem.into())
     }
     /// The client certificate's key, PEM (`client-key`, secret; needs `client_cert`).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::KubernetesConfig;
+    /// let config = KubernetesConfig::new("https://k8s.example:6443", "juju-secrets")
+    ///     .client_cert("-----BEGIN CERTIFICATE-----\n...")
+    ///     .client_key("-----BEGIN PRIVATE KEY-----\n...");
+    /// ```
     pub fn client_key(self, pem: impl Into<String>) -> Self {
         self.set("client-key", pem.into())
     }
     /// Skip verifying the API server's certificate (`skip-tls-verify`).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::KubernetesConfig;
+    /// let config = KubernetesConfig::new("https://k8s.example:6443", "juju-secrets")
+    ///     .skip_tls_verify(true);
+    /// ```
     pub fn skip_tls_verify(self, skip: bool) -> Self {
         self.set("skip-tls-verify", skip)
     }
     /// Prefer the in-cluster address (`prefer-incluster-address`).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::KubernetesConfig;
+    /// let config = KubernetesConfig::new("https://k8s.example:6443", "juju-secrets")
+    ///     .prefer_incluster_address(true);
+    /// ```
     pub fn prefer_incluster_address(self, prefer: bool) -> Self {
         self.set("prefer-incluster-address", prefer)
     }
@@ -311,6 +492,12 @@ pub enum BackendType {
 
 impl BackendType {
     /// The wire string, e.g. `vault`.
+    ///
+    /// ```
+    /// use juju_client::secretbackends::BackendType;
+    /// assert_eq!(BackendType::from("vault").as_str(), "vault");
+    /// assert_eq!(BackendType::from("aws").as_str(), "aws");
+    /// ```
     pub fn as_str(&self) -> &str {
         match self {
             BackendType::Vault => "vault",
@@ -415,6 +602,11 @@ pub struct AddSecretBackend {
 
 impl AddSecretBackend {
     /// A backend named `name` of type `backend_type` (`vault`, `kubernetes`, ...).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::{AddSecretBackend, VaultConfig};
+    /// let add = AddSecretBackend::new("myvault", "vault", VaultConfig::new("https://v:8200"));
+    /// ```
     pub fn new(
         name: impl Into<String>,
         backend_type: impl Into<String>,
@@ -431,12 +623,24 @@ impl AddSecretBackend {
 
     /// Imports the backend under this id (the CLI's `--import-id`); by default the
     /// controller chooses one.
+    ///
+    /// ```
+    /// use juju_client::secretbackends::{AddSecretBackend, VaultConfig};
+    /// let add = AddSecretBackend::new("myvault", "vault", VaultConfig::new("https://v:8200"))
+    ///     .id("6438a8e4f1e2d3c4b5a69788");
+    /// ```
     pub fn id(mut self, id: impl Into<String>) -> Self {
         self.id = Some(id.into()).filter(|s: &String| !s.is_empty());
         self
     }
 
     /// Rotates the backend's token this often (at least one hour).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::{AddSecretBackend, VaultConfig};
+    /// let add = AddSecretBackend::new("myvault", "vault", VaultConfig::new("https://v:8200"))
+    ///     .token_rotate_interval(std::time::Duration::from_secs(24 * 3600));
+    /// ```
     pub fn token_rotate_interval(mut self, interval: Duration) -> Self {
         self.token_rotate_interval = Some(interval);
         self
@@ -467,23 +671,43 @@ pub struct UpdateSecretBackend {
 
 impl UpdateSecretBackend {
     /// No change yet.
+    ///
+    /// ```
+    /// use juju_client::secretbackends::UpdateSecretBackend;
+    /// let update = UpdateSecretBackend::new();
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Renames the backend (refused by the controller while it stores secrets).
+    ///
+    /// ```
+    /// use juju_client::secretbackends::UpdateSecretBackend;
+    /// let update = UpdateSecretBackend::new().name_change("vault-prod");
+    /// ```
     pub fn name_change(mut self, new_name: impl Into<String>) -> Self {
         self.name_change = Some(new_name.into());
         self
     }
 
     /// Config keys to set; the controller merges them over the stored config.
+    ///
+    /// ```
+    /// use juju_client::secretbackends::UpdateSecretBackend;
+    /// let update = UpdateSecretBackend::new().config([("token", "s.new")]);
+    /// ```
     pub fn config(mut self, config: impl Into<BackendConfig>) -> Self {
         self.config = Some(config.into());
         self
     }
 
     /// Config keys to remove.
+    ///
+    /// ```
+    /// use juju_client::secretbackends::UpdateSecretBackend;
+    /// let update = UpdateSecretBackend::new().reset(["ca-cert", "tls-server-name"]);
+    /// ```
     pub fn reset<I, S>(mut self, keys: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -494,18 +718,33 @@ impl UpdateSecretBackend {
     }
 
     /// Sets the token rotate interval (at least one hour). Zero clears it.
+    ///
+    /// ```
+    /// use juju_client::secretbackends::UpdateSecretBackend;
+    /// let update = UpdateSecretBackend::new().token_rotate_interval(std::time::Duration::from_secs(48 * 3600));
+    /// ```
     pub fn token_rotate_interval(mut self, interval: Duration) -> Self {
         self.token_rotate_interval = Some(Some(interval));
         self
     }
 
     /// Stops token rotation.
+    ///
+    /// ```
+    /// use juju_client::secretbackends::UpdateSecretBackend;
+    /// let update = UpdateSecretBackend::new().clear_token_rotate_interval();
+    /// ```
     pub fn clear_token_rotate_interval(mut self) -> Self {
         self.token_rotate_interval = Some(None);
         self
     }
 
     /// Skips the controller's check that the backend is reachable with the new config.
+    ///
+    /// ```
+    /// use juju_client::secretbackends::UpdateSecretBackend;
+    /// let update = UpdateSecretBackend::new().config([("tls-server-name", "vault.new")]).force(true);
+    /// ```
     pub fn force(mut self, force: bool) -> Self {
         self.force = force;
         self
@@ -709,12 +948,14 @@ fn check_name(name: &str, what: &str) -> Result<(), Error> {
 fn check_rotate(interval: Duration) -> Result<(), Error> {
     if !interval.is_zero() && interval < MIN_ROTATE {
         return Err(not_valid(format!(
-            "token rotate interval {interval:?} is less than 1h"
+            "token rotate interval {} is less than 1h",
+            format_go_duration(interval)
         )));
     }
     if interval.as_nanos() > i64::MAX as u128 {
         return Err(not_valid(format!(
-            "token rotate interval {interval:?} is too long"
+            "token rotate interval {} is too long",
+            format_go_duration(interval)
         )));
     }
     Ok(())

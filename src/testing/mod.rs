@@ -147,18 +147,37 @@ pub struct FakeControllerBuilder {
 impl FakeControllerBuilder {
     /// Fragment every reply into WebSocket frames of at most `bytes` payload bytes (a real
     /// controller fragments large replies).
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::builder().max_frame_size(512).start()?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn max_frame_size(mut self, bytes: usize) -> Self {
         self.max_frame = Some(bytes.max(1));
         self
     }
 
     /// Listen on this port of 127.0.0.1 (default 0: a free port).
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::builder().port(0).start()?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
         self
     }
 
     /// The `admin` password (default: a random one).
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::builder().admin_password("admin-pw").start()?;
+    /// assert_eq!(fake.password(), "admin-pw");
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn admin_password(mut self, password: impl Into<String>) -> Self {
         self.password = Some(password.into());
         self
@@ -166,6 +185,14 @@ impl FakeControllerBuilder {
 
     /// The names in the server certificate (default: Juju's `juju-apiserver`,
     /// `juju-mongodb`, `localhost`, `anything`).
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::builder().cert_names(["other.example"]).start()?;
+    /// // Clients must now verify the certificate against other.example.
+    /// let opts = fake.connect_options().tls_server_name("other.example");
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn cert_names<I, S>(mut self, names: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -176,18 +203,37 @@ impl FakeControllerBuilder {
     }
 
     /// Serve a server certificate that expired in 2021 (to test that clients refuse it).
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::builder().expired_cert(true).start()?;
+    /// assert!(juju_client::Controller::connect(&fake.connect_options()).is_err());
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn expired_cert(mut self, expired: bool) -> Self {
         self.expired_cert = expired;
         self
     }
 
     /// The `server-version` reported at login (default [`FAKE_SERVER_VERSION`]).
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::builder().server_version("3.6.12").start()?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn server_version(mut self, version: impl Into<String>) -> Self {
         self.server_version = version.into();
         self
     }
 
     /// Starts serving.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::builder().start()?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn start(self) -> Result<FakeController, Error> {
         FakeController::start_with(self)
     }
@@ -217,11 +263,23 @@ fn setup_error(what: &str, e: impl std::fmt::Display) -> Error {
 
 impl FakeController {
     /// Starts a fake controller on a free port with a new CA and a random admin password.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn start() -> Result<FakeController, Error> {
         Self::builder().start()
     }
 
     /// Options for [`start`](Self::start): port, certificate, password, version.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::builder().admin_password("pw").start()?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn builder() -> FakeControllerBuilder {
         FakeControllerBuilder {
             port: 0,
@@ -298,31 +356,77 @@ impl FakeController {
     }
 
     /// The endpoint to connect to, `127.0.0.1:<port>`.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// assert!(fake.endpoint().starts_with("127.0.0.1:"));
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn endpoint(&self) -> String {
         self.shared.addr.to_string()
     }
 
     /// The port it listens on.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// assert_ne!(fake.port(), 0);
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn port(&self) -> u16 {
         self.shared.addr.port()
     }
 
     /// The CA certificate (PEM) that signed the server certificate.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// assert!(fake.ca_cert_pem().starts_with("-----BEGIN CERTIFICATE-----"));
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn ca_cert_pem(&self) -> &str {
         &self.shared.ca_pem
     }
 
     /// The `admin` user's password.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// let opts = juju_client::ConnectOptions::new()
+    ///     .endpoint(fake.endpoint())
+    ///     .password(fake.password())
+    ///     .ca_cert(fake.ca_cert_pem());
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn password(&self) -> &str {
         &self.admin_password
     }
 
     /// The controller's UUID.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// let ctrl = juju_client::Controller::connect(&fake.connect_options())?;
+    /// assert_eq!(ctrl.controller_uuid(), fake.controller_uuid());
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn controller_uuid(&self) -> String {
         self.shared.state().controller_uuid.clone()
     }
 
     /// Options that connect to this fake as `admin`.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// let ctrl = juju_client::Controller::connect(&fake.connect_options())?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn connect_options(&self) -> ConnectOptions {
         ConnectOptions::new()
             .endpoint(self.endpoint())
@@ -333,6 +437,15 @@ impl FakeController {
 
     /// Adds (or replaces) a user with a password and a controller access level: `login`,
     /// `add-model`, `superuser`, or `""` (none: login is refused with `permission denied`).
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// fake.add_user("carol", "carol-pw", "superuser");
+    /// let opts = fake.connect_options().username("carol").password("carol-pw");
+    /// juju_client::Controller::connect(&opts)?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn add_user(&self, name: &str, password: &str, access: &str) {
         let name = name.strip_prefix("user-").unwrap_or(name);
         self.shared.state().users.insert(
@@ -347,6 +460,16 @@ impl FakeController {
     /// Says that `n` secret revisions are stored in the backend named `name` (`internal`
     /// included), as if models had written secrets to it: a backend in use cannot be
     /// renamed, nor removed without `force`. Returns false if there is no such backend.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// let ctrl = juju_client::Controller::connect(&fake.connect_options())?;
+    /// ctrl.add_secret_backends("", "v", "vault", [("endpoint", "https://v:8200")])?;
+    /// fake.set_secret_count("v", 2);
+    /// assert_eq!(ctrl.show_secret_backend("v", false)?.num_secrets, 2);
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn set_secret_count(&self, name: &str, n: u64) -> bool {
         let mut st = self.shared.state();
         let id = if name == "internal" {
@@ -460,22 +583,58 @@ impl FakeController {
     }
 
     /// Removes every injected fault.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// fake.inject("Ping", juju_client::testing::Fault::NoReply);
+    /// fake.clear_faults();
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn clear_faults(&self) {
         self.shared.state().faults.clear();
     }
 
     /// Every request received so far, in order.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// let ctrl = juju_client::Controller::connect(&fake.connect_options())?;
+    /// assert_eq!(fake.requests()[0].method, "Login");
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn requests(&self) -> Vec<ReceivedRequest> {
         self.shared.state().requests.clone()
     }
 
     /// Forgets the requests received so far.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// let ctrl = juju_client::Controller::connect(&fake.connect_options())?;
+    /// fake.clear_requests();
+    /// ctrl.ping()?;
+    /// assert_eq!(fake.requests().len(), 1);
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn clear_requests(&self) {
         self.shared.state().requests.clear();
     }
 
     /// Closes every open connection abruptly (no close frame), as a crashed controller
     /// would. New connections are still accepted.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// let ctrl = juju_client::Controller::connect(&fake.connect_options())?;
+    /// fake.drop_connections();
+    /// assert!(ctrl.ping().unwrap_err().is_connection_closed());
+    /// ctrl.reconnect()?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn drop_connections(&self) {
         let conns =
             std::mem::take(&mut *self.shared.conns.lock().unwrap_or_else(|e| e.into_inner()));
@@ -485,6 +644,14 @@ impl FakeController {
     }
 
     /// Stops serving and closes every connection (also done on drop).
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let mut fake = FakeController::start()?;
+    /// fake.stop();
+    /// assert!(juju_client::Controller::connect(&fake.connect_options()).is_err());
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
     pub fn stop(&mut self) {
         if self.shared.stop.swap(true, Ordering::SeqCst) {
             return;

@@ -477,40 +477,6 @@ fn ping(backend_type: &str, cfg: &Map<String, Value>) -> Result<(), RpcErr> {
     Ok(())
 }
 
-/// Go's `time.Duration.String()`.
-pub(crate) fn go_duration(ns: i64) -> String {
-    if ns == 0 {
-        return "0s".into();
-    }
-    let sign = if ns < 0 { "-" } else { "" };
-    let u = ns.unsigned_abs();
-    let frac = |v: u64, unit: u64, digits: usize| -> String {
-        let whole = v / unit;
-        let rest = v % unit;
-        if rest == 0 {
-            whole.to_string()
-        } else {
-            let f = format!("{rest:0digits$}");
-            format!("{whole}.{}", f.trim_end_matches('0'))
-        }
-    };
-    if u < 1_000_000_000 {
-        return match u {
-            u if u < 1_000 => format!("{sign}{u}ns"),
-            u if u < 1_000_000 => format!("{sign}{}µs", frac(u, 1_000, 3)),
-            u => format!("{sign}{}ms", frac(u, 1_000_000, 6)),
-        };
-    }
-    let secs = u / 1_000_000_000;
-    let s = frac(u % 60_000_000_000, 1_000_000_000, 9);
-    let (h, m) = (secs / 3600, (secs / 60) % 60);
-    match (h, m) {
-        (0, 0) => format!("{sign}{s}s"),
-        (0, m) => format!("{sign}{m}m{s}s"),
-        (h, m) => format!("{sign}{h}h{m}m{s}s"),
-    }
-}
-
 /// The rotate-interval rules shared by add and update, for a positive interval.
 fn check_rotate(backend_type: &str, ns: i64) -> Result<(), RpcErr> {
     if schema(backend_type).is_none() {
@@ -523,7 +489,7 @@ fn check_rotate(backend_type: &str, ns: i64) -> Result<(), RpcErr> {
         return Err(RpcErr::new(
             format!(
                 "token rotate interval {:?} less than 1h not valid",
-                go_duration(ns)
+                crate::goduration::format_nanos(ns)
             ),
             "not valid",
         ));
@@ -778,19 +744,6 @@ fn list(st: &State, names: Option<&[String]>, reveal: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_print_like_go() {
-        assert_eq!(go_duration(30 * 60 * 1_000_000_000), "30m0s");
-        assert_eq!(go_duration(ONE_HOUR_NS), "1h0m0s");
-        assert_eq!(go_duration(12_000_000_000_000), "3h20m0s");
-        assert_eq!(go_duration(1_500_000_000), "1.5s");
-        assert_eq!(go_duration(90_500_000_000), "1m30.5s");
-        assert_eq!(go_duration(1_500_000), "1.5ms");
-        assert_eq!(go_duration(2_000), "2µs");
-        assert_eq!(go_duration(5), "5ns");
-        assert_eq!(go_duration(0), "0s");
-    }
 
     #[test]
     fn hosts_come_out_of_urls() {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Interop: python-libjuju (the reference Python client) drives our fake controller through
 # the secret-backends lifecycle. Installs python-libjuju into target/interop-venv once.
+# Then the opt-in real-controller test runs against the same standalone fake, named in a
+# juju client store, so that test is known to work before anyone points it at a real one.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 venv=target/interop-venv
@@ -16,7 +18,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-target/debug/examples/fake_controller >"$work/fake.json" 2>"$work/fake.log" &
+target/debug/examples/fake_controller --juju-data "$work/store" >"$work/fake.json" 2>"$work/fake.log" &
 fake_pid=$!
 for _ in $(seq 1 100); do
   [ -s "$work/fake.json" ] && break
@@ -28,3 +30,5 @@ done
 export JUJU_DATA="$work/juju-data"
 mkdir -p "$JUJU_DATA"
 timeout 120 "$venv/bin/python" tests/interop/lifecycle.py "$work/fake.json"
+JUJU_DATA="$work/store" JUJU_TEST_CONTROLLER=fake \
+  cargo test --quiet --all-features --test real_controller -- --ignored

@@ -1,0 +1,400 @@
+//! The example programs, run as a user would: the secret_backends tool against a fake
+//! controller named in a juju client store, in every output format, and its exit status
+//! on errors; and the quickstart.
+#![cfg(feature = "juju-data")]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use juju_client::testing::FakeController;
+use serde_json::Value;
+
+/// The path of an example binary, building it if `cargo test` did not.
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
+    let path = dir.join(name);
+    if !path.exists() {
+        let status = Command::new(env!("CARGO"))
+            .args([
+                "build",
+                "--example",
+                name,
+                "--features",
+                "testing juju-data",
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success(), "building example {name}");
+    }
+    path
+}
+
+struct Store {
+    fake: FakeController,
+    dir: PathBuf,
+}
+
+impl Store {
+    fn new(tag: &str) -> Store {
+        let fake = FakeController::start().unwrap();
+        let dir =
+            std::env::temp_dir().join(format!("juju-client-examples-{}-{tag}", std::process::id()));
+        fake.write_juju_data(&dir, "fake").unwrap();
+        Store { fake, dir }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(example("secret_backends"))
+            .args(args)
+            .env("JUJU_DATA", &self.dir)
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap()
+    }
+
+    /// Runs and expects success; returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs and expects exit status `code`; returns stderr.
+    fn fails(&self, code: i32, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8(out.stderr).unwrap()
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn list_in_tabular_yaml_and_json() {
+    let s = Store::new("list");
+    s.ok(&[
+        "add",
+        "myvault",
+        "vault",
+        "endpoint=https://vault:8200",
+        "token=s.tok",
+        "token-rotate=24h",
+    ]);
+    s.ok(&[
+        "add",
+        "avault",
+        "vault",
+        "endpoint=https://a:8200",
+        "--import-id",
+        "abc123",
+    ]);
+    s.ok(&[
+        "update",
+        "avault",
+        "tls-server-name=vault.invalid",
+        "--force",
+    ]);
+    s.fake.set_secret_count("myvault", 3);
+    s.fake.set_secret_count("internal", 7);
+
+    let table = s.ok(&["list"]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines[0], "Name      Type        Secrets  Message");
+    assert_eq!(lines[1], "internal  controller  7");
+    assert!(
+        lines[2].starts_with("avault    vault       0        error: backend not reachable: "),
+        "{table}"
+    );
+    assert!(
+        lines[2].ends_with("...") && lines[2].len() == "avault    vault       0        ".len() + 80,
+        "{table}"
+    );
+    assert_eq!(lines[3], "myvault   vault       3");
+    assert_eq!(lines.len(), 4);
+
+    // --reveal is ignored in tabular, with the CLI's notice.
+    let out = s.run(&["list", "--reveal"]);
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("sensitive config values are not shown in tabular format"));
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("s.tok"));
+
+    let yaml = s.ok(&["list", "--format", "yaml", "--reveal"]);
+    assert!(
+        yaml.contains("myvault:\n  backend: vault\n  token-rotate-interval: 24h0m0s\n  config:\n"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("    token: s.tok\n"), "{yaml}");
+    assert!(yaml.contains("  secrets: 3\n  status: active\n"), "{yaml}");
+    assert!(
+        yaml.contains("avault:\n  backend: vault\n  config:\n"),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("  status: error\n  message: \"backend not reachable: "),
+        "{yaml}"
+    );
+    assert!(yaml.contains("  id: abc123\n"), "{yaml}");
+    assert!(
+        yaml.contains("internal:\n  backend: controller\n  secrets: 7\n  status: active\n"),
+        "internal has no id or config: {yaml}"
+    );
+
+    let json: Value = serde_json::from_str(&s.ok(&["list", "--format", "json"])).unwrap();
+    assert_eq!(
+        json["myvault"]["token-rotate-interval"],
+        86_400_000_000_000u64
+    );
+    assert!(
+        json["myvault"]["config"].get("token").is_none(),
+        "no reveal: no token"
+    );
+    assert_eq!(json["myvault"]["config"]["endpoint"], "https://vault:8200");
+    assert_eq!(
+        json["internal"],
+        serde_json::json!({"backend": "controller", "secrets": 7, "status": "active"})
+    );
+    assert_eq!(json["avault"]["id"], "abc123");
+}
+
+#[test]
+fn show_defaults_to_yaml_and_unknown_names_fail() {
+    let s = Store::new("show");
+    s.ok(&["add", "v", "vault", "endpoint=https://v:8200", "token=t"]);
+    let yaml = s.ok(&["show", "v"]);
+    assert!(
+        yaml.starts_with("v:\n  backend: vault\n  config:\n    endpoint: https://v:8200\n"),
+        "{yaml}"
+    );
+    assert!(!yaml.contains("token"), "{yaml}");
+    assert!(s.ok(&["show", "v", "--reveal"]).contains("token: t"));
+    let json: Value = serde_json::from_str(&s.ok(&["show", "v", "--format", "json"])).unwrap();
+    assert_eq!(json["v"]["status"], "active");
+    let err = s.fails(1, &["show", "nope"]);
+    assert_eq!(
+        err,
+        "ERROR no secret backends have been added to this controller\n"
+    );
+    let err = s.fails(2, &["show", "v", "--format", "tabular"]);
+    assert!(err.contains("invalid --format"), "{err}");
+}
+
+#[test]
+fn add_reads_key_values_files_and_rotate_intervals_like_the_cli() {
+    let s = Store::new("add");
+    let file = s.dir.join("vault.yaml");
+    std::fs::write(
+        &file,
+        "endpoint: https://file:8200\ntoken: from-file\nnamespace: ns\n",
+    )
+    .unwrap();
+    s.ok(&[
+        "add",
+        "f",
+        "vault",
+        "--config",
+        file.to_str().unwrap(),
+        "token=from-args",
+        "token-rotate=1h30m",
+    ]);
+    let json: Value =
+        serde_json::from_str(&s.ok(&["show", "f", "--reveal", "--format", "json"])).unwrap();
+    assert_eq!(
+        json["f"]["config"]["token"], "from-args",
+        "key values override the file"
+    );
+    assert_eq!(json["f"]["config"]["namespace"], "ns");
+    assert_eq!(json["f"]["token-rotate-interval"], 5_400_000_000_000u64);
+    assert!(
+        json["f"]["config"].get("token-rotate").is_none(),
+        "token-rotate is not config"
+    );
+
+    let cases: &[(&[&str], &str)] = &[
+        (&["add", "x"], "ERROR must specify backend name and type\n"),
+        (
+            &["add", "x", "vault"],
+            "ERROR must specify a config file or key values\n",
+        ),
+        (
+            &["add", "x", "vault", "endpoint"],
+            "ERROR key value \"endpoint\" not valid\n",
+        ),
+        (
+            &["add", "x", "vault", "=x"],
+            "ERROR expected \"key=value\", got \"=x\"\n",
+        ),
+        (
+            &["add", "x", "vault", "a=1", "a=2"],
+            "ERROR key \"a\" specified more than once\n",
+        ),
+        (
+            &["add", "x", "vault", "endpoint=e", "token-rotate=soon"],
+            "ERROR invalid token rotate interval: time: invalid duration \"soon\"\n",
+        ),
+        (
+            &["add", "x", "vault", "endpoint=e", "token-rotate=0"],
+            "ERROR token rotate interval cannot be 0\n",
+        ),
+        (
+            &["add", "x", "aws", "region=eu"],
+            "ERROR invalid secret backend \"aws\": no registered provider for \"aws\"\n",
+        ),
+    ];
+    for (args, expected) in cases {
+        assert_eq!(&s.fails(1, args), expected, "{args:?}");
+    }
+    let err = s.fails(1, &["add", "x", "vault", "endpoint=e", "token-rotate=30m"]);
+    assert!(
+        err.starts_with("ERROR token rotate interval 30m0s is less than 1h"),
+        "{err}"
+    );
+    let err = s.fails(1, &["add", "x", "vault", "endpoint=https://v.invalid"]);
+    assert!(err.starts_with("ERROR backend not reachable: "), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    let err = s.fails(1, &["add", "f", "vault", "endpoint=https://x"]);
+    assert_eq!(
+        err,
+        "ERROR secret backend with ID \"\" already exists (already exists)\n"
+    );
+}
+
+#[test]
+fn update_renames_resets_and_clears_rotation() {
+    let s = Store::new("update");
+    s.ok(&[
+        "add",
+        "v",
+        "vault",
+        "endpoint=https://v:8200",
+        "token=t",
+        "ca-cert=CA",
+        "token-rotate=2h",
+    ]);
+    s.ok(&[
+        "update",
+        "v",
+        "name=w",
+        "token=t2",
+        "--reset",
+        "ca-cert",
+        "token-rotate=0",
+    ]);
+    let json: Value =
+        serde_json::from_str(&s.ok(&["show", "w", "--reveal", "--format", "json"])).unwrap();
+    assert_eq!(json["w"]["config"]["token"], "t2");
+    assert!(json["w"]["config"].get("ca-cert").is_none());
+    assert!(json["w"].get("token-rotate-interval").is_none());
+    let err = s.fails(1, &["update", "w"]);
+    assert_eq!(
+        err,
+        "ERROR must specify a config file or key/reset values\n"
+    );
+    let err = s.fails(1, &["update", "w", "tls-server-name=x.invalid"]);
+    assert!(err.starts_with("ERROR backend not reachable"), "{err}");
+    s.ok(&["update", "w", "tls-server-name=x.invalid", "--force"]);
+    let err = s.fails(1, &["update", "nope", "token=x"]);
+    assert_eq!(err, "ERROR secret backend \"nope\" not found (not found)\n");
+}
+
+#[test]
+fn remove_in_use_needs_force() {
+    let s = Store::new("remove");
+    s.ok(&["add", "v", "vault", "endpoint=https://v:8200"]);
+    s.fake.set_secret_count("v", 1);
+    assert_eq!(
+        s.fails(1, &["remove", "v"]),
+        "ERROR backend \"v\" still contains secret content\n"
+    );
+    s.ok(&["remove", "v", "--force"]);
+    assert_eq!(s.ok(&["list"]).lines().count(), 2);
+    s.ok(&["remove", "never-was"]);
+}
+
+#[test]
+fn usage_mistakes_and_missing_stores_are_reported() {
+    let s = Store::new("usage");
+    assert!(s.fails(2, &[]).contains("no command given"));
+    assert!(s
+        .fails(2, &["frobnicate"])
+        .contains("unknown command \"frobnicate\""));
+    assert!(s
+        .fails(2, &["list", "--bogus"])
+        .contains("unknown option --bogus"));
+    let err = s.fails(1, &["--controller", "other", "list"]);
+    assert!(
+        err.starts_with("ERROR ")
+            && err.contains("no controller named \"other\"")
+            && err.contains("known: fake"),
+        "{err}"
+    );
+    let out = Command::new(example("secret_backends"))
+        .args(["list"])
+        .env("JUJU_DATA", s.dir.join("empty"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("controllers.yaml: not found"));
+    // --fake needs no store at all.
+    let table = Command::new(example("secret_backends"))
+        .args(["--fake", "list"])
+        .output()
+        .unwrap();
+    assert!(table.status.success());
+    assert!(String::from_utf8_lossy(&table.stdout).contains("internal  controller  0"));
+}
+
+#[test]
+fn quickstart_runs_the_four_operations_against_the_fake_or_a_named_controller() {
+    let out = Command::new(example("quickstart")).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    for step in [
+        "using the built-in fake controller",
+        "add: myvault",
+        "list:",
+        "update: rename myvault to changed_name",
+        "remove: changed_name",
+        "left: internal",
+    ] {
+        assert!(text.contains(step), "{step:?} in {text}");
+    }
+    let s = Store::new("quickstart");
+    let out = Command::new(example("quickstart"))
+        .args(["--controller", "fake"])
+        .env("JUJU_DATA", &s.dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("using the real controller \"fake\""),
+        "says so before changing anything: {text}"
+    );
+    assert!(s
+        .fake
+        .requests()
+        .iter()
+        .any(|r| r.method == "RemoveSecretBackends"));
+}
