@@ -114,6 +114,9 @@ struct Slot {
     gone: Option<String>,
     /// Bumped by `reconnect`, so a call still using the old connection does not put it back.
     generation: u64,
+    /// Threads waiting for the connection: without any, nobody is woken (a futex wake is a
+    /// system call, a measurable share of a loopback round trip).
+    waiters: usize,
 }
 
 /// A logged-in connection to a Juju controller (a controller-only `/api` connection).
@@ -181,8 +184,11 @@ impl Drop for InUse<'_> {
             (Some(conn), None) => slot.conn = Some(conn),
             (_, reason) => slot.gone = reason,
         }
+        let waiting = slot.waiters > 0;
         drop(slot);
-        self.ctrl.freed.notify_one();
+        if waiting {
+            self.ctrl.freed.notify_one();
+        }
     }
 }
 
@@ -211,6 +217,7 @@ impl Controller {
                 in_use: false,
                 gone: None,
                 generation: 0,
+                waiters: 0,
             }),
             freed: Condvar::new(),
         })
@@ -424,9 +431,16 @@ impl Controller {
     /// Waits until no call is using the connection, or `deadline`.
     fn wait_free(&self, deadline: Instant, what: &str) -> Result<MutexGuard<'_, Slot>, Error> {
         let mut slot = self.lock_slot();
-        while slot.in_use {
+        if !slot.in_use {
+            return Ok(slot);
+        }
+        slot.waiters += 1;
+        let result = loop {
+            if !slot.in_use {
+                break Ok(());
+            }
             let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-                return Err(Error::timeout(
+                break Err(Error::timeout(
                     &format!("{what}: waiting for the connection (busy with another call)"),
                     self.opts.call_timeout,
                 ));
@@ -436,8 +450,9 @@ impl Controller {
                 .wait_timeout(slot, left)
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
-        }
-        Ok(slot)
+        };
+        slot.waiters -= 1;
+        result.map(|()| slot)
     }
 
     fn session(&self) -> Arc<Session> {

@@ -8,7 +8,11 @@
 use std::time::{Duration, Instant};
 
 use log::{debug, log_enabled, trace, warn, Level};
-use serde::de::DeserializeOwned;
+use std::cell::Cell;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -26,24 +30,6 @@ struct Request<'a, P: ?Sized> {
     version: u32,
     request: &'a str,
     params: &'a P,
-}
-
-#[derive(Deserialize)]
-struct Reply<'a> {
-    #[serde(rename = "request-id", default)]
-    request_id: u64,
-    #[serde(rename = "type", default)]
-    facade: Option<&'a str>,
-    #[serde(default)]
-    request: Option<&'a str>,
-    #[serde(default)]
-    error: Option<String>,
-    #[serde(rename = "error-code", default)]
-    error_code: Option<String>,
-    #[serde(rename = "error-info", default)]
-    error_info: Option<serde_json::Value>,
-    #[serde(borrow, default)]
-    response: Option<&'a RawValue>,
 }
 
 /// What went wrong with a call, before the caller turns it into an [`Error`].
@@ -67,6 +53,9 @@ pub(crate) struct RpcConn {
     socket: Socket,
     next_id: u64,
     wbuf: Vec<u8>,
+    /// The socket's timeouts as last set, to skip a system call per call when unchanged.
+    read_timeout: Option<Duration>,
+    write_timeout: Option<Duration>,
 }
 
 impl RpcConn {
@@ -75,6 +64,24 @@ impl RpcConn {
             socket,
             next_id: 1,
             wbuf: Vec::with_capacity(512),
+            read_timeout: None,
+            write_timeout: None,
+        }
+    }
+
+    fn set_read_timeout(&mut self, t: Duration) {
+        let t = Some(t.max(Duration::from_micros(1)));
+        if self.read_timeout != t {
+            let _ = self.socket.get_ref().get_ref().tcp().set_read_timeout(t);
+            self.read_timeout = t;
+        }
+    }
+
+    fn set_write_timeout(&mut self, t: Duration) {
+        let t = Some(t.max(Duration::from_micros(1)));
+        if self.write_timeout != t {
+            let _ = self.socket.get_ref().get_ref().tcp().set_write_timeout(t);
+            self.write_timeout = t;
         }
     }
 
@@ -148,40 +155,44 @@ impl RpcConn {
         if log_enabled!(Level::Trace) {
             trace!("-> {}", redacted_json(&self.wbuf));
         }
-        let what = format!("{facade}.{method}");
-        let tcp = self.socket.get_ref().get_ref();
-        let _ = tcp.set_write_timeout(Some(timeout.max(Duration::from_millis(1))));
+        // Only built when something fails: the hot path formats nothing.
+        let what = || format!("{facade}.{method}");
+        self.set_write_timeout(timeout);
         if let Err(e) = self.socket.send_text(&self.wbuf) {
             // Part of the frame may be on the wire: the stream can no longer be trusted.
             return Err(CallError::Broken {
-                error: broken(&what, &e),
+                error: broken(&what(), &e),
                 sent: true,
             });
         }
+        let mut first = true;
         loop {
             let Some(left) = deadline
                 .checked_duration_since(Instant::now())
                 .filter(|d| !d.is_zero())
             else {
-                return Err(CallError::Usable(Error::timeout(&what, timeout)));
+                return Err(CallError::Usable(Error::timeout(&what(), timeout)));
             };
-            let _ = self.socket.get_ref().get_ref().set_read_timeout(Some(left));
+            // The first wait of a call may use the whole call timeout (it overshoots the
+            // deadline by the microseconds spent sending); later waits use what is left.
+            self.set_read_timeout(if first { timeout } else { left });
+            first = false;
             let msg = match self.socket.read_message() {
                 Ok(m) => m,
                 Err(e) if e.is_timeout() => {
-                    return Err(CallError::Usable(Error::timeout(&what, timeout)))
+                    return Err(CallError::Usable(Error::timeout(&what(), timeout)))
                 }
                 Err(e) => {
                     return Err(CallError::Broken {
-                        error: broken(&what, &e),
+                        error: broken(&what(), &e),
                         sent: true,
                     })
                 }
             };
             if log_enabled!(Level::Trace) {
-                trace!("<- {}", redacted_json(&msg));
+                trace!("<- {}", redacted_json(msg));
             }
-            match decode_reply::<R>(&msg, id, &what) {
+            match decode_reply::<R>(msg, id, &what) {
                 Decoded::Mine(r) => return r.map_err(CallError::Usable),
                 Decoded::Other(other) => {
                     warn!("dropping a reply to request-id {other}, which nobody is waiting for")
@@ -198,9 +209,9 @@ impl RpcConn {
 
     /// Sends a WebSocket close (1000) and waits up to `wait` for the peer's.
     pub(crate) fn close(&mut self, wait: Duration) {
-        let tcp = self.socket.get_ref().get_ref();
-        let _ = tcp.set_read_timeout(Some(wait.max(Duration::from_millis(1))));
-        let _ = tcp.set_write_timeout(Some(wait.max(Duration::from_millis(1))));
+        let wait = wait.max(Duration::from_millis(1));
+        self.set_read_timeout(wait);
+        self.set_write_timeout(wait);
         if wait.is_zero() {
             let _ = self.socket.send_close(1000);
         } else {
@@ -230,36 +241,177 @@ enum Decoded<R> {
     Garbage(Error),
 }
 
-/// Decodes one message as the reply to request `id`.
-fn decode_reply<R: DeserializeOwned>(msg: &[u8], id: u64, what: &str) -> Decoded<R> {
-    let reply: Reply = match serde_json::from_slice(msg) {
-        Ok(r) => r,
+/// Decodes one message as the reply to request `id`, in one pass: the `response` is
+/// decoded straight into `R` when the envelope's `request-id` (which Go writes first) is
+/// ours and no `error` came before it.
+fn decode_reply<R: DeserializeOwned>(msg: &[u8], id: u64, what: &dyn Fn() -> String) -> Decoded<R> {
+    let in_body = Cell::new(false);
+    let seed = EnvelopeSeed::<R> {
+        want: id,
+        in_body: &in_body,
+        marker: PhantomData,
+    };
+    // Validate UTF-8 once for the whole message; serde_json's slice reader would check each
+    // string again.
+    let Ok(text) = std::str::from_utf8(msg) else {
+        return Decoded::Garbage(Error::closed(format!(
+            "{}: the controller sent a message that is not UTF-8 text; the connection was closed",
+            what()
+        )));
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let env = match seed
+        .deserialize(&mut de)
+        .and_then(|env| de.end().map(|_| env))
+    {
+        Ok(env) => env,
+        Err(e) if in_body.get() => {
+            // The envelope is ours; only its body did not fit.
+            return Decoded::Mine(Err(Error::protocol(format!(
+                "{}: unexpected reply: {}",
+                what(),
+                serde_error_text(&e)
+            ))));
+        }
         Err(e) => {
             return Decoded::Garbage(Error::closed(format!(
-                "{what}: the controller sent a message that is not a JSON reply ({}); \
+                "{}: the controller sent a message that is not a JSON reply ({}); \
                  the connection was closed",
+                what(),
                 serde_error_text(&e)
             )))
         }
     };
-    if reply.facade.is_some_and(|s| !s.is_empty()) || reply.request.is_some_and(|s| !s.is_empty()) {
+    if env.is_request {
         warn!("ignoring a request from the controller (clients serve no facades)");
-        return Decoded::Other(reply.request_id);
+        return Decoded::Other(env.request_id);
     }
-    if reply.request_id != id {
-        return Decoded::Other(reply.request_id);
+    if env.request_id != id {
+        return Decoded::Other(env.request_id);
     }
-    if let Some(message) = reply.error.filter(|m| !m.is_empty()) {
-        let code = reply.error_code.as_deref().and_then(ErrorCode::from_wire);
-        return Decoded::Mine(Err(Error::api(message, code, reply.error_info)));
+    if let Some(message) = env.error.filter(|m| !m.is_empty()) {
+        let code = env.error_code.as_deref().and_then(ErrorCode::from_wire);
+        return Decoded::Mine(Err(Error::api(message, code, env.error_info)));
     }
-    let raw = reply.response.map_or("{}", |r| r.get());
-    Decoded::Mine(serde_json::from_str::<R>(raw).map_err(|e| {
+    let body = match (env.body, env.raw_body) {
+        (Some(r), _) => Ok(r),
+        // `response` came before `request-id`, or was absent: decode it now.
+        (None, raw) => serde_json::from_str::<R>(raw.as_deref().map_or("{}", RawValue::get)),
+    };
+    Decoded::Mine(body.map_err(|e| {
         Error::protocol(format!(
-            "{what}: unexpected reply: {}",
+            "{}: unexpected reply: {}",
+            what(),
             serde_error_text(&e)
         ))
     }))
+}
+
+/// The envelope of a reply, as far as the caller needs it.
+struct Envelope<R> {
+    request_id: u64,
+    is_request: bool,
+    error: Option<String>,
+    error_code: Option<String>,
+    error_info: Option<serde_json::Value>,
+    body: Option<R>,
+    raw_body: Option<Box<RawValue>>,
+}
+
+struct EnvelopeSeed<'c, R> {
+    want: u64,
+    in_body: &'c Cell<bool>,
+    marker: PhantomData<R>,
+}
+
+enum Field {
+    RequestId,
+    Type,
+    Request,
+    Error,
+    ErrorCode,
+    ErrorInfo,
+    Response,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Field, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Field;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
+                Ok(match v {
+                    "request-id" => Field::RequestId,
+                    "type" => Field::Type,
+                    "request" => Field::Request,
+                    "error" => Field::Error,
+                    "error-code" => Field::ErrorCode,
+                    "error-info" => Field::ErrorInfo,
+                    "response" => Field::Response,
+                    _ => Field::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+impl<'de, R: DeserializeOwned> DeserializeSeed<'de> for EnvelopeSeed<'_, R> {
+    type Value = Envelope<R>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Envelope<R>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, R: DeserializeOwned> Visitor<'de> for EnvelopeSeed<'_, R> {
+    type Value = Envelope<R>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON-RPC reply object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope<R>, A::Error> {
+        let mut env = Envelope {
+            request_id: 0,
+            is_request: false,
+            error: None,
+            error_code: None,
+            error_info: None,
+            body: None,
+            raw_body: None,
+        };
+        let mut seen_id = false;
+        while let Some(key) = map.next_key::<Field>()? {
+            match key {
+                Field::RequestId => {
+                    env.request_id = map.next_value::<Option<u64>>()?.unwrap_or(0);
+                    seen_id = true;
+                }
+                Field::Type | Field::Request => {
+                    let v: Option<String> = map.next_value()?;
+                    env.is_request |= v.is_some_and(|s| !s.is_empty());
+                }
+                Field::Error => env.error = map.next_value()?,
+                Field::ErrorCode => env.error_code = map.next_value()?,
+                Field::ErrorInfo => env.error_info = map.next_value()?,
+                Field::Response if !seen_id => env.raw_body = Some(map.next_value()?),
+                Field::Response if env.request_id == self.want && env.error.is_none() => {
+                    self.in_body.set(true);
+                    env.body = Some(map.next_value()?);
+                    self.in_body.set(false);
+                }
+                Field::Response | Field::Other => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(env)
+    }
 }
 
 /// A serde error without any quoted piece of the input, which could be a secret.
@@ -300,12 +452,12 @@ mod tests {
     #[test]
     fn replies_are_matched_by_id_and_tolerate_noise() {
         let msg = b"{\"request-id\":7,\"unknown\":[1],\"response\":{\"a\":1}}\n";
-        match decode_reply::<serde_json::Value>(msg, 7, "X.Y") {
+        match decode_reply::<serde_json::Value>(msg, 7, &|| "X.Y".into()) {
             Decoded::Mine(Ok(v)) => assert_eq!(v["a"], 1),
             _ => panic!("expected my reply"),
         }
         assert!(matches!(
-            decode_reply::<serde_json::Value>(msg, 8, "X.Y"),
+            decode_reply::<serde_json::Value>(msg, 8, &|| "X.Y".into()),
             Decoded::Other(7)
         ));
     }
@@ -313,13 +465,44 @@ mod tests {
     #[test]
     fn error_replies_keep_code_and_info() {
         let msg = br#"{"request-id":1,"error":"redirection to alternative server required","error-code":"redirection required","error-info":{"ca-cert":"x"},"response":{}}"#;
-        match decode_reply::<serde_json::Value>(msg, 1, "Admin.Login") {
+        match decode_reply::<serde_json::Value>(msg, 1, &|| "Admin.Login".into()) {
             Decoded::Mine(Err(e)) => {
                 assert_eq!(e.code(), Some(ErrorCode::Redirect));
                 assert_eq!(e.info().unwrap()["ca-cert"], "x");
             }
             _ => panic!("expected an error"),
         }
+    }
+
+    #[test]
+    fn any_key_order_works_and_a_bad_body_keeps_the_connection() {
+        let what = || "X.Y".to_string();
+        let msg = br#"{"response":{"n":5},"request-id":3}"#;
+        match decode_reply::<serde_json::Value>(msg, 3, &what) {
+            Decoded::Mine(Ok(v)) => assert_eq!(v["n"], 5),
+            _ => panic!("expected my reply"),
+        }
+        #[derive(Deserialize, Debug)]
+        struct Typed {
+            #[allow(dead_code)]
+            n: u64,
+        }
+        let msg = br#"{"request-id":3,"response":{"n":"five"}}"#;
+        match decode_reply::<Typed>(msg, 3, &what) {
+            Decoded::Mine(Err(e)) => {
+                assert_eq!(e.kind(), crate::ErrorKind::Protocol);
+                assert!(!e.message().contains("five"), "{e}");
+            }
+            _ => panic!("expected a protocol error for my call"),
+        }
+        assert!(matches!(
+            decode_reply::<Typed>(b"{\"request-id\":3,", 3, &what),
+            Decoded::Garbage(_)
+        ));
+        assert!(matches!(
+            decode_reply::<Typed>(b"[1,2]", 3, &what),
+            Decoded::Garbage(_)
+        ));
     }
 
     #[test]

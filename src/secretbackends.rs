@@ -828,16 +828,35 @@ struct ErrorResults {
     results: Option<Vec<ErrorResult>>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize)]
 struct WireBackend {
     #[serde(default)]
     name: String,
-    #[serde(rename = "backend-type", default)]
-    backend_type: String,
+    #[serde(rename = "backend-type", default = "no_type")]
+    backend_type: BackendType,
     #[serde(rename = "token-rotate-interval", default)]
     token_rotate_interval: Option<u64>,
-    #[serde(default)]
-    config: Option<BackendConfig>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    config: BackendConfig,
+}
+
+fn no_type() -> BackendType {
+    BackendType::Other(String::new())
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BackendConfig, D::Error> {
+    Ok(Option::<BackendConfig>::deserialize(d)?.unwrap_or_default())
+}
+
+impl Default for WireBackend {
+    fn default() -> Self {
+        WireBackend {
+            name: String::new(),
+            backend_type: no_type(),
+            token_rotate_interval: None,
+            config: BackendConfig::default(),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -848,12 +867,47 @@ struct WireResult {
     id: String,
     #[serde(rename = "num-secrets", default)]
     num_secrets: u64,
-    #[serde(default)]
-    status: String,
+    #[serde(default = "no_status")]
+    status: BackendStatus,
     #[serde(default)]
     message: Option<String>,
     #[serde(default)]
     error: Option<WireError>,
+}
+
+fn no_status() -> BackendStatus {
+    BackendStatus::Other(String::new())
+}
+
+/// Deserializes a wire string into a type with known values without allocating for them.
+fn from_wire_str<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: for<'a> From<&'a str>,
+{
+    struct V<T>(std::marker::PhantomData<T>);
+    impl<T: for<'a> From<&'a str>> serde::de::Visitor<'_> for V<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
+            Ok(T::from(v))
+        }
+    }
+    d.deserialize_str(V(std::marker::PhantomData))
+}
+
+impl<'de> Deserialize<'de> for BackendType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        from_wire_str(d)
+    }
+}
+
+impl<'de> Deserialize<'de> for BackendStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        from_wire_str(d)
+    }
 }
 
 #[derive(Deserialize)]
@@ -868,11 +922,11 @@ impl From<WireResult> for SecretBackend {
         SecretBackend {
             id: r.id,
             name: b.name,
-            backend_type: BackendType::from(b.backend_type.as_str()),
-            config: b.config.unwrap_or_default(),
+            backend_type: b.backend_type,
+            config: b.config,
             token_rotate_interval: b.token_rotate_interval.map(Duration::from_nanos),
             num_secrets: r.num_secrets,
-            status: BackendStatus::from(r.status.as_str()),
+            status: r.status,
             message: r.message.filter(|m| !m.is_empty()),
             error: r.error.map(WireError::into_error),
         }

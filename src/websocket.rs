@@ -59,11 +59,15 @@ pub(crate) struct WebSocket<S> {
     stream: S,
     role: Role,
     max_message: usize,
-    /// Bytes read but not yet consumed: `rbuf[rpos..]`.
+    /// Read buffer, always initialised to its full length: bytes `rbuf[rpos..rend]` are
+    /// read but not yet consumed.
     rbuf: Vec<u8>,
     rpos: usize,
+    rend: usize,
     /// A fragmented message being assembled: its opcode and data so far.
     partial: Option<(u8, Vec<u8>)>,
+    /// The last message assembled from fragments, lent out by `read_message`.
+    assembled: Vec<u8>,
     /// Largest frame payload we write before fragmenting (servers may fragment on purpose).
     max_out_frame: usize,
     sent_close: bool,
@@ -75,13 +79,18 @@ impl<S: Read + Write> WebSocket<S> {
     /// Wraps a stream on which the upgrade handshake is done; `leftover` is whatever was read
     /// past the handshake.
     pub(crate) fn new(stream: S, role: Role, max_message: usize, leftover: Vec<u8>) -> Self {
+        let rend = leftover.len();
+        let mut rbuf = leftover;
+        rbuf.resize(rend.max(READ_CHUNK), 0);
         WebSocket {
             stream,
             role,
             max_message,
-            rbuf: leftover,
+            rbuf,
             rpos: 0,
+            rend,
             partial: None,
+            assembled: Vec::new(),
             max_out_frame: usize::MAX,
             sent_close: false,
             wbuf: Vec::with_capacity(4096),
@@ -103,52 +112,67 @@ impl<S: Read + Write> WebSocket<S> {
         self.max_out_frame = n.max(1);
     }
 
-    /// Reads the next data message (text or binary), answering pings on the way.
-    pub(crate) fn read_message(&mut self) -> Result<Vec<u8>, WsError> {
-        loop {
-            if let Some(msg) = self.next_from_buffer()? {
-                return Ok(msg);
+    /// Reads the next data message (text or binary), answering pings on the way. The
+    /// message is lent from the read buffer: no copy for a message in one frame.
+    pub(crate) fn read_message(&mut self) -> Result<&[u8], WsError> {
+        let found = loop {
+            if let Some(found) = self.next_from_buffer()? {
+                break found;
             }
             self.fill()?;
+        };
+        Ok(match found {
+            Found::InBuffer(start, end) => &self.rbuf[start..end],
+            Found::Assembled => &self.assembled,
+        })
+    }
+
+    /// Reads more bytes from the stream into the buffer, making room first.
+    fn fill(&mut self) -> Result<(), WsError> {
+        if self.rpos == self.rend {
+            self.rpos = 0;
+            self.rend = 0;
+        }
+        if self.rend == self.rbuf.len() {
+            if self.rpos > 0 {
+                self.rbuf.copy_within(self.rpos..self.rend, 0);
+                self.rend -= self.rpos;
+                self.rpos = 0;
+            } else {
+                let grown = (self.rbuf.len() * 2).max(READ_CHUNK);
+                self.rbuf.resize(grown, 0);
+            }
+        }
+        match self.stream.read(&mut self.rbuf[self.rend..]) {
+            Ok(0) => Err(WsError::Closed(None)),
+            Ok(n) => {
+                self.rend += n;
+                Ok(())
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),
+            Err(e) => Err(WsError::Io(e)),
         }
     }
 
-    /// Reads more bytes from the stream into the buffer.
-    fn fill(&mut self) -> Result<(), WsError> {
-        if self.rpos > 0 && self.rpos == self.rbuf.len() {
-            self.rbuf.clear();
-            self.rpos = 0;
-        } else if self.rpos > 64 * 1024 && self.rpos * 2 > self.rbuf.len() {
-            self.rbuf.drain(..self.rpos);
-            self.rpos = 0;
-        }
-        let old = self.rbuf.len();
-        let want = 16 * 1024;
-        self.rbuf.resize(old + want, 0);
-        let r = self.stream.read(&mut self.rbuf[old..]);
-        match r {
-            Ok(0) => {
-                self.rbuf.truncate(old);
-                Err(WsError::Closed(None))
+    /// Makes the buffer hold at least `total` bytes from `rpos`, so a large frame arrives
+    /// in few reads.
+    fn reserve_frame(&mut self, total: usize) {
+        if self.rpos + total > self.rbuf.len() {
+            if self.rpos > 0 {
+                self.rbuf.copy_within(self.rpos..self.rend, 0);
+                self.rend -= self.rpos;
+                self.rpos = 0;
             }
-            Ok(n) => {
-                self.rbuf.truncate(old + n);
-                Ok(())
-            }
-            Err(e) => {
-                self.rbuf.truncate(old);
-                if e.kind() == io::ErrorKind::Interrupted {
-                    return Ok(());
-                }
-                Err(WsError::Io(e))
+            if total > self.rbuf.len() {
+                self.rbuf.resize(total, 0);
             }
         }
     }
 
     /// Consumes complete frames from the buffer until a whole data message is assembled.
-    fn next_from_buffer(&mut self) -> Result<Option<Vec<u8>>, WsError> {
+    fn next_from_buffer(&mut self) -> Result<Option<Found>, WsError> {
         loop {
-            let avail = &self.rbuf[self.rpos..];
+            let avail = &self.rbuf[self.rpos..self.rend];
             if avail.len() < 2 {
                 return Ok(None);
             }
@@ -206,11 +230,7 @@ impl<S: Read + Write> WebSocket<S> {
             }
             let total = header as u64 + len;
             if (avail.len() as u64) < total {
-                // Reserve once for a large frame instead of growing 16 KiB at a time.
-                let need = self.rpos + total as usize;
-                if need > self.rbuf.capacity() {
-                    self.rbuf.reserve(need - self.rbuf.len());
-                }
+                self.reserve_frame(total as usize);
                 return Ok(None);
             }
             let total = total as usize;
@@ -262,7 +282,7 @@ impl<S: Read + Write> WebSocket<S> {
                         ));
                     }
                     if fin {
-                        return Ok(Some(self.rbuf[payload].to_vec()));
+                        return Ok(Some(Found::InBuffer(payload.start, payload.end)));
                     }
                     self.partial = Some((opcode, self.rbuf[payload].to_vec()));
                 }
@@ -274,7 +294,10 @@ impl<S: Read + Write> WebSocket<S> {
                     };
                     data.extend_from_slice(&self.rbuf[payload]);
                     if fin {
-                        return Ok(self.partial.take().map(|(_, d)| d));
+                        if let Some((_, d)) = self.partial.take() {
+                            self.assembled = d;
+                        }
+                        return Ok(Some(Found::Assembled));
                     }
                 }
                 other => {
@@ -361,6 +384,14 @@ impl<S: Read + Write> WebSocket<S> {
         Ok(())
     }
 }
+
+/// Where `read_message` finds the message it returns.
+enum Found {
+    InBuffer(usize, usize),
+    Assembled,
+}
+
+const READ_CHUNK: usize = 16 * 1024;
 
 fn apply_mask(data: &mut [u8], mask: [u8; 4]) {
     let m = u32::from_ne_bytes(mask);

@@ -125,6 +125,8 @@ pub(crate) struct Shared {
     pub(crate) addr: SocketAddr,
     /// Fragment replies into frames of at most this many bytes.
     pub(crate) max_frame: Option<usize>,
+    /// Keep every request for `requests()`.
+    pub(crate) record: bool,
 }
 
 impl Shared {
@@ -142,9 +144,26 @@ pub struct FakeControllerBuilder {
     expired_cert: bool,
     server_version: String,
     max_frame: Option<usize>,
+    record: bool,
 }
 
 impl FakeControllerBuilder {
+    /// Keep every request for [`FakeController::requests`] (default on). Turn it off for a
+    /// long-running fake, such as a benchmark's, so memory does not grow with each call.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::builder().record_requests(false).start()?;
+    /// let ctrl = juju_client::Controller::connect(&fake.connect_options())?;
+    /// ctrl.ping()?;
+    /// assert!(fake.requests().is_empty());
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn record_requests(mut self, record: bool) -> Self {
+        self.record = record;
+        self
+    }
+
     /// Fragment every reply into WebSocket frames of at most `bytes` payload bytes (a real
     /// controller fragments large replies).
     ///
@@ -291,6 +310,7 @@ impl FakeController {
             expired_cert: false,
             server_version: FAKE_SERVER_VERSION.to_string(),
             max_frame: None,
+            record: true,
         }
     }
 
@@ -345,6 +365,7 @@ impl FakeController {
             ca_pem: certs.ca_pem,
             addr,
             max_frame: b.max_frame,
+            record: b.record,
         });
         let accept = server::spawn_accept_loop(listener, shared.clone())
             .map_err(|e| setup_error("thread", e))?;

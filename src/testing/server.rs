@@ -129,6 +129,7 @@ fn serve(shared: Arc<Shared>, tcp: TcpStream, conn_id: u64) {
 fn run(shared: &Shared, ws: &mut websocket::WebSocket<native_tls::TlsStream<TcpStream>>) -> bool {
     let mut session: Option<Session> = None;
     let mut later: Vec<(Instant, String)> = Vec::new();
+    let mut read_timeout = None;
     loop {
         let now = Instant::now();
         later.sort_by_key(|(due, _)| *due);
@@ -143,8 +144,11 @@ fn run(shared: &Shared, ws: &mut websocket::WebSocket<native_tls::TlsStream<TcpS
             due.saturating_duration_since(now)
                 .max(Duration::from_millis(1))
         });
-        if ws.get_ref().get_ref().set_read_timeout(wait).is_err() {
-            return false;
+        if wait != read_timeout {
+            if ws.get_ref().get_ref().set_read_timeout(wait).is_err() {
+                return false;
+            }
+            read_timeout = wait;
         }
         let msg = match ws.read_message() {
             Ok(m) => m,
@@ -154,7 +158,7 @@ fn run(shared: &Shared, ws: &mut websocket::WebSocket<native_tls::TlsStream<TcpS
         if shared.stop.load(Ordering::SeqCst) {
             return true;
         }
-        match handle(shared, &mut session, &msg) {
+        match handle(shared, &mut session, msg) {
             Action::Send(reply) => {
                 if ws.send_text(reply.as_bytes()).is_err() {
                     return false;
@@ -238,14 +242,16 @@ fn respond(shared: &Shared, session: &mut Option<Session>, req: Incoming) -> Act
     if req.facade.is_empty() && req.method.is_empty() {
         return Action::Skip; // a response to a request we never sent
     }
-    record(
-        shared,
-        &req.facade,
-        req.version,
-        &req.method,
-        req.request_id,
-        &req.params,
-    );
+    if shared.record {
+        record(
+            shared,
+            &req.facade,
+            req.version,
+            &req.method,
+            req.request_id,
+            &req.params,
+        );
+    }
     let fault = shared.state().faults.get(&req.method).cloned();
     let result = match fault {
         Some(Fault::NoReply) => return Action::Skip,

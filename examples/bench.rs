@@ -1,0 +1,503 @@
+//! Benchmark: what the SDK costs on top of the WebSocket round trip, as ratios measured side
+//! by side in one run (absolute times drift on shared machines; interleaved ratios hold).
+//!
+//! ```text
+//! cargo run --release --example bench [-- --rounds 15 --calls 2000]
+//! ```
+//!
+//! The fake controller runs in a child process (this binary with `--serve`). Each
+//! comparison alternates the SDK and a bare tungstenite + native-tls client, round after
+//! round, and reports the median, min and max of each side and the median of the per-round
+//! ratios. If python-libjuju is installed in `target/interop-venv` (`bash .ci/test` does
+//! that) its `list_secret_backends` calls/s are measured against the same fake too.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use juju_client::secretbackends::{AddSecretBackend, UpdateSecretBackend, VaultConfig};
+use juju_client::testing::FakeController;
+use juju_client::{ConnectOptions, Controller};
+use native_tls::{Certificate, TlsConnector, TlsStream};
+use serde_json::{json, Value};
+use tungstenite::{Message, WebSocket};
+
+const BIG: usize = 10_000;
+
+#[derive(Clone)]
+struct Target {
+    endpoint: String,
+    ca: String,
+    password: String,
+}
+
+impl Target {
+    fn from_json(v: &Value) -> Target {
+        Target {
+            endpoint: v["endpoint"].as_str().unwrap().to_string(),
+            ca: v["ca_cert"].as_str().unwrap().to_string(),
+            password: v["password"].as_str().unwrap().to_string(),
+        }
+    }
+
+    fn options(&self) -> ConnectOptions {
+        ConnectOptions::new()
+            .endpoint(self.endpoint.clone())
+            .password(self.password.clone())
+            .ca_cert(self.ca.clone())
+    }
+}
+
+// ---- the child processes -----------------------------------------------------------
+
+/// `--serve`: two fakes, one with 2 backends listed (internal + one), one with 10,001.
+fn serve() {
+    let small = FakeController::builder()
+        .record_requests(false)
+        .start()
+        .unwrap();
+    let big = FakeController::builder()
+        .record_requests(false)
+        .start()
+        .unwrap();
+    let ctrl = Controller::connect(&small.connect_options()).unwrap();
+    ctrl.add_secret_backends(
+        "",
+        "myvault",
+        "vault",
+        VaultConfig::new("https://vault:8200").token("t"),
+    )
+    .unwrap();
+    let ctrl =
+        Controller::connect(&big.connect_options().call_timeout(Duration::from_secs(300))).unwrap();
+    let adds: Vec<AddSecretBackend> = (0..BIG)
+        .map(|i| {
+            AddSecretBackend::new(
+                format!("vault-{i:05}"),
+                "vault",
+                VaultConfig::new(format!("https://vault-{i}.example:8200"))
+                    .token("s.token")
+                    .namespace("team"),
+            )
+        })
+        .collect();
+    for r in ctrl.add_secret_backends_batch(&adds).unwrap() {
+        r.unwrap();
+    }
+    let info = |f: &FakeController| json!({"endpoint": f.endpoint(), "ca_cert": f.ca_cert_pem(), "password": f.password()});
+    println!("{}", json!({"small": info(&small), "big": info(&big)}));
+    // Serve until the parent closes our stdin.
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
+}
+
+fn peak_rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// `--lifecycle`: connect and run the seed lifecycle through the SDK; print peak RSS.
+fn lifecycle(t: &Target) {
+    let ctrl = Controller::connect(&t.options()).unwrap();
+    ctrl.add_secret_backends(
+        "",
+        "rss",
+        "vault",
+        VaultConfig::new("https://v:8200").token("t"),
+    )
+    .unwrap();
+    ctrl.list_secret_backends(false).unwrap();
+    ctrl.update_secret_backends("rss", UpdateSecretBackend::new().name_change("rss2"))
+        .unwrap();
+    ctrl.remove_secret_backends("rss2", false).unwrap();
+    ctrl.close().unwrap();
+    println!("{}", peak_rss_kib());
+}
+
+/// `--bare-lifecycle`: the same frames through the bare client; print peak RSS.
+fn bare_lifecycle(t: &Target) {
+    let mut b = Bare::connect(t, &bare_connector(t));
+    for frame in [
+        r#"{"type":"SecretBackends","version":1,"request":"AddSecretBackends","params":{"args":[{"name":"rss","backend-type":"vault","config":{"endpoint":"https://v:8200","token":"t"}}]}}"#,
+        r#"{"type":"SecretBackends","version":1,"request":"ListSecretBackends","params":{"names":null,"reveal":false}}"#,
+        r#"{"type":"SecretBackends","version":1,"request":"UpdateSecretBackends","params":{"args":[{"name":"rss","name-change":"rss2","token-rotate-interval":null,"config":null,"reset":null}]}}"#,
+        r#"{"type":"SecretBackends","version":1,"request":"RemoveSecretBackends","params":{"args":[{"name":"rss2"}]}}"#,
+    ] {
+        b.call(frame);
+    }
+    println!("{}", peak_rss_kib());
+}
+
+// ---- the bare client: the limit ---------------------------------------------------
+
+fn bare_connector(t: &Target) -> TlsConnector {
+    TlsConnector::builder()
+        .add_root_certificate(Certificate::from_pem(t.ca.as_bytes()).unwrap())
+        .disable_built_in_roots(true)
+        .build()
+        .unwrap()
+}
+
+struct Bare {
+    ws: WebSocket<TlsStream<TcpStream>>,
+    next_id: u64,
+}
+
+impl Bare {
+    /// TCP, TLS, WebSocket and Login, with a connector built beforehand.
+    fn connect(t: &Target, tls: &TlsConnector) -> Bare {
+        let tcp = TcpStream::connect(&t.endpoint).unwrap();
+        tcp.set_nodelay(true).unwrap();
+        let stream = tls.connect("juju-apiserver", tcp).unwrap();
+        let (ws, _) = tungstenite::client(format!("wss://{}/api", t.endpoint), stream).unwrap();
+        let mut b = Bare { ws, next_id: 1 };
+        let login = format!(
+            r#"{{"type":"Admin","version":3,"request":"Login","params":{{"auth-tag":"user-admin","credentials":"{}","client-version":"3.6.26"}}}}"#,
+            t.password
+        );
+        b.call(&login);
+        b
+    }
+
+    /// Sends `frame` (without its request-id) and returns the reply's text.
+    fn call(&mut self, frame_without_id: &str) -> tungstenite::Utf8Bytes {
+        let id = self.next_id;
+        self.next_id += 1;
+        let frame = format!(
+            "{},\"request-id\":{id}}}",
+            &frame_without_id[..frame_without_id.len() - 1]
+        );
+        self.ws.send(Message::text(frame)).unwrap();
+        loop {
+            if let Message::Text(t) = self.ws.read().unwrap() {
+                return t;
+            }
+        }
+    }
+}
+
+const LIST: &str = r#"{"type":"SecretBackends","version":1,"request":"ListSecretBackends","params":{"names":null,"reveal":false}}"#;
+
+// ---- statistics ----------------------------------------------------------------------
+
+struct Series(Vec<f64>);
+
+impl Series {
+    fn sorted(&self) -> Vec<f64> {
+        let mut v = self.0.clone();
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v
+    }
+    fn median(&self) -> f64 {
+        let v = self.sorted();
+        let n = v.len();
+        if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        }
+    }
+    fn min(&self) -> f64 {
+        self.sorted()[0]
+    }
+    fn max(&self) -> f64 {
+        *self.sorted().last().unwrap()
+    }
+}
+
+fn row(what: &str, unit: &str, sdk: &Series, limit: &Series, ratios: &Series, target: &str) {
+    println!(
+        "{what:<34} {:>10.2} [{:>9.2} .. {:>9.2}]  {:>10.2} [{:>9.2} .. {:>9.2}] {unit:<8} {:>6.3}  {target}",
+        sdk.median(),
+        sdk.min(),
+        sdk.max(),
+        limit.median(),
+        limit.min(),
+        limit.max(),
+        ratios.median(),
+    );
+}
+
+/// Runs `a` and `b` alternately (order swapped every round) and returns their values and
+/// the per-round ratios a/b.
+fn interleave(
+    rounds: usize,
+    mut a: impl FnMut() -> f64,
+    mut b: impl FnMut() -> f64,
+) -> (Series, Series, Series) {
+    let (mut va, mut vb, mut r) = (vec![], vec![], vec![]);
+    for i in 0..rounds {
+        let (x, y) = if i % 2 == 0 {
+            let x = a();
+            (x, b())
+        } else {
+            let y = b();
+            (a(), y)
+        };
+        va.push(x);
+        vb.push(y);
+        r.push(x / y);
+    }
+    (Series(va), Series(vb), Series(r))
+}
+
+fn spawn_self(args: &[&str]) -> Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn child_number(args: &[&str]) -> f64 {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+fn libjuju_python() -> Option<std::path::PathBuf> {
+    let p = std::env::var_os("LIBJUJU_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| "target/interop-venv/bin/python".into());
+    let ok = Command::new(&p)
+        .args(["-c", "import juju"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    ok.then_some(p)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let arg = |name: &str, default: usize| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .map_or(default, |v| v.parse().expect("a number"))
+    };
+    match args.first().map(String::as_str) {
+        Some("--serve") => return serve(),
+        Some("--lifecycle") | Some("--bare-lifecycle") => {
+            let t = Target::from_json(&serde_json::from_str(&args[1]).unwrap());
+            return if args[0] == "--lifecycle" {
+                lifecycle(&t)
+            } else {
+                bare_lifecycle(&t)
+            };
+        }
+        _ => {}
+    }
+    let rounds = arg("--rounds", 15);
+    let calls = arg("--calls", 2000);
+
+    let mut server = spawn_self(&["--serve"]);
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let info: Value = serde_json::from_str(&line).unwrap();
+    let small = Target::from_json(&info["small"]);
+    let big = Target::from_json(&info["big"]);
+
+    // `--profile sdk|bare|sdk-big|bare-big`: only that side's calls, for
+    // `valgrind --tool=callgrind`, which counts instructions repeatably on a noisy machine.
+    if let Some(i) = args.iter().position(|a| a == "--profile") {
+        let side = args.get(i + 1).map_or("sdk", String::as_str);
+        let big_list = side.ends_with("-big");
+        let target = if big_list { &big } else { &small };
+        let n = if big_list { calls.min(20) } else { calls };
+        let started;
+        if side.starts_with("sdk") {
+            let ctrl = Controller::connect(&target.options()).unwrap();
+            started = Instant::now();
+            for _ in 0..n {
+                ctrl.list_secret_backends(false).unwrap();
+            }
+        } else {
+            let mut bare = Bare::connect(target, &bare_connector(target));
+            started = Instant::now();
+            for _ in 0..n {
+                let reply = bare.call(LIST);
+                if big_list {
+                    let _: Value = serde_json::from_str(reply.as_str()).unwrap();
+                }
+            }
+        }
+        eprintln!("{side}: {:?} per call", started.elapsed() / n as u32);
+        if let Some(mut stdin) = server.stdin.take() {
+            let _ = stdin.write_all(b"\n");
+        }
+        let _ = server.wait();
+        return;
+    }
+
+    println!(
+        "juju-client benchmark: {rounds} rounds, interleaved; fake controller in a child process"
+    );
+    println!(
+        "machine: {} cores; {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        cpu_model()
+    );
+    println!();
+    println!(
+        "{:<34} {:>34}  {:>34} {:<8} {:>6}  target",
+        "measure", "SDK median [min .. max]", "bare median [min .. max]", "unit", "ratio"
+    );
+
+    // 1 and 2: calls per second, two backends listed.
+    let ctrl = Controller::connect(&small.options()).unwrap();
+    assert_eq!(ctrl.list_secret_backends(false).unwrap().len(), 2);
+    let mut bare = Bare::connect(&small, &bare_connector(&small));
+    let (s, b, r) = interleave(
+        rounds,
+        || {
+            let t = Instant::now();
+            for _ in 0..calls {
+                ctrl.list_secret_backends(false).unwrap();
+            }
+            calls as f64 / t.elapsed().as_secs_f64()
+        },
+        || {
+            let t = Instant::now();
+            for _ in 0..calls {
+                bare.call(LIST);
+            }
+            calls as f64 / t.elapsed().as_secs_f64()
+        },
+    );
+    row(
+        "list (2 backends) calls/s",
+        "calls/s",
+        &s,
+        &b,
+        &r,
+        ">= 0.90",
+    );
+
+    // 3: connect time.
+    let connector = bare_connector(&small);
+    let (s, b, r) = interleave(
+        rounds * 2,
+        || {
+            let t = Instant::now();
+            let c = Controller::connect(&small.options()).unwrap();
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            drop(c);
+            ms
+        },
+        || {
+            let t = Instant::now();
+            let c = Bare::connect(&small, &connector);
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            drop(c);
+            ms
+        },
+    );
+    row("connect (tcp+tls+ws+login)", "ms", &s, &b, &r, "<= 1.20");
+
+    // 4: listing 10,000 backends.
+    let big_ctrl = Controller::connect(&big.options()).unwrap();
+    assert_eq!(big_ctrl.list_secret_backends(false).unwrap().len(), BIG + 1);
+    let mut big_bare = Bare::connect(&big, &bare_connector(&big));
+    let (s, b, r) = interleave(
+        rounds,
+        || {
+            let t = Instant::now();
+            let n = big_ctrl.list_secret_backends(false).unwrap().len();
+            assert_eq!(n, BIG + 1);
+            t.elapsed().as_secs_f64() * 1e3
+        },
+        || {
+            let t = Instant::now();
+            let reply = big_bare.call(LIST);
+            let v: Value = serde_json::from_str(reply.as_str()).unwrap();
+            assert_eq!(v["response"]["results"].as_array().unwrap().len(), BIG + 1);
+            t.elapsed().as_secs_f64() * 1e3
+        },
+    );
+    row("list 10,000 backends", "ms", &s, &b, &r, "<= 1.30");
+
+    // 5: peak RSS of a process running the seed lifecycle.
+    let target = info["small"].to_string();
+    let (s, b, r) = interleave(
+        3,
+        || child_number(&["--lifecycle", &target]) / 1024.0,
+        || child_number(&["--bare-lifecycle", &target]) / 1024.0,
+    );
+    row(
+        "peak RSS, seed lifecycle",
+        "MiB",
+        &s,
+        &b,
+        &r,
+        "SDK <= 10 MiB",
+    );
+
+    // python-libjuju against the same fake.
+    match libjuju_python() {
+        Some(python) => {
+            let mut lj = vec![];
+            let mut sdk = vec![];
+            let mut ratio = vec![];
+            let py_calls = calls.min(1000);
+            for _ in 0..5.min(rounds) {
+                let out = Command::new(&python)
+                    .args(["tests/interop/bench_libjuju.py", line.trim(), &py_calls.to_string()])
+                    .output()
+                    .unwrap();
+                assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                let text = String::from_utf8_lossy(&out.stdout);
+                let v: f64 = text.lines().last().unwrap().trim().parse().unwrap();
+                let t = Instant::now();
+                for _ in 0..py_calls {
+                    ctrl.list_secret_backends(false).unwrap();
+                }
+                let mine = py_calls as f64 / t.elapsed().as_secs_f64();
+                lj.push(v);
+                sdk.push(mine);
+                ratio.push(mine / v);
+            }
+            row(
+                "list calls/s vs python-libjuju",
+                "calls/s",
+                &Series(sdk),
+                &Series(lj),
+                &Series(ratio),
+                ">= 5.0",
+            );
+        }
+        None => println!("python-libjuju: not installed in target/interop-venv (run bash .ci/test first); skipped"),
+    }
+
+    if let Some(mut stdin) = server.stdin.take() {
+        let _ = stdin.write_all(b"\n");
+    }
+    let _ = server.wait();
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|v| v.trim_start_matches([' ', '\t', ':']).to_string())
+            })
+        })
+        .unwrap_or_else(|| "unknown cpu".into())
+}
