@@ -74,7 +74,7 @@ struct FacadeVersions {
 }
 
 #[derive(Deserialize, Default, Clone, Debug)]
-struct LoginResult {
+pub(crate) struct LoginResult {
     #[serde(rename = "discharge-required", default)]
     discharge_required: Option<serde::de::IgnoredAny>,
     #[serde(rename = "bakery-discharge-required", default)]

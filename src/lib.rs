@@ -70,6 +70,9 @@
 
 mod controller;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod goduration;
 #[cfg(feature = "juju-data")]
 mod jujudata;

@@ -235,7 +235,7 @@ fn broken(what: &str, e: &WsError) -> Error {
     }
 }
 
-enum Decoded<R> {
+pub(crate) enum Decoded<R> {
     Mine(Result<R, Error>),
     Other(u64),
     Garbage(Error),
@@ -244,7 +244,11 @@ enum Decoded<R> {
 /// Decodes one message as the reply to request `id`, in one pass: the `response` is
 /// decoded straight into `R` when the envelope's `request-id` (which Go writes first) is
 /// ours and no `error` came before it.
-fn decode_reply<R: DeserializeOwned>(msg: &[u8], id: u64, what: &dyn Fn() -> String) -> Decoded<R> {
+pub(crate) fn decode_reply<R: DeserializeOwned>(
+    msg: &[u8],
+    id: u64,
+    what: &dyn Fn() -> String,
+) -> Decoded<R> {
     let in_body = Cell::new(false);
     let seed = EnvelopeSeed::<R> {
         want: id,
@@ -295,8 +299,16 @@ fn decode_reply<R: DeserializeOwned>(msg: &[u8], id: u64, what: &dyn Fn() -> Str
     }
     let body = match (env.body, env.raw_body) {
         (Some(r), _) => Ok(r),
-        // `response` came before `request-id`, or was absent: decode it now.
-        (None, raw) => serde_json::from_str::<R>(raw.as_deref().map_or("{}", RawValue::get)),
+        // `response` came before `request-id`: decode it now.
+        (None, Some(raw)) => serde_json::from_str::<R>(raw.get()),
+        // Juju always sends `response` (`{}` when a method has no result): without it the
+        // reply cannot be trusted to be complete, so say so rather than guess.
+        (None, None) => {
+            return Decoded::Mine(Err(Error::protocol(format!(
+                "{}: the reply has neither a response nor an error",
+                what()
+            ))))
+        }
     };
     Decoded::Mine(body.map_err(|e| {
         Error::protocol(format!(

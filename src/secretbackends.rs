@@ -823,7 +823,7 @@ struct ErrorResult {
 }
 
 #[derive(Deserialize)]
-struct ErrorResults {
+pub(crate) struct ErrorResults {
     #[serde(default)]
     results: Option<Vec<ErrorResult>>,
 }
@@ -911,9 +911,19 @@ impl<'de> Deserialize<'de> for BackendStatus {
 }
 
 #[derive(Deserialize)]
-struct ListResults {
+pub(crate) struct ListResults {
     #[serde(default)]
     results: Option<Vec<WireResult>>,
+}
+
+impl ListResults {
+    pub(crate) fn into_backends(self) -> Vec<SecretBackend> {
+        self.results
+            .unwrap_or_default()
+            .into_iter()
+            .map(SecretBackend::from)
+            .collect()
+    }
 }
 
 impl From<WireResult> for SecretBackend {
@@ -1121,7 +1131,7 @@ fn nanos(d: Duration) -> u64 {
 }
 
 /// Pairs local check results with the controller's per-item results, in order.
-fn merge_results(
+pub(crate) fn merge_results(
     checks: Vec<Result<(), Error>>,
     sent: Option<ErrorResults>,
     method: &str,
@@ -1287,12 +1297,7 @@ impl Controller {
             &ListArgs { names, reveal },
             false,
         )?;
-        Ok(reply
-            .results
-            .unwrap_or_default()
-            .into_iter()
-            .map(SecretBackend::from)
-            .collect())
+        Ok(reply.into_backends())
     }
 
     /// Updates one backend, as python-libjuju's `update_secret_backends`, plus `reset`.

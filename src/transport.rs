@@ -271,10 +271,23 @@ pub(crate) fn dial(
             } else {
                 "trusting the system roots"
             };
-            return Err(connect_error(format!(
-                "tls handshake: {e} (verifying the certificate for {name:?}, {trust})"
-            ))
-            .with_source(e));
+            let text = e.to_string();
+            let hint = if [
+                "wrong version number",
+                "packet length too long",
+                "record layer failure",
+                "http request",
+            ]
+            .iter()
+            .any(|m| text.to_ascii_lowercase().contains(m))
+            {
+                "the server did not answer in TLS: is it a plain ws:// or http:// server, or not a Juju controller?".to_string()
+            } else if text.contains("unexpected eof") || text.contains("unexpected EOF") {
+                "the server closed the connection during the TLS handshake".to_string()
+            } else {
+                format!("verifying the certificate for {name:?}, {trust}")
+            };
+            return Err(connect_error(format!("tls handshake: {text} ({hint})")).with_source(e));
         }
     };
 

@@ -326,6 +326,14 @@ impl<S: Read + Write> WebSocket<S> {
         Ok(())
     }
 
+    /// Writes the first frame of a text message and never finishes it (a fault for tests).
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+    pub(crate) fn send_partial(&mut self, data: &[u8]) -> Result<(), WsError> {
+        self.write_frame(OP_TEXT, data, false)?;
+        self.stream.flush()?;
+        Ok(())
+    }
+
     /// Sends a close frame with `code` (once); does not wait for the answer.
     pub(crate) fn send_close(&mut self, code: u16) -> Result<(), WsError> {
         if self.sent_close {

@@ -220,10 +220,9 @@ fn no_endpoint_or_a_malformed_one_is_an_input_error() {
 }
 
 #[test]
-fn a_non_websocket_server_is_refused_clearly() {
+fn a_plain_server_without_tls_is_refused_clearly() {
     common::within(Duration::from_secs(30), || {
-        // A plain-TCP server that answers HTTP 404 after TLS is impossible without TLS, so
-        // check the closest thing: a TLS-less server that answers in HTTP.
+        // A plain ws:// or http:// server: it answers the TLS hello in HTTP.
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = l.local_addr().unwrap().to_string();
         let t = std::thread::spawn(move || {
@@ -240,8 +239,34 @@ fn a_non_websocket_server_is_refused_clearly() {
         let err = Controller::connect(&opts).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Connect);
         assert!(err.message().contains("tls handshake"), "{err}");
+        assert!(err.message().contains("did not answer in TLS"), "{err}");
         t.join().unwrap();
     });
+}
+
+#[test]
+fn an_https_server_that_is_not_a_websocket_endpoint_is_refused_clearly() {
+    let web = FakeController::builder().serve_api(false).start().unwrap();
+    let err = Controller::connect(&web.connect_options()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connect);
+    assert!(
+        err.message()
+            .contains("websocket upgrade of /api: server answered \"HTTP/1.1 404 Not Found\""),
+        "{err}"
+    );
+    assert!(err.message().contains("404 page not found"), "{err}");
+}
+
+#[test]
+fn an_expired_certificate_is_refused() {
+    let fake = FakeController::builder()
+        .expired_cert(true)
+        .start()
+        .unwrap();
+    let err = Controller::connect(&fake.connect_options()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connect);
+    assert!(err.message().contains("tls handshake"), "{err}");
+    assert!(err.message().contains("expired"), "{err}");
 }
 
 #[test]

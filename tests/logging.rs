@@ -74,8 +74,11 @@ fn trace_logs_of_a_login_show_the_frames_but_not_the_password() {
 }
 
 #[test]
-fn no_secret_value_reaches_any_log_line_in_a_secret_backend_lifecycle() {
-    use juju_client::secretbackends::{KubernetesConfig, UpdateSecretBackend, VaultConfig};
+fn no_secret_value_reaches_any_log_line_debug_or_display_in_a_whole_lifecycle() {
+    use juju_client::secretbackends::{
+        AddSecretBackend, BackendConfig, KubernetesConfig, UpdateSecretBackend, VaultConfig,
+    };
+    use juju_client::testing::Fault;
     let logs = capture();
     let secrets = [
         "vault-tok-91ac",
@@ -83,43 +86,80 @@ fn no_secret_value_reaches_any_log_line_in_a_secret_backend_lifecycle() {
         "k8s-pass-c3f1",
         "new-tok-77aa",
         "Adm1n-pw-e02b",
+        "typo-secret-4d1e",
     ];
     let fake = FakeController::builder()
         .admin_password(secrets[4])
         .start()
         .unwrap();
-    let ctrl = Controller::connect(&fake.connect_options()).unwrap();
+    let opts = fake.connect_options();
+    let ctrl = Controller::connect(&opts).unwrap();
     let vault = VaultConfig::new("https://v:8200")
         .token(secrets[0])
         .client_cert("C")
         .client_key(secrets[1]);
-    ctrl.add_secret_backends("", "v", "vault", vault).unwrap();
     let k8s = KubernetesConfig::new("https://k:6443", "n")
         .username("u")
         .password(secrets[2]);
-    ctrl.add_secret_backends("", "k", "kubernetes", k8s)
-        .unwrap();
+    let adds = [
+        AddSecretBackend::new("v", "vault", vault.clone()),
+        AddSecretBackend::new("k", "kubernetes", k8s.clone()),
+    ];
+    for r in ctrl.add_secret_backends_batch(&adds).unwrap() {
+        r.unwrap();
+    }
     let revealed = ctrl.list_secret_backends(true).unwrap();
-    ctrl.update_secret_backends(
-        "v",
-        UpdateSecretBackend::new().config([("token", secrets[3])]),
-    )
-    .unwrap();
+    let update = UpdateSecretBackend::new().config([("token", secrets[3])]);
+    ctrl.update_secret_backends("v", update.clone()).unwrap();
     let shown = ctrl.show_secret_backend("v", true).unwrap();
     assert_eq!(
         shown.config.get_str("token"),
         Some(secrets[3]),
         "the SDK does return them"
     );
+
+    // Failures that carry the secrets nearby: a mistyped key, a wrong password, a
+    // connection cut while a token is being sent, a timeout.
+    let mut errors = vec![];
+    errors.push(
+        ctrl.add_secret_backends(
+            "",
+            "x",
+            "vault",
+            [("endpoint", "https://x"), ("tokn", secrets[5])],
+        )
+        .unwrap_err(),
+    );
+    errors.push(Controller::connect(&opts.clone().password(secrets[5])).unwrap_err());
+    fake.inject("UpdateSecretBackends", Fault::DropConnection);
+    errors.push(
+        ctrl.update_secret_backends("v", update.clone())
+            .unwrap_err(),
+    );
+    fake.clear_faults();
+    ctrl.reconnect().unwrap();
     ctrl.remove_secret_backends("v", false).unwrap();
     ctrl.remove_secret_backends("k", false).unwrap();
 
+    let config: BackendConfig = vault.clone().into();
     let mut rendered = vec![
         format!("{revealed:?}"),
         format!("{shown:?}"),
         format!("{ctrl:?}"),
+        format!("{opts:?}"),
+        format!("{vault:?}"),
+        format!("{k8s:?}"),
+        format!("{config:?}"),
+        format!("{adds:?}"),
+        format!("{update:?}"),
+        format!("{fake:?}"),
+        format!("{:?}", fake.requests()),
     ];
-    rendered.push(format!("{:?}", fake.connect_options()));
+    for e in &errors {
+        rendered.push(format!("{e}"));
+        rendered.push(format!("{e:?}"));
+        rendered.push(format!("{:?}", std::error::Error::source(e)));
+    }
     let lines = logs.0.lock().unwrap().clone();
     assert!(lines
         .iter()

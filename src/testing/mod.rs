@@ -46,8 +46,10 @@ use crate::{ConnectOptions, Error};
 /// The Juju version the fake claims to be.
 pub const FAKE_SERVER_VERSION: &str = "3.6.26";
 
-/// One request the fake received, in arrival order. Login passwords are `[REDACTED]`.
-#[derive(Debug, Clone, PartialEq)]
+/// One request the fake received, in arrival order. Login passwords are `[REDACTED]`;
+/// other secrets (vault tokens, keys) are kept in `params` for your assertions, but `Debug`
+/// shows them as `[REDACTED]`.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReceivedRequest {
     /// The facade, e.g. `SecretBackends`.
@@ -67,12 +69,41 @@ pub struct ReceivedRequest {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Fault {
-    /// Wait this long before answering (the connection answers nothing else meanwhile).
+    /// Answer after this long (other requests are answered meanwhile).
     Delay(std::time::Duration),
+    /// Answer after a random delay below this, so that replies to pending requests come
+    /// back in another order than the requests.
+    Shuffle(std::time::Duration),
     /// Never answer.
     NoReply,
     /// Cut the TCP connection, with no WebSocket close, when the request arrives.
     DropConnection,
+    /// Answer with a text message that is not JSON.
+    NonJson,
+    /// First send a reply to a request id nobody used, then the real reply.
+    UnknownIdFirst,
+    /// Send the reply in WebSocket frames of at most this many bytes.
+    Fragment(usize),
+    /// Pad the reply (with a field clients ignore) to more than this many bytes.
+    Oversize(usize),
+    /// Send the first half of the reply as an unfinished message, then close the WebSocket
+    /// (code 1011).
+    CloseMidCall,
+    /// Answer with an envelope that has only the `request-id`: no `response`, no `error`.
+    MissingFields,
+}
+
+impl std::fmt::Debug for ReceivedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let params = crate::redact::redacted_json(self.params.to_string().as_bytes());
+        f.debug_struct("ReceivedRequest")
+            .field("facade", &self.facade)
+            .field("version", &self.version)
+            .field("method", &self.method)
+            .field("request_id", &self.request_id)
+            .field("params", &params)
+            .finish()
+    }
 }
 
 pub(crate) struct User {
@@ -127,6 +158,8 @@ pub(crate) struct Shared {
     pub(crate) max_frame: Option<usize>,
     /// Keep every request for `requests()`.
     pub(crate) record: bool,
+    /// Serve the API at `/api` (false: answer 404, as a web server that is not Juju).
+    pub(crate) serve_api: bool,
 }
 
 impl Shared {
@@ -145,9 +178,25 @@ pub struct FakeControllerBuilder {
     server_version: String,
     max_frame: Option<usize>,
     record: bool,
+    serve_api: bool,
 }
 
 impl FakeControllerBuilder {
+    /// Serve the API at `/api` (default true). With false, every WebSocket upgrade is
+    /// answered `404 Not Found`, as by a web server that is not a Juju controller.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let web = FakeController::builder().serve_api(false).start()?;
+    /// let err = juju_client::Controller::connect(&web.connect_options()).unwrap_err();
+    /// assert!(err.message().contains("404 Not Found"));
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn serve_api(mut self, serve: bool) -> Self {
+        self.serve_api = serve;
+        self
+    }
+
     /// Keep every request for [`FakeController::requests`] (default on). Turn it off for a
     /// long-running fake, such as a benchmark's, so memory does not grow with each call.
     ///
@@ -311,6 +360,7 @@ impl FakeController {
             server_version: FAKE_SERVER_VERSION.to_string(),
             max_frame: None,
             record: true,
+            serve_api: true,
         }
     }
 
@@ -366,6 +416,7 @@ impl FakeController {
             addr,
             max_frame: b.max_frame,
             record: b.record,
+            serve_api: b.serve_api,
         });
         let accept = server::spawn_accept_loop(listener, shared.clone())
             .map_err(|e| setup_error("thread", e))?;
@@ -510,8 +561,9 @@ impl FakeController {
         }
     }
 
-    /// Makes every request for `method` (any facade, e.g. `"Ping"`) misbehave. It applies
-    /// to requests that arrive from now on, on every connection.
+    /// Makes every request for `method` (any facade, e.g. `"Ping"`; `"*"` for every method
+    /// without a fault of its own, `Login` included) misbehave. It applies to requests that
+    /// arrive from now on, on every connection.
     ///
     /// ```
     /// use std::time::Duration;

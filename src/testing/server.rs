@@ -64,13 +64,53 @@ pub(crate) struct Session {
 
 /// What the connection loop does after a message.
 enum Action {
-    Send(String),
-    /// Send this reply after a while, answering other requests meanwhile.
-    Later(Duration, String),
+    /// Write these now.
+    Send(Vec<Out>),
+    /// Write these after a while, answering other requests meanwhile.
+    Later(Duration, Vec<Out>),
     Skip,
     Close,
     /// Cut the TCP connection with no close frame.
     Drop,
+}
+
+/// One thing written to the client.
+enum Out {
+    /// A whole text message.
+    Text(String),
+    /// A text message in frames of at most this many bytes.
+    Fragmented(String, usize),
+    /// The first frame of a message that never finishes, then a close frame.
+    HalfThenClose(String),
+}
+
+/// Writes `outs`; false if the connection is done.
+fn write_all(
+    ws: &mut websocket::WebSocket<native_tls::TlsStream<TcpStream>>,
+    outs: Vec<Out>,
+    default_frame: Option<usize>,
+) -> bool {
+    for out in outs {
+        let ok = match out {
+            Out::Text(t) => ws.send_text(t.as_bytes()).is_ok(),
+            Out::Fragmented(t, n) => {
+                ws.set_max_out_frame(n);
+                let ok = ws.send_text(t.as_bytes()).is_ok();
+                ws.set_max_out_frame(default_frame.unwrap_or(usize::MAX));
+                ok
+            }
+            Out::HalfThenClose(t) => {
+                let half = &t.as_bytes()[..t.len() / 2];
+                let _ = ws.send_partial(half);
+                let _ = ws.send_close(1011);
+                return false;
+            }
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
 }
 
 pub(crate) fn spawn_accept_loop(
@@ -105,7 +145,9 @@ fn serve(shared: Arc<Shared>, tcp: TcpStream, conn_id: u64) {
     let _ = tcp.set_nodelay(true);
     let _ = tcp.set_read_timeout(Some(Duration::from_secs(10)));
     if let Ok(tls) = shared.acceptor.accept(tcp) {
-        if let Ok((mut ws, _path)) = websocket::server_handshake(tls, 1 << 30, |p| p == "/api") {
+        if let Ok((mut ws, _path)) =
+            websocket::server_handshake(tls, 1 << 30, |p| shared.serve_api && p == "/api")
+        {
             if let Some(n) = shared.max_frame {
                 ws.set_max_out_frame(n);
             }
@@ -128,15 +170,24 @@ fn serve(shared: Arc<Shared>, tcp: TcpStream, conn_id: u64) {
 /// connection must be cut without a close frame.
 fn run(shared: &Shared, ws: &mut websocket::WebSocket<native_tls::TlsStream<TcpStream>>) -> bool {
     let mut session: Option<Session> = None;
-    let mut later: Vec<(Instant, String)> = Vec::new();
+    let mut later: Vec<(Instant, Vec<Out>)> = Vec::new();
     let mut read_timeout = None;
     loop {
         let now = Instant::now();
         later.sort_by_key(|(due, _)| *due);
         while later.first().is_some_and(|(due, _)| *due <= now) {
-            let (_, reply) = later.remove(0);
-            if ws.send_text(reply.as_bytes()).is_err() {
+            let (_, outs) = later.remove(0);
+            if !write_all(ws, outs, shared.max_frame) {
                 return false;
+            }
+        }
+        // Socket timeouts tick in jiffies (milliseconds); a reply due very soon is waited for
+        // with a precise sleep instead.
+        if let Some((due, _)) = later.first() {
+            let left = due.saturating_duration_since(now);
+            if left <= Duration::from_millis(10) {
+                thread::sleep(left);
+                continue;
             }
         }
         // The API server has no idle timeout for user logins; drop_connections() ends us.
@@ -159,12 +210,12 @@ fn run(shared: &Shared, ws: &mut websocket::WebSocket<native_tls::TlsStream<TcpS
             return true;
         }
         match handle(shared, &mut session, msg) {
-            Action::Send(reply) => {
-                if ws.send_text(reply.as_bytes()).is_err() {
+            Action::Send(outs) => {
+                if !write_all(ws, outs, shared.max_frame) {
                     return false;
                 }
             }
-            Action::Later(after, reply) => later.push((Instant::now() + after, reply)),
+            Action::Later(after, outs) => later.push((Instant::now() + after, outs)),
             Action::Skip => {}
             Action::Close => return true,
             Action::Drop => return false,
@@ -252,24 +303,60 @@ fn respond(shared: &Shared, session: &mut Option<Session>, req: Incoming) -> Act
             &req.params,
         );
     }
-    let fault = shared.state().faults.get(&req.method).cloned();
-    let result = match fault {
+    let fault = {
+        let st = shared.state();
+        st.faults
+            .get(&req.method)
+            .or_else(|| st.faults.get("*"))
+            .cloned()
+    };
+    match fault {
         Some(Fault::NoReply) => return Action::Skip,
         Some(Fault::DropConnection) => return Action::Drop,
-        Some(Fault::Delay(_)) | None => dispatch(
-            shared,
-            session,
-            &req.facade,
-            req.version,
-            &req.object_id,
-            &req.method,
-            &req.params,
-        ),
-    };
+        Some(Fault::NonJson) => {
+            return Action::Send(vec![Out::Text("<html>502 Bad Gateway</html>\n".into())])
+        }
+        Some(Fault::MissingFields) => {
+            return Action::Send(vec![Out::Text(format!(
+                "{{\"request-id\":{}}}\n",
+                req.request_id
+            ))])
+        }
+        _ => {}
+    }
+    let result = dispatch(
+        shared,
+        session,
+        &req.facade,
+        req.version,
+        &req.object_id,
+        &req.method,
+        &req.params,
+    );
     let reply = encode_reply(req.request_id, req.v0, result);
     match fault {
-        Some(Fault::Delay(d)) => Action::Later(d, reply),
-        _ => Action::Send(reply),
+        Some(Fault::Delay(d)) => Action::Later(d, vec![Out::Text(reply)]),
+        Some(Fault::Shuffle(max)) => {
+            let nanos = max.as_nanos().max(1) as u64;
+            let d = Duration::from_nanos(crate::util::random_u64() % nanos);
+            Action::Later(d, vec![Out::Text(reply)])
+        }
+        Some(Fault::UnknownIdFirst) => {
+            let stray = format!(
+                "{{\"request-id\":{},\"response\":{{}}}}\n",
+                req.request_id + 1_000_000
+            );
+            Action::Send(vec![Out::Text(stray), Out::Text(reply)])
+        }
+        Some(Fault::Fragment(n)) => Action::Send(vec![Out::Fragmented(reply, n.max(1))]),
+        Some(Fault::Oversize(bytes)) => {
+            // A valid reply, padded with a field clients ignore.
+            let pad = "x".repeat(bytes);
+            let body = reply.trim_end().trim_end_matches('}').to_string();
+            Action::Send(vec![Out::Text(format!("{body},\"padding\":\"{pad}\"}}\n"))])
+        }
+        Some(Fault::CloseMidCall) => Action::Send(vec![Out::HalfThenClose(reply)]),
+        _ => Action::Send(vec![Out::Text(reply)]),
     }
 }
 

@@ -1,0 +1,55 @@
+//! Entry points for fuzzing the reply path (feature `fuzzing`; not a stable API).
+//!
+//! `fuzz/` feeds arbitrary bytes here with `cargo fuzz`; `tests/fuzz_corpus.rs` replays the
+//! corpus it found, so CI checks that no input panics.
+
+use std::io::{self, Read, Write};
+
+use crate::rpc::{decode_reply, Decoded};
+use crate::websocket::{Role, WebSocket};
+
+/// Decodes `bytes` as a reply to request 1 in every shape the crate decodes: a raw value,
+/// a login result, a secret-backend list and a batch result (matched against 1 to 3 items).
+pub fn decode_reply_bytes(bytes: &[u8]) {
+    let what = || "Fuzz.Reply".to_string();
+    let _ = decode_reply::<serde_json::Value>(bytes, 1, &what);
+    let _ = decode_reply::<crate::controller::LoginResult>(bytes, 1, &what);
+    if let Decoded::Mine(Ok(list)) =
+        decode_reply::<crate::secretbackends::ListResults>(bytes, 1, &what)
+    {
+        let _ = list.into_backends();
+    }
+    if let Decoded::Mine(Ok(results)) =
+        decode_reply::<crate::secretbackends::ErrorResults>(bytes, 1, &what)
+    {
+        let checks = || (0..3).map(|_| Ok(())).collect::<Vec<_>>();
+        let _ = crate::secretbackends::merge_results(checks(), Some(results), "Fuzz");
+    }
+}
+
+/// Reads WebSocket messages from `bytes` as a client would, until the input ends or a
+/// protocol error; then decodes each message as a reply.
+pub fn read_frames(bytes: &[u8]) {
+    struct Input<'a>(&'a [u8]);
+    impl Read for Input<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            // Deliver in small pieces, to exercise reassembly across reads.
+            let n = buf.len().min(self.0.len()).min(7);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+    impl Write for Input<'_> {
+        fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+            Ok(data.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut ws = WebSocket::new(Input(bytes), Role::Client, 1 << 20, Vec::new());
+    while let Ok(msg) = ws.read_message() {
+        decode_reply_bytes(msg);
+    }
+}
