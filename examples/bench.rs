@@ -282,6 +282,7 @@ fn libjuju_python() -> Option<std::path::PathBuf> {
 }
 
 fn main() {
+    env_logger::init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |name: &str, default: usize| {
         args.iter()

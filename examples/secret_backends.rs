@@ -377,15 +377,6 @@ struct Details {
     error: Option<String>,
 }
 
-fn is_uuid(id: &str) -> bool {
-    let parts: Vec<&str> = id.split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
 fn details(backends: &[SecretBackend], format: Format) -> BTreeMap<String, Details> {
     backends
         .iter()
@@ -419,7 +410,7 @@ fn details(backends: &[SecretBackend], format: Format) -> BTreeMap<String, Detai
                 secrets: b.num_secrets,
                 status: b.status.to_string(),
                 message: b.message.clone(),
-                id: (!is_uuid(&b.id)).then(|| b.id.clone()),
+                id: (!b.is_builtin()).then(|| b.id.clone()),
                 error: None,
             };
             (b.name.clone(), d)

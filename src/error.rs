@@ -286,12 +286,13 @@ impl Error {
         }
     }
 
-    /// An error reply from the controller.
+    /// An error reply from the controller (config values it echoes are redacted).
     pub(crate) fn api(
         message: impl Into<String>,
         code: Option<ErrorCode>,
         info: Option<serde_json::Value>,
     ) -> Error {
+        let message = crate::redact::scrub_echoed_values(message.into());
         let mut e = Error::new(ErrorKind::Api, message);
         e.inner.code = code;
         e.inner.info = info.filter(|v| !v.is_null());

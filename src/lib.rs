@@ -26,6 +26,21 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! Scripts usually connect the way the `juju` CLI does, from its client store:
+//!
+//! ```no_run
+//! let ctrl = juju_client::Controller::connect_current()?; // or connect_named("prod")
+//! # Ok::<(), juju_client::Error>(())
+//! ```
+//!
+//! ## Secret backends
+//!
+//! The [`secretbackends`] module has the types; the calls are methods of [`Controller`]:
+//! `add_secret_backends`, `list_secret_backends`, `update_secret_backends` and
+//! `remove_secret_backends` (python-libjuju's four, same names and argument order), their
+//! `_batch` forms (one round trip, one `Result` per item), `list_secret_backends_named` and
+//! `show_secret_backend`.
+//!
 //! ## Errors
 //!
 //! Every failure is an [`Error`]. It keeps Juju's error code ([`Error::code`], an
@@ -33,6 +48,12 @@
 //! ([`Error::is_timeout`]), the connection is gone ([`Error::is_connection_closed`]; call
 //! [`Controller::reconnect`]), or a change was sent without its reply arriving
 //! ([`Error::is_outcome_unknown`]). Nothing is retried behind your back.
+//!
+//! ## Testing your program
+//!
+//! With the `testing` feature, [`testing::FakeController`] serves the real protocol on
+//! loopback and answers like a Juju 3.6 controller, with the same error texts; it can also
+//! inject faults ([`testing::Fault`]) and write a juju client store pointing at itself.
 //!
 //! ## TLS
 //!

@@ -21,9 +21,30 @@ const SECRET_KEYS: &[&str] = &[
     "private-key",
 ];
 
-/// True when a config or message key holds a secret value.
+/// Backend config keys whose values are not secret. In a config, every other key's value
+/// is hidden: a mistyped or future key may well hold a token.
+const PUBLIC_CONFIG_KEYS: &[&str] = &[
+    "endpoint",
+    "namespace",
+    "mount-path",
+    "ca-cert",
+    "ca-certs",
+    "client-cert",
+    "tls-server-name",
+    "service-account",
+    "username",
+    "skip-tls-verify",
+    "prefer-incluster-address",
+];
+
+/// True when a message key holds a secret value.
 pub(crate) fn is_secret_key(key: &str) -> bool {
     SECRET_KEYS.contains(&key)
+}
+
+/// True when a backend config key's value may be shown.
+pub(crate) fn is_public_config_key(key: &str) -> bool {
+    PUBLIC_CONFIG_KEYS.contains(&key)
 }
 
 /// Renders a JSON message for a trace log line with every secret value replaced.
@@ -38,20 +59,64 @@ pub(crate) fn redacted_json(bytes: &[u8]) -> String {
     }
 }
 
+fn hide(val: &mut Value) {
+    if !val.is_null() && val != &Value::String(String::new()) {
+        *val = Value::String(REDACTED.to_string());
+    }
+}
+
 fn redact_value(v: &mut Value) {
     match v {
         Value::Object(map) => {
             for (k, val) in map.iter_mut() {
-                if is_secret_key(k) && !val.is_null() && val != &Value::String(String::new()) {
-                    *val = Value::String(REDACTED.to_string());
+                if is_secret_key(k) {
+                    hide(val);
+                } else if k == "config" && val.is_object() {
+                    for (ck, cv) in val.as_object_mut().into_iter().flatten() {
+                        if !is_public_config_key(ck) {
+                            hide(cv);
+                        }
+                    }
                 } else {
                     redact_value(val);
                 }
             }
         }
         Value::Array(items) => items.iter_mut().for_each(redact_value),
+        // Error messages can echo a config value back.
+        Value::String(text) => *text = scrub_echoed_values(std::mem::take(text)),
         _ => {}
     }
+}
+
+/// Replaces config values that the controller echoes in its error messages
+/// (`unknown key "tokne" (value "s3cret")`, `expected bool, got string("s3cret")`) with
+/// `[REDACTED]`: a mistyped key often holds a secret. Other text is kept as sent.
+pub(crate) fn scrub_echoed_values(message: String) -> String {
+    const MARKERS: &[&str] = &["(value \"", "got string(\""];
+    if !MARKERS.iter().any(|m| message.contains(m)) {
+        return message;
+    }
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message.as_str();
+    while let Some((at, marker)) = MARKERS
+        .iter()
+        .filter_map(|m| rest.find(m).map(|i| (i, *m)))
+        .min_by_key(|(i, _)| *i)
+    {
+        let value_start = at + marker.len(); // just after the opening quote
+        out.push_str(&rest[..value_start - 1]);
+        // Find the closing quote of the Go-quoted string, skipping escapes.
+        let bytes = rest.as_bytes();
+        let mut i = value_start;
+        while i < bytes.len() && bytes[i] != b'"' {
+            i += if bytes[i] == b'\\' { 2 } else { 1 };
+        }
+        out.push_str(REDACTED);
+        rest = rest.get(i + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -66,6 +131,31 @@ mod tests {
         assert!(!out.contains("tok\""));
         assert!(out.contains("http://v"));
         assert!(out.contains(REDACTED));
+    }
+
+    #[test]
+    fn echoed_config_values_are_scrubbed() {
+        let m = r#"invalid config for provider "vault": unknown key "tokne" (value "s3\"cr(et")"#;
+        assert_eq!(
+            scrub_echoed_values(m.to_string()),
+            r#"invalid config for provider "vault": unknown key "tokne" (value [REDACTED])"#
+        );
+        let m = r#"invalid config for provider "kubernetes": skip-tls-verify: expected bool, got string("pw")"#;
+        assert!(!scrub_echoed_values(m.to_string()).contains("pw\""));
+        let m = r#"unknown key "a" (value 5)"#;
+        assert_eq!(scrub_echoed_values(m.to_string()), m);
+        let m = r#"cut (value "unterminated"#;
+        assert_eq!(scrub_echoed_values(m.to_string()), "cut (value [REDACTED]");
+    }
+
+    #[test]
+    fn config_values_are_shown_only_for_public_keys() {
+        let msg = br#"{"args":[{"config":{"endpoint":"https://v","tokne":"typo-secret"}}]}"#;
+        let out = redacted_json(msg);
+        assert!(
+            out.contains("https://v") && !out.contains("typo-secret"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ use serde_json::Value;
 pub use crate::goduration::{format_go_duration, parse_go_duration};
 
 use crate::error::{Error, ErrorCode};
-use crate::redact::{is_secret_key, REDACTED};
+use crate::redact::{is_public_config_key, REDACTED};
 use crate::Controller;
 
 const FACADE: &str = "SecretBackends";
@@ -29,7 +29,8 @@ const RESERVED_NAMES: &[&str] = &["internal", "auto"];
 /// and lists are accepted where the backend's schema has them).
 ///
 /// `Debug` shows the values of secret keys (`token`, `password`, `client-key`) as
-/// `[REDACTED]`.
+/// `[REDACTED]`, and so the values of any key it does not know to be public (a mistyped
+/// `tokne` is as secret as `token`).
 ///
 /// ```
 /// use juju_client::secretbackends::BackendConfig;
@@ -160,7 +161,11 @@ impl fmt::Debug for BackendConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
             .entries(self.0.iter().map(|(k, v)| {
-                let shown: &dyn fmt::Debug = if is_secret_key(k) { &REDACTED } else { v };
+                let shown: &dyn fmt::Debug = if is_public_config_key(k) {
+                    v
+                } else {
+                    &REDACTED
+                };
                 (k, shown)
             }))
             .finish()
@@ -580,6 +585,25 @@ pub struct SecretBackend {
     pub message: Option<String>,
     /// Set when the controller could not read this entry; the other fields are then empty.
     pub error: Option<Error>,
+}
+
+impl SecretBackend {
+    /// True for a store the controller provides itself: `internal` (the controller's
+    /// database) and a Kubernetes model's `<model>-local`. Their ids are UUIDs, which is how
+    /// the `juju` CLI tells them apart; the backends you add have other ids.
+    ///
+    /// ```no_run
+    /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
+    /// let added: Vec<_> = ctrl
+    ///     .list_secret_backends(false)?
+    ///     .into_iter()
+    ///     .filter(|b| !b.is_builtin())
+    ///     .collect();
+    /// # Ok(()) }
+    /// ```
+    pub fn is_builtin(&self) -> bool {
+        crate::util::is_uuid(&self.id)
+    }
 }
 
 /// A backend to add: name, type, config, and optionally an id and a token rotate interval.

@@ -47,3 +47,28 @@ pub(crate) fn random_uuid() -> String {
         &h[20..32]
     )
 }
+
+/// True for a UUID in its canonical 8-4-4-4-12 hex form.
+pub(crate) fn is_uuid(id: &str) -> bool {
+    let mut parts = id.split('-');
+    [8, 4, 4, 4, 12].iter().all(|&n| {
+        parts
+            .next()
+            .is_some_and(|p| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
+    }) && parts.next().is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuids_are_recognised_and_generated() {
+        assert!(is_uuid("0f7c2b1e-0000-4000-8000-000000000001"));
+        assert!(is_uuid(&random_uuid()));
+        assert!(!is_uuid("6438a8e4f1e2d3c4b5a69788"));
+        assert!(!is_uuid("0f7c2b1e-0000-4000-8000-000000000001-0"));
+        assert!(!is_uuid("0f7c2b1e-0000-4000-8000-00000000000g"));
+        assert_ne!(random_uuid(), random_uuid());
+    }
+}

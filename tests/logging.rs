@@ -131,6 +131,19 @@ fn no_secret_value_reaches_any_log_line_debug_or_display_in_a_whole_lifecycle() 
         .unwrap_err(),
     );
     errors.push(Controller::connect(&opts.clone().password(secrets[5])).unwrap_err());
+    // The controller echoes an unknown key's value; the SDK does not pass it on.
+    let typo = ctrl
+        .update_secret_backends(
+            "v",
+            UpdateSecretBackend::new().config([("tokne", secrets[5])]),
+        )
+        .unwrap_err();
+    assert!(
+        typo.message()
+            .ends_with(r#"unknown key "tokne" (value [REDACTED])"#),
+        "{typo}"
+    );
+    errors.push(typo);
     fake.inject("UpdateSecretBackends", Fault::DropConnection);
     errors.push(
         ctrl.update_secret_backends("v", update.clone())

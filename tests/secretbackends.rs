@@ -607,6 +607,7 @@ fn list_rules() {
     assert_eq!(internal.id, fake.controller_uuid());
     assert!(internal.config.is_empty());
     assert_eq!(internal.status, BackendStatus::Active);
+    assert!(internal.is_builtin());
 
     for (id, name) in [("ccc", "c"), ("aaa", "a"), ("bbb", "b")] {
         ctrl.add_secret_backends(id, name, "vault", vault("https://v:8200"))
@@ -621,6 +622,10 @@ fn list_rules() {
     let mut sorted = ids.clone();
     sorted.sort();
     assert_eq!(ids, sorted, "sorted by id");
+    assert!(all
+        .iter()
+        .filter(|b| b.name != "internal")
+        .all(|b| !b.is_builtin()));
     let count = |n: &str| all.iter().find(|b| b.name == n).unwrap().num_secrets;
     assert_eq!((count("internal"), count("b"), count("a")), (5, 2, 0));
 

@@ -668,15 +668,6 @@ struct WireResult<'a> {
     message: Option<String>,
 }
 
-fn is_uuid(id: &str) -> bool {
-    let parts: Vec<&str> = id.split('-').collect();
-    parts.len() == 5
-        && parts
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(p, n)| p.len() == n && p.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
 fn list(st: &State, names: Option<&[String]>, reveal: bool) -> String {
     let count = |id: &str| st.secret_counts.get(id).copied().unwrap_or(0);
     let internal = Backend {
@@ -690,7 +681,9 @@ fn list(st: &State, names: Option<&[String]>, reveal: bool) -> String {
         .backends
         .iter()
         // A UUID id or a `-local` name reads as a model's own store: listed only in use.
-        .filter(|b| (!is_uuid(&b.id) && !b.name.ends_with("-local")) || count(&b.id) > 0)
+        .filter(|b| {
+            (!crate::util::is_uuid(&b.id) && !b.name.ends_with("-local")) || count(&b.id) > 0
+        })
         .collect();
     all.push(&internal);
     all.sort_by(|a, b| a.id.cmp(&b.id));
