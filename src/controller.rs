@@ -60,10 +60,7 @@ struct UserInfo {
     identity: String,
     #[serde(rename = "controller-access", default)]
     controller_access: String,
-    #[serde(rename = "model-access", default)]
-    model_access: String,
-    #[serde(rename = "display-name", default)]
-    display_name: String,
+    // `display-name` and `model-access` are always empty on a controller-only login.
 }
 
 #[derive(Deserialize, Default, Clone, Debug)]
@@ -87,8 +84,7 @@ pub(crate) struct LoginResult {
     public_dns_name: Option<String>,
     #[serde(rename = "controller-tag", default)]
     controller_tag: Option<String>,
-    #[serde(rename = "model-tag", default)]
-    model_tag: Option<String>,
+    // `model-tag` is absent on a controller-only login.
     #[serde(rename = "user-info", default)]
     user_info: Option<UserInfo>,
     #[serde(default)]
@@ -549,6 +545,23 @@ impl Controller {
         host_ports(session.result.servers.as_deref().unwrap_or_default())
     }
 
+    /// The controller's public DNS name, when it has one (`public-dns-name` in its config).
+    ///
+    /// ```no_run
+    /// # fn f(ctrl: &juju_client::Controller) {
+    /// if let Some(name) = ctrl.public_dns_name() {
+    ///     println!("reachable as {name}");
+    /// }
+    /// # }
+    /// ```
+    pub fn public_dns_name(&self) -> Option<String> {
+        self.session()
+            .result
+            .public_dns_name
+            .clone()
+            .filter(|n| !n.is_empty())
+    }
+
     /// The endpoint this connection was made to.
     ///
     /// ```no_run
@@ -801,11 +814,6 @@ fn open_one(endpoint: &str, opts: &ConnectOptions, tls: &Tls) -> Result<(RpcConn
         started.elapsed(),
         result.server_version.as_deref().unwrap_or("?")
     );
-    let _ = (&result.public_dns_name, &result.model_tag);
-    let _ = result
-        .user_info
-        .as_ref()
-        .map(|u| (&u.model_access, &u.display_name));
     Ok((
         conn,
         Session {

@@ -22,6 +22,7 @@ fn login_reports_what_the_controller_said() {
     assert_eq!(ctrl.controller_access(), "superuser");
     assert_eq!(ctrl.servers(), vec![fake.endpoint()]);
     assert_eq!(ctrl.endpoint(), fake.endpoint());
+    assert_eq!(ctrl.public_dns_name(), None);
     let facades = ctrl.facades();
     assert_eq!(facades.len(), 17);
     assert_eq!(facades["SecretBackends"], vec![1]);
