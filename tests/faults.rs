@@ -165,6 +165,15 @@ fn a_change_in_flight_when_the_connection_breaks_is_of_unknown_outcome_and_not_r
     });
 }
 
+/// Backends `b0`..`b7`, one per test thread, each with its own endpoint.
+fn add_one_backend_per_thread(ctrl: &Controller) {
+    for t in 0..8 {
+        let endpoint = VaultConfig::new(format!("https://b{t}:8200"));
+        ctrl.add_secret_backends("", &format!("b{t}"), "vault", endpoint)
+            .unwrap();
+    }
+}
+
 #[test]
 fn eight_threads_of_mixed_calls_against_out_of_order_replies_each_get_their_own() {
     within(Duration::from_secs(300), || {
@@ -173,15 +182,7 @@ fn eight_threads_of_mixed_calls_against_out_of_order_replies_each_get_their_own(
             .start()
             .unwrap();
         let ctrl = Arc::new(Controller::connect(&fake.connect_options()).unwrap());
-        for t in 0..8 {
-            ctrl.add_secret_backends(
-                "",
-                &format!("b{t}"),
-                "vault",
-                VaultConfig::new(format!("https://b{t}:8200")),
-            )
-            .unwrap();
-        }
+        add_one_backend_per_thread(&ctrl);
         // Every reply is delayed at random, so late and early replies interleave.
         fake.inject("*", Fault::Shuffle(Duration::from_micros(500)));
         let threads: Vec<_> = (0..8)
@@ -229,15 +230,7 @@ fn late_replies_to_timed_out_calls_never_reach_another_caller() {
         let ctrl = Arc::new(
             Controller::connect(&opts.clone().call_timeout(Duration::from_secs(10))).unwrap(),
         );
-        for t in 0..8 {
-            ctrl.add_secret_backends(
-                "",
-                &format!("b{t}"),
-                "vault",
-                VaultConfig::new(format!("https://b{t}:8200")),
-            )
-            .unwrap();
-        }
+        add_one_backend_per_thread(&ctrl);
         // Now a short timeout against replies delayed up to twice as long: many calls time
         // out, and their replies arrive while other threads wait for theirs.
         let ctrl = Arc::new(Controller::connect(&opts).unwrap());
