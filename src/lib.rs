@@ -85,7 +85,9 @@
 //!
 //! Public types are this crate's own: no TLS or WebSocket library type appears in the API,
 //! so those can change without breaking you. Before 1.0, minor versions may break the API;
-//! the CHANGELOG says how.
+//! the CHANGELOG says how. The `fuzzing` feature is internal and not covered.
+//!
+//! The minimum supported Rust version is 1.89; raising it is a minor-version change.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
