@@ -12,42 +12,18 @@
 //! that) its `list_secret_backends` calls/s are measured against the same fake too.
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use juju_client::secretbackends::{AddSecretBackend, UpdateSecretBackend, VaultConfig};
+use juju_client::secretbackends::{AddSecretBackend, VaultConfig};
 use juju_client::testing::FakeController;
-use juju_client::{ConnectOptions, Controller};
-use native_tls::{Certificate, TlsConnector, TlsStream};
+use juju_client::Controller;
+
+mod support;
 use serde_json::{json, Value};
-use tungstenite::{Message, WebSocket};
+use support::{bare_connector, Bare, Target, LIST};
 
 const BIG: usize = 10_000;
-
-#[derive(Clone)]
-struct Target {
-    endpoint: String,
-    ca: String,
-    password: String,
-}
-
-impl Target {
-    fn from_json(v: &Value) -> Target {
-        Target {
-            endpoint: v["endpoint"].as_str().unwrap().to_string(),
-            ca: v["ca_cert"].as_str().unwrap().to_string(),
-            password: v["password"].as_str().unwrap().to_string(),
-        }
-    }
-
-    fn options(&self) -> ConnectOptions {
-        ConnectOptions::new()
-            .endpoint(self.endpoint.clone())
-            .password(self.password.clone())
-            .ca_cert(self.ca.clone())
-    }
-}
 
 // ---- the child processes -----------------------------------------------------------
 
@@ -91,97 +67,6 @@ fn serve() {
     let mut line = String::new();
     let _ = std::io::stdin().read_line(&mut line);
 }
-
-fn peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
-/// `--lifecycle`: connect and run the seed lifecycle through the SDK; print peak RSS.
-fn lifecycle(t: &Target) {
-    let ctrl = Controller::connect(&t.options()).unwrap();
-    ctrl.add_secret_backends(
-        "",
-        "rss",
-        "vault",
-        VaultConfig::new("https://v:8200").token("t"),
-    )
-    .unwrap();
-    ctrl.list_secret_backends(false).unwrap();
-    ctrl.update_secret_backends("rss", UpdateSecretBackend::new().name_change("rss2"))
-        .unwrap();
-    ctrl.remove_secret_backends("rss2", false).unwrap();
-    ctrl.close().unwrap();
-    println!("{}", peak_rss_kib());
-}
-
-/// `--bare-lifecycle`: the same frames through the bare client; print peak RSS.
-fn bare_lifecycle(t: &Target) {
-    let mut b = Bare::connect(t, &bare_connector(t));
-    for frame in [
-        r#"{"type":"SecretBackends","version":1,"request":"AddSecretBackends","params":{"args":[{"name":"rss","backend-type":"vault","config":{"endpoint":"https://v:8200","token":"t"}}]}}"#,
-        r#"{"type":"SecretBackends","version":1,"request":"ListSecretBackends","params":{"names":null,"reveal":false}}"#,
-        r#"{"type":"SecretBackends","version":1,"request":"UpdateSecretBackends","params":{"args":[{"name":"rss","name-change":"rss2","token-rotate-interval":null,"config":null,"reset":null}]}}"#,
-        r#"{"type":"SecretBackends","version":1,"request":"RemoveSecretBackends","params":{"args":[{"name":"rss2"}]}}"#,
-    ] {
-        b.call(frame);
-    }
-    println!("{}", peak_rss_kib());
-}
-
-// ---- the bare client: the limit ---------------------------------------------------
-
-fn bare_connector(t: &Target) -> TlsConnector {
-    TlsConnector::builder()
-        .add_root_certificate(Certificate::from_pem(t.ca.as_bytes()).unwrap())
-        .disable_built_in_roots(true)
-        .build()
-        .unwrap()
-}
-
-struct Bare {
-    ws: WebSocket<TlsStream<TcpStream>>,
-    next_id: u64,
-}
-
-impl Bare {
-    /// TCP, TLS, WebSocket and Login, with a connector built beforehand.
-    fn connect(t: &Target, tls: &TlsConnector) -> Bare {
-        let tcp = TcpStream::connect(&t.endpoint).unwrap();
-        tcp.set_nodelay(true).unwrap();
-        let stream = tls.connect("juju-apiserver", tcp).unwrap();
-        let (ws, _) = tungstenite::client(format!("wss://{}/api", t.endpoint), stream).unwrap();
-        let mut b = Bare { ws, next_id: 1 };
-        let login = format!(
-            r#"{{"type":"Admin","version":3,"request":"Login","params":{{"auth-tag":"user-admin","credentials":"{}","client-version":"3.6.26"}}}}"#,
-            t.password
-        );
-        b.call(&login);
-        b
-    }
-
-    /// Sends `frame` (without its request-id) and returns the reply's text.
-    fn call(&mut self, frame_without_id: &str) -> tungstenite::Utf8Bytes {
-        let id = self.next_id;
-        self.next_id += 1;
-        let frame = format!(
-            "{},\"request-id\":{id}}}",
-            &frame_without_id[..frame_without_id.len() - 1]
-        );
-        self.ws.send(Message::text(frame)).unwrap();
-        loop {
-            if let Message::Text(t) = self.ws.read().unwrap() {
-                return t;
-            }
-        }
-    }
-}
-
-const LIST: &str = r#"{"type":"SecretBackends","version":1,"request":"ListSecretBackends","params":{"names":null,"reveal":false}}"#;
 
 // ---- statistics ----------------------------------------------------------------------
 
@@ -255,11 +140,24 @@ fn spawn_self(args: &[&str]) -> Child {
         .unwrap()
 }
 
+/// Runs `bench_lifecycle` (a small binary, so that the RSS is the SDK's and not this
+/// benchmark's), building it first if needed.
 fn child_number(args: &[&str]) -> f64 {
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args(args)
-        .output()
-        .unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let helper = exe.with_file_name("bench_lifecycle");
+    if !helper.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut build = Command::new(cargo);
+        build.args(["build", "--example", "bench_lifecycle"]);
+        if exe.components().any(|c| c.as_os_str() == "release") {
+            build.arg("--release");
+        }
+        assert!(
+            build.status().unwrap().success(),
+            "building bench_lifecycle"
+        );
+    }
+    let out = Command::new(helper).args(args).output().unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -292,14 +190,6 @@ fn main() {
     };
     match args.first().map(String::as_str) {
         Some("--serve") => return serve(),
-        Some("--lifecycle") | Some("--bare-lifecycle") => {
-            let t = Target::from_json(&serde_json::from_str(&args[1]).unwrap());
-            return if args[0] == "--lifecycle" {
-                lifecycle(&t)
-            } else {
-                bare_lifecycle(&t)
-            };
-        }
         _ => {}
     }
     let rounds = arg("--rounds", 15);
@@ -437,8 +327,8 @@ fn main() {
     let target = info["small"].to_string();
     let (s, b, r) = interleave(
         3,
-        || child_number(&["--lifecycle", &target]) / 1024.0,
-        || child_number(&["--bare-lifecycle", &target]) / 1024.0,
+        || child_number(&["sdk", &target]) / 1024.0,
+        || child_number(&["bare", &target]) / 1024.0,
     );
     row(
         "peak RSS, seed lifecycle",
