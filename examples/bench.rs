@@ -188,9 +188,8 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .map_or(default, |v| v.parse().expect("a number"))
     };
-    match args.first().map(String::as_str) {
-        Some("--serve") => return serve(),
-        _ => {}
+    if args.first().map(String::as_str) == Some("--serve") {
+        return serve();
     }
     let rounds = arg("--rounds", 15);
     let calls = arg("--calls", 2000);
