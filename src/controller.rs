@@ -219,8 +219,9 @@ impl Controller {
         })
     }
 
-    /// Closes the current connection (if any), dials again and logs in with the same
-    /// options. Calls waiting for the old connection fail; later calls use the new one.
+    /// Dials again and logs in with the same options, then closes the old connection (if
+    /// any). Calls waiting for the connection, and later ones, use the new one; a call
+    /// already in progress finishes, or fails, on the old one.
     ///
     /// ```no_run
     /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
@@ -282,7 +283,9 @@ impl Controller {
     /// # Ok(()) }
     /// ```
     pub fn ping(&self) -> Result<(), Error> {
-        let _: serde::de::IgnoredAny = self.call("Pinger", "Ping", &serde_json::json!({}))?;
+        let version = self.require_facade("Pinger")?;
+        let _: serde::de::IgnoredAny =
+            self.call_inner("Pinger", version, "Ping", &serde_json::json!({}), false)?;
         Ok(())
     }
 
@@ -292,6 +295,10 @@ impl Controller {
     /// A facade the controller does not offer fails here, without touching the wire, with
     /// code `not supported`. For a facade not in this client's table
     /// ([`CLIENT_FACADES`]), the controller's highest version is used.
+    ///
+    /// This crate cannot tell whether an arbitrary method changes anything, so it assumes
+    /// it might: if the reply is lost after the request was sent, the error says the
+    /// outcome is unknown ([`Error::is_outcome_unknown`]).
     ///
     /// ```no_run
     /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
@@ -308,11 +315,12 @@ impl Controller {
         R: DeserializeOwned,
     {
         let version = self.require_facade(facade)?;
-        self.call_inner(facade, version, method, params, false)
+        self.call_inner(facade, version, method, params, true)
     }
 
     /// Calls a facade method at an explicit version, with no local check: whatever the
     /// controller answers comes back (for example `unknown version (9) of interface "X"`).
+    /// Like [`call`](Self::call), a lost reply is reported as of unknown outcome.
     ///
     /// ```no_run
     /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
@@ -330,7 +338,7 @@ impl Controller {
         P: Serialize + ?Sized,
         R: DeserializeOwned,
     {
-        self.call_inner(facade, version, method, params, false)
+        self.call_inner(facade, version, method, params, true)
     }
 
     /// The negotiated version of `facade`, or a local `not supported` error.

@@ -304,3 +304,31 @@ fn a_reply_over_max_message_size_is_a_clear_error() {
     assert!(err.message().contains("max_message_size"), "{err}");
     assert!(err.message().contains("256"), "{err}");
 }
+
+#[test]
+fn a_generic_call_whose_reply_is_lost_might_have_changed_something() {
+    within(Duration::from_secs(30), || {
+        let fake = FakeController::start().unwrap();
+        let ctrl = Controller::connect(
+            &fake
+                .connect_options()
+                .call_timeout(Duration::from_millis(200)),
+        )
+        .unwrap();
+        fake.inject("RemoveSecretBackends", Fault::NoReply);
+        let e = ctrl
+            .call::<_, Value>(
+                "SecretBackends",
+                "RemoveSecretBackends",
+                &json!({"args": [{"name": "x"}]}),
+            )
+            .unwrap_err();
+        assert!(e.is_timeout() && e.is_outcome_unknown(), "{e}");
+        fake.inject("Ping", Fault::NoReply);
+        let e = ctrl.ping().unwrap_err();
+        assert!(
+            e.is_timeout() && !e.is_outcome_unknown(),
+            "a ping changes nothing: {e}"
+        );
+    });
+}
