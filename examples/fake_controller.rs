@@ -1,8 +1,11 @@
 //! Runs the built-in fake Juju controller until killed, for trying clients against it.
 //!
 //! ```text
-//! cargo run --example fake_controller [-- --port N] [--juju-data DIR]
+//! cargo run --example fake_controller [-- --port N] [--juju-data DIR] [--juju-version V]
 //! ```
+//!
+//! `--juju-version V` picks the Juju it behaves as: 3.1.0 to 4.0.x (default 3.6.26); for
+//! example `3.2.4` refuses clients that claim another major version, as Juju 3.2 does.
 //!
 //! With `--juju-data DIR` it also writes a juju client store there (`controllers.yaml`,
 //! `accounts.yaml`) naming it controller `fake`, so `JUJU_DATA=DIR` tools connect to it.
@@ -12,11 +15,14 @@
 
 use juju_client::testing::FakeController;
 
+const USAGE: &str = "fake_controller [--port N] [--juju-data DIR] [--juju-version V]";
+
 fn main() {
     env_logger::init();
     let mut args = std::env::args().skip(1);
     let mut port = 0u16;
     let mut juju_data: Option<String> = None;
+    let mut juju_version = juju_client::testing::FAKE_SERVER_VERSION.to_string();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--port" => {
@@ -36,17 +42,28 @@ fn main() {
                     std::process::exit(2);
                 }
             },
+            "--juju-version" => match args.next() {
+                Some(v) => juju_version = v,
+                None => {
+                    eprintln!("error: --juju-version needs a version, such as 3.2.4");
+                    std::process::exit(2);
+                }
+            },
             "-h" | "--help" => {
-                println!("usage: fake_controller [--port N] [--juju-data DIR]");
+                println!("usage: {USAGE}");
                 return;
             }
             other => {
-                eprintln!("error: unknown argument {other:?} (usage: fake_controller [--port N] [--juju-data DIR])");
+                eprintln!("error: unknown argument {other:?} (usage: {USAGE})");
                 std::process::exit(2);
             }
         }
     }
-    let fake = match FakeController::builder().port(port).start() {
+    let fake = match FakeController::builder()
+        .port(port)
+        .juju_version(&juju_version)
+        .start()
+    {
         Ok(f) => f,
         Err(e) => {
             eprintln!("error: {e}");
@@ -67,7 +84,7 @@ fn main() {
         s(fake.password())
     );
     eprintln!(
-        "fake Juju controller serving on {} (Ctrl-C to stop)",
+        "fake Juju {juju_version} controller serving on {} (Ctrl-C to stop)",
         fake.endpoint()
     );
     loop {

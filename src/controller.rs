@@ -407,6 +407,9 @@ impl Controller {
         let result = conn.call(facade, version, method, params, deadline, timeout);
         match result {
             Ok(r) => Ok(r),
+            Err(CallError::Usable(e)) if e.code() == Some(ErrorCode::IncompatibleClient) => {
+                Err(explain_incompatible(e, &self.opts.client_version))
+            }
             Err(CallError::Usable(e)) => {
                 if mutating && e.is_timeout() {
                     Err(e.mark_outcome_unknown())
@@ -621,6 +624,24 @@ impl Drop for Controller {
     }
 }
 
+/// Says what a Juju 3.1/3.2 controller's `incompatible client` refusal means and how to
+/// get past it (`apiserver/restrict_newer_client.go` at 3.2.0).
+fn explain_incompatible(e: Error, sent: &str) -> Error {
+    let server = e
+        .info()
+        .and_then(|i| i.get("server-version"))
+        .and_then(|v| v.as_str())
+        .unwrap_or("unknown")
+        .to_string();
+    let major = server.split('.').next().unwrap_or("?");
+    e.explain(format!(
+        "this client sent client-version {sent:?} and the controller runs Juju {server}, which \
+         serves only clients of its own major version: connect with \
+         ConnectOptions::client_version(\"{major}.x.y\"), or leave it unset to send {}",
+        crate::JUJU_CLIENT_VERSION
+    ))
+}
+
 fn client_versions(name: &str) -> Option<&'static [u32]> {
     CLIENT_FACADES
         .iter()
@@ -671,6 +692,7 @@ fn open_endpoints(opts: &ConnectOptions) -> Result<(RpcConn, Session), Error> {
     for e in &opts.endpoints {
         transport::split_endpoint(e)?;
     }
+    opts.check_client_version()?;
     let tls = Tls::new(opts)?;
     if opts.endpoints.len() == 1 {
         let ep = &opts.endpoints[0];
@@ -756,7 +778,14 @@ fn open_one(endpoint: &str, opts: &ConnectOptions, tls: &Tls) -> Result<(RpcConn
     let timeout = opts.connect_timeout;
     let deadline = Instant::now() + timeout;
     let started = Instant::now();
-    let socket = transport::dial(endpoint, tls, opts.max_message_size, deadline, timeout)?;
+    let socket = transport::dial(
+        endpoint,
+        tls,
+        opts.max_message_size,
+        &opts.client_version,
+        deadline,
+        timeout,
+    )?;
     let mut conn = RpcConn::new(socket);
     let tag = opts.user_tag();
     let req = LoginRequest {
@@ -766,7 +795,7 @@ fn open_one(endpoint: &str, opts: &ConnectOptions, tls: &Tls) -> Result<(RpcConn
         macaroons: None,
         bakery_version: 3,
         user_data: "",
-        client_version: env!("CARGO_PKG_VERSION"),
+        client_version: &opts.client_version,
     };
     let result: LoginResult = conn
         .call("Admin", 3, "Login", &req, deadline, timeout)

@@ -111,6 +111,20 @@ pub enum ErrorCode {
     AppShouldNotHaveUnits,
     /// `fatal login error`
     FatalLoginError,
+    /// `incompatible client`: a Juju 3.1.0 to 3.2.x controller refuses a client whose
+    /// claimed major version differs from its own (see
+    /// [`ConnectOptions::client_version`](crate::ConnectOptions::client_version)).
+    IncompatibleClient,
+    /// `secret backend not found` (Juju 4; 3.x says [`NotFound`](Self::NotFound))
+    SecretBackendNotFound,
+    /// `secret backend already exists` (Juju 4; 3.x says [`AlreadyExists`](Self::AlreadyExists))
+    SecretBackendAlreadyExists,
+    /// `secret backend not supported` (Juju 4; 3.x says [`NotSupported`](Self::NotSupported))
+    SecretBackendNotSupported,
+    /// `secret backend forbidden` (Juju 4; 3.x says [`Forbidden`](Self::Forbidden))
+    SecretBackendForbidden,
+    /// `secret backend not valid` (Juju 4; 3.x says [`NotValid`](Self::NotValid))
+    SecretBackendNotValid,
     /// Any other non-empty code, kept verbatim.
     Other(String),
 }
@@ -183,6 +197,21 @@ const CODES: &[(ErrorCode, &str)] = &[
         "application should not have units",
     ),
     (ErrorCode::FatalLoginError, "fatal login error"),
+    (ErrorCode::IncompatibleClient, "incompatible client"),
+    (ErrorCode::SecretBackendNotFound, "secret backend not found"),
+    (
+        ErrorCode::SecretBackendAlreadyExists,
+        "secret backend already exists",
+    ),
+    (
+        ErrorCode::SecretBackendNotSupported,
+        "secret backend not supported",
+    ),
+    (
+        ErrorCode::SecretBackendForbidden,
+        "secret backend forbidden",
+    ),
+    (ErrorCode::SecretBackendNotValid, "secret backend not valid"),
 ];
 
 impl ErrorCode {
@@ -201,6 +230,26 @@ impl ErrorCode {
             .find(|(c, _)| c == self)
             .map(|(_, s)| *s)
             .unwrap_or_default()
+    }
+
+    /// The generic code behind a Juju 4 domain-specific one (`secret backend not found` →
+    /// [`NotFound`](Self::NotFound), and so on); any other code is returned as it is. Match on
+    /// this to handle Juju 3 and 4 controllers alike.
+    ///
+    /// ```
+    /// use juju_client::ErrorCode;
+    /// assert_eq!(ErrorCode::SecretBackendNotFound.generic(), ErrorCode::NotFound);
+    /// assert_eq!(ErrorCode::NotFound.generic(), ErrorCode::NotFound);
+    /// ```
+    pub fn generic(&self) -> ErrorCode {
+        match self {
+            ErrorCode::SecretBackendNotFound => ErrorCode::NotFound,
+            ErrorCode::SecretBackendAlreadyExists => ErrorCode::AlreadyExists,
+            ErrorCode::SecretBackendNotSupported => ErrorCode::NotSupported,
+            ErrorCode::SecretBackendForbidden => ErrorCode::Forbidden,
+            ErrorCode::SecretBackendNotValid => ErrorCode::NotValid,
+            other => other.clone(),
+        }
     }
 
     /// Parses a wire string. The empty string means "no code" and gives `None`.
@@ -339,6 +388,12 @@ impl Error {
 
     pub(crate) fn with_kind(mut self, kind: ErrorKind) -> Error {
         self.inner.kind = kind;
+        self
+    }
+
+    /// The same error with `more` put after its message.
+    pub(crate) fn explain(mut self, more: impl fmt::Display) -> Error {
+        self.inner.message = format!("{} ({more})", self.inner.message);
         self
     }
 
@@ -511,7 +566,7 @@ mod tests {
             assert_eq!(ErrorCode::from_wire(wire).as_ref(), Some(code));
             assert_eq!(code.to_string(), *wire);
         }
-        assert_eq!(CODES.len(), 49);
+        assert_eq!(CODES.len(), 55);
     }
 
     #[test]

@@ -104,6 +104,7 @@ mod redact;
 mod rpc;
 mod transport;
 mod util;
+mod version;
 mod websocket;
 
 pub mod secretbackends;
@@ -118,6 +119,7 @@ pub use options::{
     ConnectOptions, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_MESSAGE_SIZE,
 };
 pub use transport::JUJU_APISERVER;
+pub use version::JUJU_CLIENT_VERSION;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

@@ -42,6 +42,7 @@ pub struct ConnectOptions {
     pub(crate) follow_redirects: bool,
     pub(crate) expected_uuid: Option<String>,
     pub(crate) controller_name: Option<String>,
+    pub(crate) client_version: String,
 }
 
 impl Default for ConnectOptions {
@@ -59,6 +60,7 @@ impl Default for ConnectOptions {
             follow_redirects: false,
             expected_uuid: None,
             controller_name: None,
+            client_version: crate::JUJU_CLIENT_VERSION.to_string(),
         }
     }
 }
@@ -238,6 +240,48 @@ impl ConnectOptions {
         &self.endpoints
     }
 
+    /// The Juju version this client claims at login (`client-version`) and on the WebSocket
+    /// upgrade (`X-Juju-ClientVersion`); default [`JUJU_CLIENT_VERSION`](crate::JUJU_CLIENT_VERSION).
+    ///
+    /// Juju 3.1.0 to 3.2.x controllers restrict a client whose major version differs from
+    /// theirs (every call fails with [`ErrorCode::IncompatibleClient`](crate::ErrorCode));
+    /// JAAS reads the header. Override it only to claim what the `juju` CLI you mimic would.
+    /// It must be a Juju version (`major.minor.patch`, optionally `.build`, or
+    /// `major.minor-tagpatch` such as `4.0-beta2`): [`Controller::connect`](crate::Controller::connect)
+    /// refuses anything else.
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().client_version("3.2.4");
+    /// assert_eq!(opts.get_client_version(), "3.2.4");
+    /// ```
+    pub fn client_version(mut self, version: impl Into<String>) -> Self {
+        self.client_version = version.into();
+        self
+    }
+
+    /// The Juju version this client will claim (see [`client_version`](Self::client_version)).
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new();
+    /// assert_eq!(opts.get_client_version(), juju_client::JUJU_CLIENT_VERSION);
+    /// ```
+    pub fn get_client_version(&self) -> &str {
+        &self.client_version
+    }
+
+    /// Refuses a `client_version` that is not a Juju version, before anything is dialled.
+    pub(crate) fn check_client_version(&self) -> Result<(), crate::Error> {
+        if crate::version::Version::parse(&self.client_version).is_some() {
+            return Ok(());
+        }
+        Err(crate::Error::invalid(format!(
+            "connect: client_version {:?} is not a Juju version (major.minor.patch, optionally \
+             .build, or major.minor-tagpatch such as 4.0-beta2); leave it unset to send {}",
+            self.client_version,
+            crate::JUJU_CLIENT_VERSION
+        )))
+    }
+
     /// The user name as given.
     ///
     /// ```
@@ -275,6 +319,7 @@ impl fmt::Debug for ConnectOptions {
             .field("follow_redirects", &self.follow_redirects)
             .field("expected_uuid", &self.expected_uuid)
             .field("controller_name", &self.controller_name)
+            .field("client_version", &self.client_version)
             .finish()
     }
 }

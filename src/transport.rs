@@ -213,12 +213,14 @@ fn timed_out(stage: &str, timeout: Duration) -> Error {
 }
 
 /// Dials `endpoint`, secures it and upgrades it to a WebSocket on `/api`, all before
-/// `deadline`. Errors name the stage that failed; they do not name the endpoint (the caller
-/// does).
+/// `deadline`. The upgrade carries `X-Juju-ClientVersion: client_version`, as the Go 4.x
+/// client's does (`api/apiclient.go`: controllers ignore it, JAAS reads it). Errors name the
+/// stage that failed; they do not name the endpoint (the caller does).
 pub(crate) fn dial(
     endpoint: &str,
     tls: &Tls,
     max_message: usize,
+    client_version: &str,
     deadline: Instant,
     timeout: Duration,
 ) -> Result<Socket, Error> {
@@ -302,13 +304,18 @@ pub(crate) fn dial(
     } else {
         format!("{host}:{port}")
     };
-    websocket::client_handshake(stream, &host_header, "/api", max_message).map_err(|e| match e {
-        HandshakeError::Refused(msg) => connect_error(format!("websocket upgrade of /api: {msg}")),
-        HandshakeError::Ws(WsError::Io(e)) if websocket::is_timeout_io(&e) => {
-            timed_out("websocket upgrade", timeout)
-        }
-        HandshakeError::Ws(e) => {
-            connect_error(format!("websocket upgrade of /api: {}", ws_error_text(&e)))
+    let headers = [("X-Juju-ClientVersion", client_version)];
+    websocket::client_handshake(stream, &host_header, "/api", &headers, max_message).map_err(|e| {
+        match e {
+            HandshakeError::Refused(msg) => {
+                connect_error(format!("websocket upgrade of /api: {msg}"))
+            }
+            HandshakeError::Ws(WsError::Io(e)) if websocket::is_timeout_io(&e) => {
+                timed_out("websocket upgrade", timeout)
+            }
+            HandshakeError::Ws(e) => {
+                connect_error(format!("websocket upgrade of /api: {}", ws_error_text(&e)))
+            }
         }
     })
 }

@@ -469,20 +469,31 @@ impl From<io::Error> for HandshakeError {
     }
 }
 
-/// Performs the client side of the upgrade: `GET path` with `host` as the `Host` header.
+/// Performs the client side of the upgrade: `GET path` with `host` as the `Host` header,
+/// plus `extra` headers (names and values without CR or LF).
 pub(crate) fn client_handshake<S: Read + Write>(
     mut stream: S,
     host: &str,
     path: &str,
+    extra: &[(&str, &str)],
     max_message: usize,
 ) -> Result<WebSocket<S>, HandshakeError> {
     let key = tungstenite::handshake::client::generate_key();
-    let req = format!(
+    let mut req = format!(
         "GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
          Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\
-         User-Agent: juju-client-rust/{}\r\n\r\n",
+         User-Agent: juju-client-rust/{}\r\n",
         env!("CARGO_PKG_VERSION")
     );
+    for (name, value) in extra {
+        if name.contains(['\r', '\n']) || value.contains(['\r', '\n']) {
+            return Err(HandshakeError::Refused(format!(
+                "header {name:?} has a line break in it"
+            )));
+        }
+        req.push_str(&format!("{name}: {value}\r\n"));
+    }
+    req.push_str("\r\n");
     stream.write_all(req.as_bytes())?;
     stream.flush()?;
     let head = read_head(&mut stream)?;
@@ -521,14 +532,26 @@ pub(crate) fn client_handshake<S: Read + Write>(
     ))
 }
 
-/// Performs the server side of the upgrade; returns the socket and the request path.
+/// What a client asked for in its upgrade request.
+#[cfg_attr(not(feature = "testing"), allow(dead_code))]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Upgrade {
+    /// The request path, e.g. `/api`.
+    pub(crate) path: String,
+    /// The `Host` header, if any.
+    pub(crate) host: Option<String>,
+    /// The `X-Juju-ClientVersion` header, if any.
+    pub(crate) client_version: Option<String>,
+}
+
+/// Performs the server side of the upgrade; returns the socket and what was asked for.
 /// A request that is not a WebSocket upgrade is answered `400` and refused.
 #[cfg_attr(not(feature = "testing"), allow(dead_code))]
 pub(crate) fn server_handshake<S: Read + Write>(
     mut stream: S,
     max_message: usize,
     serves: impl Fn(&str) -> bool,
-) -> Result<(WebSocket<S>, String), WsError> {
+) -> Result<(WebSocket<S>, Upgrade), WsError> {
     let head = read_head(&mut stream)?;
     let first = head.text.lines().next().unwrap_or("");
     let mut parts = first.split_whitespace();
@@ -566,9 +589,14 @@ pub(crate) fn server_handshake<S: Read + Write>(
     );
     stream.write_all(resp.as_bytes())?;
     stream.flush()?;
+    let upgrade = Upgrade {
+        host: header(&head.text, "Host").map(str::to_string),
+        client_version: header(&head.text, "X-Juju-ClientVersion").map(str::to_string),
+        path,
+    };
     Ok((
         WebSocket::new(stream, Role::Server, max_message, head.leftover),
-        path,
+        upgrade,
     ))
 }
 

@@ -4,7 +4,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::server::{Reply, RpcErr, Session, CONTROLLER_FACADES};
+use super::server::{Reply, RpcErr, Session};
+use super::versions::Emulation;
 use super::Shared;
 
 #[derive(Serialize)]
@@ -130,7 +131,9 @@ pub(crate) fn login(shared: &Shared, params: &Value) -> (Reply, Option<Session>)
             controller_access: &access,
             model_access: "",
         },
-        facades: CONTROLLER_FACADES
+        facades: st
+            .juju
+            .controller_facades()
             .iter()
             .map(|(name, versions)| FacadeVersions { name, versions })
             .collect(),
@@ -138,7 +141,14 @@ pub(crate) fn login(shared: &Shared, params: &Value) -> (Reply, Option<Session>)
     };
     let body = serde_json::to_string(&result).expect("login result serialises");
     drop(st);
-    (Ok(body), Some(Session { access }))
+    let client_version = Emulation::login_client_version(get("client-version"));
+    (
+        Ok(body),
+        Some(Session {
+            access,
+            client_version,
+        }),
+    )
 }
 
 #[derive(Serialize)]

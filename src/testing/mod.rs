@@ -31,6 +31,7 @@ mod admin;
 mod certs;
 mod secretbackends;
 mod server;
+mod versions;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -43,8 +44,20 @@ use serde_json::Value;
 
 use crate::{ConnectOptions, Error};
 
-/// The Juju version the fake claims to be.
+/// The Juju version the fake emulates unless told otherwise
+/// ([`FakeControllerBuilder::juju_version`]).
 pub const FAKE_SERVER_VERSION: &str = "3.6.26";
+
+/// What a client asked for when it upgraded a connection to a WebSocket, in arrival order:
+/// see [`FakeController::upgrade_requests`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UpgradeRequest {
+    /// The request path, e.g. `/api`.
+    pub path: String,
+    /// The `X-Juju-ClientVersion` header, if the client sent one.
+    pub client_version: Option<String>,
+}
 
 /// One request the fake received, in arrival order. Login passwords are `[REDACTED]`;
 /// other secrets (vault tokens, keys) are kept in `params` for your assertions, but `Debug`
@@ -126,6 +139,9 @@ pub(crate) struct State {
     pub(crate) controller_uuid: String,
     pub(crate) controller_model_uuid: String,
     pub(crate) server_version: String,
+    /// The Juju version emulated, and what follows from it.
+    pub(crate) juju: versions::Emulation,
+    pub(crate) upgrades: Vec<UpgradeRequest>,
     pub(crate) users: BTreeMap<String, User>,
     pub(crate) backends: Vec<Backend>,
     /// Secret revisions stored per backend id.
@@ -283,16 +299,41 @@ impl FakeControllerBuilder {
         self
     }
 
-    /// The `server-version` reported at login (default [`FAKE_SERVER_VERSION`]).
+    /// The Juju version to emulate (default [`FAKE_SERVER_VERSION`], 3.6.26): any from
+    /// 3.1.0 to 4.0.x. It is the `server-version` reported at login, and it decides how the
+    /// fake behaves, as that Juju does:
+    /// - 3.1.0 to 3.1.5 and 3.2.x refuse calls from a client whose claimed major version
+    ///   differs (`incompatible client`, with 3.2's exceptions for pings, migrations and
+    ///   recent 2.9 clients);
+    /// - 3.x serves 3.6's facades, texts and SecretBackends rules;
+    /// - 4.0.x serves 4.0's facade list, envelope (tracing fields, no `request-id` 0),
+    ///   dispatch texts and SecretBackends rules, codes and ids.
+    ///
+    /// A version that is not a Juju version, or outside that range, makes
+    /// [`start`](Self::start) fail.
+    ///
+    /// ```
+    /// use juju_client::{testing::FakeController, Controller};
+    /// let fake = FakeController::builder().juju_version("4.0.14").start()?;
+    /// let ctrl = Controller::connect(&fake.connect_options())?;
+    /// assert_eq!(ctrl.server_version(), "4.0.14");
+    /// assert!(FakeController::builder().juju_version("2.9.50").start().is_err());
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn juju_version(mut self, version: impl Into<String>) -> Self {
+        self.server_version = version.into();
+        self
+    }
+
+    /// The same as [`juju_version`](Self::juju_version) (its earlier name).
     ///
     /// ```
     /// use juju_client::testing::FakeController;
     /// let fake = FakeController::builder().server_version("3.6.12").start()?;
     /// # Ok::<(), juju_client::Error>(())
     /// ```
-    pub fn server_version(mut self, version: impl Into<String>) -> Self {
-        self.server_version = version.into();
-        self
+    pub fn server_version(self, version: impl Into<String>) -> Self {
+        self.juju_version(version)
     }
 
     /// Starts serving.
@@ -365,6 +406,8 @@ impl FakeController {
     }
 
     fn start_with(b: FakeControllerBuilder) -> Result<FakeController, Error> {
+        let juju = versions::Emulation::new(&b.server_version)
+            .map_err(|e| Error::invalid(format!("fake controller: {e}")))?;
         let certs = certs::generate(&b.cert_names, b.expired_cert)?;
         let identity = Identity::from_pkcs8(
             certs.server_cert_pem.as_bytes(),
@@ -401,6 +444,8 @@ impl FakeController {
                 controller_uuid: crate::util::random_uuid(),
                 controller_model_uuid: crate::util::random_uuid(),
                 server_version: b.server_version,
+                juju,
+                upgrades: Vec::new(),
                 users,
                 backends: Vec::new(),
                 secret_counts: HashMap::new(),
@@ -679,6 +724,22 @@ impl FakeController {
     /// ```
     pub fn requests(&self) -> Vec<ReceivedRequest> {
         self.shared.state().requests.clone()
+    }
+
+    /// Every WebSocket upgrade received so far, in order: the path and the client version
+    /// header of each connection.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// let ctrl = juju_client::Controller::connect(&fake.connect_options())?;
+    /// let upgrade = &fake.upgrade_requests()[0];
+    /// assert_eq!(upgrade.path, "/api");
+    /// assert_eq!(upgrade.client_version.as_deref(), Some(juju_client::JUJU_CLIENT_VERSION));
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn upgrade_requests(&self) -> Vec<UpgradeRequest> {
+        self.shared.state().upgrades.clone()
     }
 
     /// Forgets the requests received so far.

@@ -14,27 +14,6 @@ use super::{admin, secretbackends, Fault, ReceivedRequest, Shared};
 use crate::redact::REDACTED;
 use crate::websocket;
 
-/// The facades of a 3.6.26 controller-only login, in Go's byte order, with their versions.
-pub(crate) const CONTROLLER_FACADES: &[(&str, &[u32])] = &[
-    ("AllModelWatcher", &[4]),
-    ("ApplicationOffers", &[4, 5]),
-    ("Bundle", &[6]),
-    ("Cloud", &[7]),
-    ("Controller", &[11, 12]),
-    ("CrossController", &[1]),
-    ("HighAvailability", &[2]),
-    ("MigrationTarget", &[1, 2, 3, 4, 5, 6]),
-    ("ModelConfig", &[3]),
-    ("ModelManager", &[9, 10]),
-    ("ModelSummaryWatcher", &[1]),
-    ("ModelUpgrader", &[1]),
-    ("NotifyWatcher", &[1]),
-    ("Pinger", &[1]),
-    ("SSHServer", &[1]),
-    ("SecretBackends", &[1]),
-    ("UserManager", &[3]),
-];
-
 /// An error reply: message, code (may be empty) and optional `error-info`.
 #[derive(Debug)]
 pub(crate) struct RpcErr {
@@ -60,6 +39,8 @@ pub(crate) type Reply = Result<String, RpcErr>;
 /// The user a connection logged in as.
 pub(crate) struct Session {
     pub(crate) access: String,
+    /// The `client-version` the login claimed (2.0.0 when absent or unparseable).
+    pub(crate) client_version: crate::version::Version,
 }
 
 /// What the connection loop does after a message.
@@ -145,9 +126,13 @@ fn serve(shared: Arc<Shared>, tcp: TcpStream, conn_id: u64) {
     let _ = tcp.set_nodelay(true);
     let _ = tcp.set_read_timeout(Some(Duration::from_secs(10)));
     if let Ok(tls) = shared.acceptor.accept(tcp) {
-        if let Ok((mut ws, _path)) =
+        if let Ok((mut ws, upgrade)) =
             websocket::server_handshake(tls, 1 << 30, |p| shared.serve_api && p == "/api")
         {
+            shared.state().upgrades.push(super::UpgradeRequest {
+                path: upgrade.path,
+                client_version: upgrade.client_version,
+            });
             if let Some(n) = shared.max_frame {
                 ws.set_max_out_frame(n);
             }
@@ -234,8 +219,14 @@ fn field<'a>(obj: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a 
 
 /// Decodes one message and decides what to do: reply, stay silent, or end the connection.
 fn handle(shared: &Shared, session: &mut Option<Session>, msg: &[u8]) -> Action {
+    let v4 = shared.state().juju.is_4();
     // Go's read loop dies on a message it cannot decode, and takes the connection with it.
-    decode(msg).map_or(Action::Close, |req| respond(shared, session, req))
+    // 4.0 also refuses request-id 0 (no legacy V0 envelope) the same way: no reply.
+    match decode(msg, v4) {
+        Some(req) if v4 && req.v0 => Action::Close,
+        Some(req) => respond(shared, session, req),
+        None => Action::Close,
+    }
 }
 
 struct Incoming {
@@ -246,9 +237,12 @@ struct Incoming {
     object_id: String,
     method: String,
     params: Value,
+    /// 4.0's tracing fields, to echo verbatim after the reply's other fields.
+    trace: String,
 }
 
-fn decode(msg: &[u8]) -> Option<Incoming> {
+/// Decodes a request as the server's `jsoncodec` does; `None` for what kills its read loop.
+fn decode(msg: &[u8], v4: bool) -> Option<Incoming> {
     let v: Value = serde_json::from_slice(msg).ok()?;
     let obj = v.as_object()?;
     let as_str = |name: &str| -> Option<String> {
@@ -278,6 +272,24 @@ fn decode(msg: &[u8]) -> Option<Incoming> {
         Some(n) => u32::try_from(n.as_i64()?).ok()?,
     };
     let params = field(obj, "params").cloned().unwrap_or(Value::Null);
+    // 4.0 (`rpc/jsoncodec`, `rpc/server.go`): `trace-id`, `span-id` (strings) and
+    // `trace-flags` (int) are copied into the reply; empty or 0 ones are omitted.
+    let mut trace = String::new();
+    if v4 {
+        for key in ["trace-id", "span-id"] {
+            match as_str(key)? {
+                t if t.is_empty() => {}
+                t => trace.push_str(&format!(",\"{key}\":{}", json_string(&t))),
+            }
+        }
+        match field(obj, "trace-flags") {
+            None | Some(Value::Null) => {}
+            Some(n) => match n.as_i64()? {
+                0 => {}
+                f => trace.push_str(&format!(",\"trace-flags\":{f}")),
+            },
+        }
+    }
     Some(Incoming {
         request_id,
         v0,
@@ -286,6 +298,7 @@ fn decode(msg: &[u8]) -> Option<Incoming> {
         object_id,
         method,
         params,
+        trace,
     })
 }
 
@@ -333,7 +346,7 @@ fn respond(shared: &Shared, session: &mut Option<Session>, req: Incoming) -> Act
         &req.method,
         &req.params,
     );
-    let reply = encode_reply(req.request_id, req.v0, result);
+    let reply = encode_traced_reply(req.request_id, req.v0, result, &req.trace);
     match fault {
         Some(Fault::Delay(d)) => Action::Later(d, vec![Out::Text(reply)]),
         Some(Fault::Shuffle(max)) => {
@@ -376,28 +389,6 @@ fn record(shared: &Shared, facade: &str, version: u32, method: &str, id: u64, pa
     });
 }
 
-/// `unknown object type` / `unknown version`, as rpcreflect words them.
-fn unknown_facade(facade: &str, version: u32) -> RpcErr {
-    let msg = if version == 0 {
-        format!("unknown object type {facade:?}")
-    } else {
-        format!("unknown version ({version}) of interface {facade:?}")
-    };
-    RpcErr::new(msg, "not implemented")
-}
-
-fn no_such_method(facade: &str, version: u32, method: &str) -> RpcErr {
-    let fv = if version == 0 {
-        facade.to_string()
-    } else {
-        format!("{facade}({version})")
-    };
-    RpcErr::new(
-        format!("no such request - method {fv}.{method} is not implemented"),
-        "not implemented",
-    )
-}
-
 fn dispatch(
     shared: &Shared,
     session: &mut Option<Session>,
@@ -407,10 +398,11 @@ fn dispatch(
     method: &str,
     params: &Value,
 ) -> Reply {
+    let juju = shared.state().juju.clone();
     let Some(s) = session.as_ref() else {
         // Before login only Admin v3 exists.
         if facade != "Admin" {
-            return Err(unknown_facade(facade, version));
+            return Err(juju.unknown_facade(facade, version));
         }
         if version != 3 {
             return Err(RpcErr::new(
@@ -420,7 +412,7 @@ fn dispatch(
         }
         if method != "Login" && method != "RedirectInfo" {
             // The Admin root reports its methods without the version.
-            return Err(no_such_method("Admin", 0, method));
+            return Err(juju.no_such_method("Admin", 0, method));
         }
         if !object_id.is_empty() {
             return Err(RpcErr::new("id not found", "not found"));
@@ -432,15 +424,20 @@ fn dispatch(
         *session = new_session;
         return reply;
     };
-    // A controller-only connection refuses other facades before looking them up.
-    let Some((_, versions)) = CONTROLLER_FACADES.iter().find(|(n, _)| *n == facade) else {
+    // A controller-only connection refuses other facades before looking them up; then a
+    // 3.1/3.2 controller checks the client's version; then the facade is looked up.
+    if !juju.allowed_on_controller(facade) {
         return Err(RpcErr::new(
             format!("facade {facade:?} not supported for controller API connection"),
             "not supported",
         ));
-    };
-    if !versions.contains(&version) {
-        return Err(unknown_facade(facade, version));
+    }
+    juju.check_client(&s.client_version, facade, method)?;
+    if !juju
+        .facade_versions(facade)
+        .is_some_and(|v| v.contains(&version))
+    {
+        return Err(juju.unknown_facade(facade, version));
     }
     let reply = match facade {
         "Pinger" if matches!(method, "Ping" | "Stop") => Some(Ok("{}".to_string())),
@@ -453,12 +450,18 @@ fn dispatch(
         }
         _ => None,
     };
-    reply.unwrap_or_else(|| Err(no_such_method(facade, version, method)))
+    reply.unwrap_or_else(|| Err(juju.no_such_method(facade, version, method)))
 }
 
 /// Writes a reply the way Go's `json.Encoder` does: struct field order, HTML-safe
 /// escapes, a trailing newline, and `"response":{}` on errors.
+#[cfg(test)]
 pub(crate) fn encode_reply(request_id: u64, v0: bool, result: Reply) -> String {
+    encode_traced_reply(request_id, v0, result, "")
+}
+
+/// [`encode_reply`] with 4.0's tracing fields (already encoded) after `response`.
+pub(crate) fn encode_traced_reply(request_id: u64, v0: bool, result: Reply, trace: &str) -> String {
     let mut out = String::with_capacity(64);
     let (k_id, k_err, k_code, k_resp) = if v0 {
         ("RequestId", "Error", "ErrorCode", "Response")
@@ -479,7 +482,7 @@ pub(crate) fn encode_reply(request_id: u64, v0: bool, result: Reply) -> String {
             "{}".to_string()
         }
     };
-    out.push_str(&format!(",\"{k_resp}\":{body}}}\n"));
+    out.push_str(&format!(",\"{k_resp}\":{body}{trace}}}\n"));
     go_html_escape(out)
 }
 
