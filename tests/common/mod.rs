@@ -98,4 +98,17 @@ impl Raw {
         let reply = self.exchange(&req);
         assert!(reply.contains("\"server-version\":\"3.6.26\""), "{reply}");
     }
+
+    /// Logs in as admin claiming `client_version`, as another client would; returns the
+    /// login reply as received.
+    pub fn login_claiming(&mut self, fake: &FakeController, client_version: &str) -> String {
+        let req = serde_json::json!({
+            "request-id": 1, "type": "Admin", "version": 3, "request": "Login",
+            "params": {"auth-tag": "user-admin", "credentials": fake.password(),
+                       "client-version": client_version},
+        });
+        let reply = self.exchange(&req.to_string());
+        assert!(reply.contains("\"server-version\""), "{reply}");
+        reply
+    }
 }
