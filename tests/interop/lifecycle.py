@@ -1,7 +1,7 @@
 """python-libjuju drives our fake controller through the secret-backends lifecycle.
 
 Run by tests/interop/run.sh with the path of the fake controller's JSON line. Every step
-asserts what a real Juju 3.6 controller would answer; a failure exits non-zero.
+asserts what a real Juju 3.6 (or 3.2) controller would answer; a failure exits non-zero.
 """
 import asyncio
 import json

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Interop: python-libjuju (the reference Python client) drives our fake controller through
-# the secret-backends lifecycle. Installs python-libjuju into target/interop-venv once.
-# Then the opt-in real-controller test runs against the same standalone fake, named in a
-# juju client store, so that test is known to work before anyone points it at a real one.
+# the secret-backends lifecycle, with the fake as Juju 3.6.26 and as Juju 3.2.4 (which
+# restricts clients of another major version; python-libjuju claims 3.6.1.3, so it must be
+# served). python-libjuju refuses a major-4 server, so 4.0 is covered by our own tests.
+# Installs python-libjuju into target/interop-venv once. Then the opt-in real-controller
+# test runs against the standalone 3.6.26 fake, named in a juju client store, so that test is
+# known to work before anyone points it at a real one.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 venv=target/interop-venv
@@ -18,17 +21,39 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-target/debug/examples/fake_controller --juju-data "$work/store" >"$work/fake.json" 2>"$work/fake.log" &
-fake_pid=$!
-for _ in $(seq 1 100); do
-  [ -s "$work/fake.json" ] && break
-  kill -0 "$fake_pid" 2>/dev/null || { cat "$work/fake.log"; exit 1; }
-  sleep 0.1
-done
-[ -s "$work/fake.json" ] || { echo "the fake controller did not start"; exit 1; }
+
+# Starts the standalone fake as Juju $1, with a client store in $work/store-$1.
+start_fake() {
+  target/debug/examples/fake_controller --juju-version "$1" --juju-data "$work/store-$1" \
+    >"$work/fake-$1.json" 2>"$work/fake-$1.log" &
+  fake_pid=$!
+  for _ in $(seq 1 100); do
+    [ -s "$work/fake-$1.json" ] && return 0
+    kill -0 "$fake_pid" 2>/dev/null || { cat "$work/fake-$1.log"; exit 1; }
+    sleep 0.1
+  done
+  echo "the fake controller (Juju $1) did not start"
+  exit 1
+}
+
 # No juju client store: python-libjuju must manage with the explicit arguments alone.
 export JUJU_DATA="$work/juju-data"
 mkdir -p "$JUJU_DATA"
-timeout 120 "$venv/bin/python" tests/interop/lifecycle.py "$work/fake.json"
-JUJU_DATA="$work/store" JUJU_TEST_CONTROLLER=fake \
-  cargo test --quiet --all-features --test real_controller -- --ignored
+for version in 3.2.4 3.6.26; do
+  start_fake "$version"
+  echo "python-libjuju against the fake as Juju $version"
+  timeout 120 "$venv/bin/python" tests/interop/lifecycle.py "$work/fake-$version.json"
+  if [ "$version" = 3.2.4 ]; then
+    echo "python-libjuju claiming other client versions against Juju $version"
+    # Its pinger tasks print the refusals they meet as tracebacks: keep them for a failure.
+    timeout 120 "$venv/bin/python" tests/interop/restricted.py "$work/fake-$version.json" \
+      2>"$work/restricted.log" || { cat "$work/restricted.log"; exit 1; }
+  fi
+  if [ "$version" = 3.6.26 ]; then
+    JUJU_DATA="$work/store-$version" JUJU_TEST_CONTROLLER=fake \
+      cargo test --quiet --all-features --test real_controller -- --ignored
+  fi
+  kill "$fake_pid" 2>/dev/null || true
+  wait "$fake_pid" 2>/dev/null || true
+  fake_pid=""
+done
