@@ -41,6 +41,13 @@
 //! `_batch` forms (one round trip, one `Result` per item), `list_secret_backends_named` and
 //! `show_secret_backend`.
 //!
+//! ## Juju versions
+//!
+//! Any controller from Juju 3.1 (the first with secret backends) to 4.0. The client claims
+//! [`JUJU_CLIENT_VERSION`] at login, a Juju release, as a 3.1/3.2 controller requires of a
+//! client it serves in full. Juju 4 words some errors differently; [`ErrorCode::generic`]
+//! maps its secret-backend codes to the 3.x ones.
+//!
 //! ## Errors
 //!
 //! Every failure is an [`Error`]. It keeps Juju's error code ([`Error::code`], an
@@ -52,7 +59,9 @@
 //! ## Testing your program
 //!
 //! With the `testing` feature, [`testing::FakeController`] serves the real protocol on
-//! loopback and answers like a Juju 3.6 controller, with the same error texts; it can also
+//! loopback and answers like a Juju 3.6 controller (or, with
+//! [`juju_version`](testing::FakeControllerBuilder::juju_version), any Juju from 3.1 to 4.0),
+//! with the same error texts; it can also
 //! inject faults ([`testing::Fault`]) and write a juju client store pointing at itself.
 //!
 //! ## TLS
@@ -79,7 +88,7 @@
 //! | feature | what it adds | extra dependencies | default |
 //! |---|---|---|---|
 //! | `juju-data` | [`Controller::connect_current`], [`Controller::connect_named`], [`ConnectOptions::from_juju_data`]: the juju CLI's `controllers.yaml` and `accounts.yaml` | `serde-saphyr` | yes |
-//! | `testing` | [`testing::FakeController`], an in-process fake Juju 3.6 controller | `rcgen` | no |
+//! | `testing` | [`testing::FakeController`], an in-process fake Juju controller (3.1 to 4.0) | `rcgen` | no |
 //!
 //! ## Stability
 //!

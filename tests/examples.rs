@@ -398,3 +398,41 @@ fn quickstart_runs_the_four_operations_against_the_fake_or_a_named_controller() 
         .iter()
         .any(|r| r.method == "RemoveSecretBackends"));
 }
+
+#[test]
+fn the_standalone_fake_serves_the_juju_version_asked_for_and_refuses_others() {
+    let out = Command::new(example("fake_controller"))
+        .args(["--juju-version", "2.9.50"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Juju 2.9.50 is not emulated"), "{err}");
+    let out = Command::new(example("fake_controller"))
+        .args(["--juju-version"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+
+    let mut child = Command::new(example("fake_controller"))
+        .args(["--juju-version", "4.0.14"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let info: Value = serde_json::from_str(&line).unwrap();
+    let opts = juju_client::ConnectOptions::new()
+        .endpoint(info["endpoint"].as_str().unwrap())
+        .password(info["password"].as_str().unwrap())
+        .ca_cert(info["ca_cert"].as_str().unwrap());
+    let version = juju_client::Controller::connect(&opts).map(|c| c.server_version());
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(version.unwrap(), "4.0.14");
+}

@@ -1,8 +1,9 @@
-//! A fake Juju 3.6 controller for tests: yours and ours (feature `testing`).
+//! A fake Juju controller for tests: yours and ours (feature `testing`).
 //!
 //! [`FakeController::start`] serves the real protocol (TLS, WebSocket on `/api`, the JSON
 //! RPC envelope) on `127.0.0.1`, on a free port, from background threads. It answers as a
-//! Juju 3.6 controller does, with the same error texts and codes, for:
+//! Juju 3.6 controller does (or any Juju from 3.1 to 4.0: see
+//! [`FakeControllerBuilder::juju_version`]), with the same error texts and codes, for:
 //! - `Admin` v3 `Login` and `RedirectInfo`, and every dispatch error (unknown facade, version
 //!   or method; calls before login; `Admin` after login);
 //! - `Pinger` v1;
