@@ -40,7 +40,10 @@ fn login_reports_what_the_controller_said() {
     assert_eq!(login.request_id, 1);
     assert_eq!(login.params["auth-tag"], "user-admin");
     // A Juju version, never this crate's own semver (a 3.2 controller refuses "0.x").
-    assert_eq!(login.params["client-version"], juju_client::JUJU_CLIENT_VERSION);
+    assert_eq!(
+        login.params["client-version"],
+        juju_client::JUJU_CLIENT_VERSION
+    );
     assert_ne!(juju_client::JUJU_CLIENT_VERSION, env!("CARGO_PKG_VERSION"));
     let upgrade = &fake.upgrade_requests()[0];
     assert_eq!(upgrade.path, "/api");
