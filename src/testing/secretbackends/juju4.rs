@@ -328,6 +328,62 @@ fn list(st: &State, names: Option<&[String]>, reveal: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::versions::Emulation;
+
+    fn state(version: &str) -> State {
+        State {
+            controller_uuid: crate::util::random_uuid(),
+            controller_model_uuid: crate::util::random_uuid(),
+            server_version: version.into(),
+            juju: Emulation::new(version).unwrap(),
+            upgrades: Vec::new(),
+            users: Default::default(),
+            backends: Vec::new(),
+            internal_backend_id: crate::util::random_uuid(),
+            kubernetes_backend_id: crate::util::random_uuid(),
+            secret_counts: Default::default(),
+            requests: Vec::new(),
+            faults: Default::default(),
+            redirect: None,
+        }
+    }
+
+    /// No client can add an unreachable kubernetes backend (add pings, and its endpoint is
+    /// immutable), so this is checked on the state: 3.6 pings it on list, 4.0 does not.
+    #[test]
+    fn external_kubernetes_backends_are_not_pinged_on_list() {
+        let k8s = |st: &mut State| {
+            st.backends.push(Backend {
+                id: "k".into(),
+                name: "k".into(),
+                backend_type: "kubernetes".into(),
+                config:
+                    serde_json::json!({"endpoint": "https://k8s.invalid:6443", "namespace": "n"})
+                        .as_object()
+                        .unwrap()
+                        .clone(),
+                token_rotate_interval: None,
+            })
+        };
+        let mut st = state("4.0.14");
+        k8s(&mut st);
+        let listed: Value = serde_json::from_str(&list(&st, None, false)).unwrap();
+        assert_eq!(listed["results"][0]["result"]["name"], "internal");
+        assert_eq!(listed["results"][1]["status"], "active");
+        assert!(listed["results"][1].get("message").is_none());
+
+        let mut st = state("3.6.26");
+        k8s(&mut st);
+        let listed: Value =
+            serde_json::from_str(&(super::super::JUJU_3.list)(&st, None, false)).unwrap();
+        let k = listed["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == "k")
+            .unwrap();
+        assert_eq!(k["status"], "error");
+    }
 
     #[test]
     fn reserved_names_are_the_built_ins_auto_and_local_ones() {
