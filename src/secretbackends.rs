@@ -566,8 +566,10 @@ impl fmt::Display for BackendStatus {
 #[derive(Debug)]
 #[non_exhaustive]
 pub struct SecretBackend {
-    /// The backend's id: a UUID for built-in stores, 24 hex digits (or the imported id) for
-    /// the ones you add.
+    /// The backend's id, chosen by the controller unless the backend was imported with one.
+    /// Its form depends on the Juju version: Juju 3.x gives built-in stores UUIDs (`internal`
+    /// has the controller's UUID) and added backends 24 hex digits; Juju 4.0 gives every
+    /// backend a random UUID, and all `<model>-local` entries share one. Treat it as opaque.
     pub id: String,
     /// Its name (`internal` for the controller's own store).
     pub name: String,
@@ -575,7 +577,9 @@ pub struct SecretBackend {
     pub backend_type: BackendType,
     /// Its config; secret keys are absent unless listed with `reveal`.
     pub config: BackendConfig,
-    /// How often the controller rotates the backend's token, if it does.
+    /// How often the controller rotates the backend's token, if it does. Juju 4.0 stores an
+    /// interval of zero (no rotation) and lists it as `Some(Duration::ZERO)`; Juju 3.x
+    /// lists no interval instead.
     pub token_rotate_interval: Option<Duration>,
     /// How many secrets (across all models) store content in it.
     pub num_secrets: u64,
@@ -589,8 +593,9 @@ pub struct SecretBackend {
 
 impl SecretBackend {
     /// True for a store the controller provides itself: `internal` (the controller's
-    /// database) and a Kubernetes model's `<model>-local`. Their ids are UUIDs, which is how
-    /// the `juju` CLI tells them apart; the backends you add have other ids.
+    /// database) and a Kubernetes model's `<model>-local`. Both names are reserved, so no
+    /// backend you add has them. (The `juju` CLI goes by "the id is a UUID", which Juju 4.0
+    /// broke: there every id is a UUID.)
     ///
     /// ```no_run
     /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
@@ -602,7 +607,15 @@ impl SecretBackend {
     /// # Ok(()) }
     /// ```
     pub fn is_builtin(&self) -> bool {
-        crate::util::is_uuid(&self.id)
+        match self.backend_type {
+            BackendType::Controller => self.name == "internal",
+            // Juju 3.x lets you add a `-local` name; its model stores have UUID ids, and
+            // 4.0's share the built-in `kubernetes` backend's UUID.
+            BackendType::Kubernetes => {
+                self.name.ends_with("-local") && crate::util::is_uuid(&self.id)
+            }
+            _ => false,
+        }
     }
 }
 
@@ -658,7 +671,9 @@ impl AddSecretBackend {
         self
     }
 
-    /// Rotates the backend's token this often (at least one hour).
+    /// Rotates the backend's token this often (at least one hour). Juju 4.0 also takes zero,
+    /// for no rotation; Juju 3.x refuses zero on add (leave it unset instead), and so does
+    /// the SDK before sending when the controller is 3.x.
     ///
     /// ```
     /// use juju_client::secretbackends::{AddSecretBackend, VaultConfig};
@@ -704,7 +719,7 @@ impl UpdateSecretBackend {
         Self::default()
     }
 
-    /// Renames the backend (refused by the controller while it stores secrets).
+    /// Renames the backend. Juju 3.x refuses while the backend stores secrets; 4.0 allows it.
     ///
     /// ```
     /// use juju_client::secretbackends::UpdateSecretBackend;
@@ -741,7 +756,8 @@ impl UpdateSecretBackend {
         self
     }
 
-    /// Sets the token rotate interval (at least one hour). Zero clears it.
+    /// Sets the token rotate interval (at least one hour). Zero stops rotation: Juju 3.x
+    /// then clears the interval, Juju 4.0 stores and lists it as zero.
     ///
     /// ```
     /// use juju_client::secretbackends::UpdateSecretBackend;
@@ -752,7 +768,8 @@ impl UpdateSecretBackend {
         self
     }
 
-    /// Stops token rotation.
+    /// Stops token rotation (sends an interval of zero; see
+    /// [`token_rotate_interval`](Self::token_rotate_interval)).
     ///
     /// ```
     /// use juju_client::secretbackends::UpdateSecretBackend;
@@ -1122,13 +1139,30 @@ fn check_config(
     Ok(())
 }
 
-fn check_add(a: &AddSecretBackend) -> Result<(), Error> {
+/// What the SDK checks depends on the controller, so that it never refuses what the
+/// controller accepts.
+#[derive(Clone, Copy)]
+struct Server {
+    /// Juju 3.x refuses a zero rotate interval on add; 4.0 stores it.
+    refuses_zero_rotate_on_add: bool,
+}
+
+impl Server {
+    fn of(ctrl: &Controller) -> Server {
+        Server {
+            // An unknown version: let the controller answer.
+            refuses_zero_rotate_on_add: ctrl.server_major().is_some_and(|m| m < 4),
+        }
+    }
+}
+
+fn check_add(a: &AddSecretBackend, server: Server) -> Result<(), Error> {
     check_name(&a.name, "secret backend name")?;
     if a.backend_type.is_empty() {
         return Err(not_valid("secret backend type must not be empty".into()));
     }
     if let Some(i) = a.token_rotate_interval {
-        if i.is_zero() {
+        if i.is_zero() && server.refuses_zero_rotate_on_add {
             return Err(not_valid(
                 "token rotate interval cannot be 0 when adding a backend (leave it unset for no rotation)"
                     .into(),
@@ -1191,6 +1225,10 @@ impl Controller {
         self.require_facade(FACADE)
     }
 
+    fn server_major(&self) -> Option<u32> {
+        crate::version::Version::parse(&self.server_version()).map(|v| v.major)
+    }
+
     /// Adds one secret backend, as python-libjuju's `add_secret_backends(id_, name,
     /// backend_type, config)`. An empty `id` lets the controller choose one.
     ///
@@ -1232,7 +1270,8 @@ impl Controller {
         &self,
         backends: &[AddSecretBackend],
     ) -> Result<Vec<Result<(), Error>>, Error> {
-        let checks: Vec<_> = backends.iter().map(check_add).collect();
+        let server = Server::of(self);
+        let checks: Vec<_> = backends.iter().map(|a| check_add(a, server)).collect();
         let args: Vec<AddArg> = backends
             .iter()
             .zip(&checks)
@@ -1283,7 +1322,9 @@ impl Controller {
         self.list_inner(Some(&names), reveal)
     }
 
-    /// The backend named `name`; an unknown name is an `Err` with code `not found`.
+    /// The backend named `name`. An unknown name is an `Err` worded, and coded, as the
+    /// controller words an unknown name on update: `not found` from Juju 3.x, `secret backend
+    /// not found` from 4.0 (match on [`ErrorCode::generic`] to handle both).
     ///
     /// ```no_run
     /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
@@ -1300,6 +1341,11 @@ impl Controller {
         match found {
             Some(SecretBackend { error: Some(e), .. }) => Err(e),
             Some(b) => Ok(b),
+            None if self.server_major() >= Some(4) => Err(Error::api(
+                format!("secret backend not found: {name:?}"),
+                Some(ErrorCode::SecretBackendNotFound),
+                None,
+            )),
             None => Err(Error::api(
                 format!("secret backend {name:?} not found"),
                 Some(ErrorCode::NotFound),
@@ -1381,7 +1427,8 @@ impl Controller {
 
     /// Removes one backend, as python-libjuju's `remove_secret_backends(name, force)`.
     /// Without `force`, a backend that still stores secrets is refused (`not supported`).
-    /// Removing a name that does not exist succeeds, as on the controller.
+    /// Removing a name that does not exist succeeds on Juju 3.x and is an error on 4.0
+    /// (`secret backend not found`), as is removing a built-in backend even with `force`.
     ///
     /// ```no_run
     /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {

@@ -144,7 +144,13 @@ pub(crate) struct State {
     pub(crate) juju: versions::Emulation,
     pub(crate) upgrades: Vec<UpgradeRequest>,
     pub(crate) users: BTreeMap<String, User>,
+    /// The backends users added; the built-in ones are not stored here.
     pub(crate) backends: Vec<Backend>,
+    /// The id of the built-in `internal` backend: the controller's UUID in 3.x, a random
+    /// UUID of its own in 4.0.
+    pub(crate) internal_backend_id: String,
+    /// The id of Juju 4.0's built-in `kubernetes` backend (never listed; unused in 3.x).
+    pub(crate) kubernetes_backend_id: String,
     /// Secret revisions stored per backend id.
     pub(crate) secret_counts: HashMap<String, u64>,
     pub(crate) requests: Vec<ReceivedRequest>,
@@ -440,9 +446,17 @@ impl FakeController {
                 access: "login".into(),
             },
         );
+        let controller_uuid = crate::util::random_uuid();
+        let internal_backend_id = if juju.is_4() {
+            crate::util::random_uuid()
+        } else {
+            controller_uuid.clone()
+        };
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
-                controller_uuid: crate::util::random_uuid(),
+                controller_uuid,
+                internal_backend_id,
+                kubernetes_backend_id: crate::util::random_uuid(),
                 controller_model_uuid: crate::util::random_uuid(),
                 server_version: b.server_version,
                 juju,
@@ -577,7 +591,8 @@ impl FakeController {
 
     /// Says that `n` secret revisions are stored in the backend named `name` (`internal`
     /// included), as if models had written secrets to it: a backend in use cannot be
-    /// renamed, nor removed without `force`. Returns false if there is no such backend.
+    /// removed without `force` (nor renamed, before Juju 4.0). Returns false if there is
+    /// no such backend.
     ///
     /// ```
     /// use juju_client::testing::FakeController;
@@ -591,7 +606,7 @@ impl FakeController {
     pub fn set_secret_count(&self, name: &str, n: u64) -> bool {
         let mut st = self.shared.state();
         let id = if name == "internal" {
-            Some(st.controller_uuid.clone())
+            Some(st.internal_backend_id.clone())
         } else {
             st.backends
                 .iter()

@@ -1,6 +1,10 @@
-//! The fake's `SecretBackends` v1, with Juju 3.6's rules and texts
-//! (`apiserver/facades/client/secretbackends`, `state/secretbackends.go`, the vault and
-//! kubernetes provider schemas).
+//! The fake's `SecretBackends` v1: decoding, the provider schemas and the simulated ping,
+//! shared by every version, and Juju 3.6's rules and texts (`apiserver/facades/client/
+//! secretbackends`, `state/secretbackends.go`), which 3.1 to 3.6 all get. Juju 4.0's rules,
+//! which differ in order, texts, codes, ids and list shape, are in [`juju4`]; [`Rules`]
+//! picks one set per emulated version.
+
+mod juju4;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -88,6 +92,33 @@ fn error_results(results: Vec<Result<(), RpcErr>>) -> String {
     serde_json::to_string(&Results { results }).expect("results serialise")
 }
 
+type ItemRule = fn(&mut State, &Map<String, Value>) -> Result<(), RpcErr>;
+
+/// What one Juju version does per item of Add, Update and Remove, and how it lists.
+/// Decoding, authorisation and the bulk result shape are the same in 3.6 and 4.0.
+pub(super) struct Rules {
+    add: ItemRule,
+    update: ItemRule,
+    remove: ItemRule,
+    list: fn(&State, Option<&[String]>, bool) -> String,
+}
+
+/// Juju 3.1 to 3.6.
+const JUJU_3: Rules = Rules {
+    add,
+    update,
+    remove,
+    list,
+};
+
+fn rules(st: &State) -> &'static Rules {
+    if st.juju.is_4() {
+        &juju4::RULES
+    } else {
+        &JUJU_3
+    }
+}
+
 /// Dispatches a `SecretBackends` method; `None` for a method the facade does not have.
 pub(crate) fn call(
     shared: &Shared,
@@ -103,7 +134,8 @@ pub(crate) fn call(
             if reveal && !superuser {
                 return denied();
             }
-            Ok(list(&shared.state(), names.as_deref(), reveal))
+            let st = shared.state();
+            Ok((rules(&st).list)(&st, names.as_deref(), reveal))
         })(),
         "AddSecretBackends" | "UpdateSecretBackends" | "RemoveSecretBackends" => (|| {
             let args = decode_args(method, params)?;
@@ -111,14 +143,13 @@ pub(crate) fn call(
                 return denied();
             }
             let mut st = shared.state();
-            let results = args
-                .iter()
-                .map(|a| match method {
-                    "AddSecretBackends" => add(&mut st, a),
-                    "UpdateSecretBackends" => update(&mut st, a),
-                    _ => remove(&mut st, a),
-                })
-                .collect();
+            let r = rules(&st);
+            let rule = match method {
+                "AddSecretBackends" => r.add,
+                "UpdateSecretBackends" => r.update,
+                _ => r.remove,
+            };
+            let results = args.iter().map(|a| rule(&mut st, a)).collect();
             Ok(error_results(results))
         })(),
         _ => return None,
@@ -323,36 +354,70 @@ fn yaml_bool(s: &str) -> bool {
     )
 }
 
+/// Why a provider's `ValidateConfig` refused a config. Each version words the wrapper and
+/// picks the code: a plain schema error has no code of its own, the provider's extra rules
+/// are NotValid errors (3.6 `not valid`; 4.0 keeps `not valid` for them, see
+/// [`juju4`]).
+pub(super) struct ConfigError {
+    pub(super) detail: String,
+    /// The detail is a NotValid error (`... not valid`).
+    pub(super) not_valid: bool,
+}
+
+impl ConfigError {
+    fn schema(detail: String) -> ConfigError {
+        ConfigError {
+            detail,
+            not_valid: false,
+        }
+    }
+
+    fn rule(detail: String) -> ConfigError {
+        ConfigError {
+            detail: format!("{detail} not valid"),
+            not_valid: true,
+        }
+    }
+
+    /// Juju 3.6's wrapping: `invalid config for provider "<type>": <detail>`.
+    fn into_3_6(self, backend_type: &str) -> RpcErr {
+        RpcErr::new(
+            format!(
+                "invalid config for provider {backend_type:?}: {}",
+                self.detail
+            ),
+            if self.not_valid { "not valid" } else { "" },
+        )
+    }
+}
+
 /// The provider's `ValidateConfig`: the strict schema, then the provider's own rules.
-/// `rotate_given` is whether a token rotate interval was sent (even 0).
+/// `rotate_given` is whether a token rotate interval was sent (even 0). The same in 3.6
+/// and 4.0 (`internal/secrets/provider/{vault,kubernetes}/config.go` at 4.0).
 fn validate_config(
     backend_type: &str,
     old: Option<&Map<String, Value>>,
     cfg: &Map<String, Value>,
     rotate_given: bool,
-) -> Result<(), RpcErr> {
+) -> Result<(), ConfigError> {
     let Some(fields) = schema(backend_type) else {
         return Ok(());
     };
-    let wrap = |detail: String, code: &'static str| {
-        RpcErr::new(
-            format!("invalid config for provider {backend_type:?}: {detail}"),
-            code,
-        )
-    };
     for (k, v) in cfg {
         if !fields.iter().any(|f| f.0 == k) {
-            return Err(wrap(
-                format!("unknown key {k:?} (value {})", go_value(v)),
-                "",
-            ));
+            return Err(ConfigError::schema(format!(
+                "unknown key {k:?} (value {})",
+                go_value(v)
+            )));
         }
     }
     for &(key, kind, required, _, _) in fields {
         let v = cfg.get(key).filter(|v| !v.is_null());
         let Some(v) = v else {
             if required {
-                return Err(wrap(format!("{key}: expected string, got nothing"), ""));
+                return Err(ConfigError::schema(format!(
+                    "{key}: expected string, got nothing"
+                )));
             }
             continue;
         };
@@ -365,10 +430,10 @@ fn validate_config(
                 if let Some(items) = v.as_array() {
                     if let Some((i, item)) = items.iter().enumerate().find(|(_, x)| !x.is_string())
                     {
-                        return Err(wrap(
-                            format!("{key}[{i}]: expected string, got {}", go_typed(item)),
-                            "",
-                        ));
+                        return Err(ConfigError::schema(format!(
+                            "{key}[{i}]: expected string, got {}",
+                            go_typed(item)
+                        )));
                     }
                     None
                 } else {
@@ -377,10 +442,10 @@ fn validate_config(
             }
         };
         if let Some(want) = bad {
-            return Err(wrap(
-                format!("{key}: expected {want}, got {}", go_typed(v)),
-                "",
-            ));
+            return Err(ConfigError::schema(format!(
+                "{key}: expected {want}, got {}",
+                go_typed(v)
+            )));
         }
     }
     let label = if backend_type == "vault" {
@@ -395,23 +460,20 @@ fn validate_config(
     };
     match (has("client-cert"), has("client-key")) {
         (true, false) => {
-            return Err(wrap(
-                format!("{label} config missing client key not valid"),
-                "not valid",
-            ))
+            return Err(ConfigError::rule(format!(
+                "{label} config missing client key"
+            )))
         }
         (false, true) => {
-            return Err(wrap(
-                format!("{label} config missing client certificate not valid"),
-                "not valid",
-            ))
+            return Err(ConfigError::rule(format!(
+                "{label} config missing client certificate"
+            )))
         }
         _ => {}
     }
     if backend_type == "kubernetes" && rotate_given && !has("service-account") {
-        return Err(wrap(
-            "k8s config missing service account not valid".into(),
-            "not valid",
+        return Err(ConfigError::rule(
+            "k8s config missing service account".into(),
         ));
     }
     if let Some(old) = old {
@@ -419,7 +481,9 @@ fn validate_config(
             let before = old.get(key).and_then(Value::as_str).unwrap_or("");
             let after = cfg.get(key).and_then(Value::as_str).unwrap_or("");
             if immutable && before != after {
-                return Err(wrap(format!("cannot change immutable field {key:?}"), ""));
+                return Err(ConfigError::schema(format!(
+                    "cannot change immutable field {key:?}"
+                )));
             }
         }
     }
@@ -477,14 +541,13 @@ fn ping(backend_type: &str, cfg: &Map<String, Value>) -> Result<(), RpcErr> {
     Ok(())
 }
 
-/// The rotate-interval rules shared by add and update, for a positive interval.
-fn check_rotate(backend_type: &str, ns: i64) -> Result<(), RpcErr> {
-    if schema(backend_type).is_none() {
-        return Err(RpcErr::new(
-            format!("token refresh on secret backend of type {backend_type:?} not supported"),
-            "not supported",
-        ));
-    }
+/// Whether the provider can refresh its token (vault and kubernetes; not the controller).
+fn has_token_refresh(backend_type: &str) -> bool {
+    schema(backend_type).is_some()
+}
+
+/// `core/secrets` `NextBackendRotateTime`: the same text in 3.6 and 4.0.
+fn check_min_rotate(ns: i64) -> Result<(), RpcErr> {
     if ns < ONE_HOUR_NS {
         return Err(RpcErr::new(
             format!(
@@ -495,6 +558,17 @@ fn check_rotate(backend_type: &str, ns: i64) -> Result<(), RpcErr> {
         ));
     }
     Ok(())
+}
+
+/// The 3.6 rotate-interval rules shared by add and update, for a positive interval.
+fn check_rotate(backend_type: &str, ns: i64) -> Result<(), RpcErr> {
+    if !has_token_refresh(backend_type) {
+        return Err(RpcErr::new(
+            format!("token refresh on secret backend of type {backend_type:?} not supported"),
+            "not supported",
+        ));
+    }
+    check_min_rotate(ns)
 }
 
 fn config_of(arg: &Map<String, Value>) -> Map<String, Value> {
@@ -524,7 +598,8 @@ fn add(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
     }
     let cfg = config_of(arg);
     let rotate = rotate_of(arg);
-    validate_config(backend_type, None, &cfg, rotate.is_some())?;
+    validate_config(backend_type, None, &cfg, rotate.is_some())
+        .map_err(|e| e.into_3_6(backend_type))?;
     ping(backend_type, &cfg)?;
     match rotate {
         Some(ns) if ns > 0 => check_rotate(backend_type, ns)?,
@@ -588,7 +663,8 @@ fn update(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
         Some(&existing.config),
         &cfg,
         rotate.is_some(),
-    )?;
+    )
+    .map_err(|e| e.into_3_6(&existing.backend_type))?;
     let force = arg.get("force").and_then(Value::as_bool).unwrap_or(false);
     if !force {
         ping(&existing.backend_type, &cfg)?;
@@ -654,29 +730,87 @@ struct WireBackend<'a> {
         skip_serializing_if = "Option::is_none"
     )]
     token_rotate_interval: Option<i64>,
-    config: Map<String, Value>,
+    /// `None` is Go's nil map, `null` on the wire.
+    config: Option<Map<String, Value>>,
 }
 
+/// One entry of a list reply (`params.SecretBackendResult`).
 #[derive(Serialize)]
-struct WireResult<'a> {
+pub(super) struct WireResult<'a> {
     result: WireBackend<'a>,
     id: &'a str,
     #[serde(rename = "num-secrets")]
     num_secrets: u64,
-    status: &'a str,
+    status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<String>,
 }
 
-fn list(st: &State, names: Option<&[String]>, reveal: bool) -> String {
-    let count = |id: &str| st.secret_counts.get(id).copied().unwrap_or(0);
-    let internal = Backend {
-        id: st.controller_uuid.clone(),
+impl<'a> WireResult<'a> {
+    /// An entry for `b`, with its secret keys deleted unless `reveal`, and `status` from
+    /// `ping` (`None`: not pinged, `active`).
+    fn new(
+        st: &State,
+        b: &'a Backend,
+        reveal: bool,
+        config: Option<Map<String, Value>>,
+        ping: Option<Result<(), RpcErr>>,
+    ) -> WireResult<'a> {
+        let config = config.map(|mut config| {
+            if !reveal {
+                if let Some(fields) = schema(&b.backend_type) {
+                    for f in fields.iter().filter(|f| f.3) {
+                        config.remove(f.0);
+                    }
+                }
+            }
+            config
+        });
+        let (status, message) = match ping {
+            Some(Err(e)) => ("error", Some(e.message)),
+            _ => ("active", None),
+        };
+        WireResult {
+            result: WireBackend {
+                name: &b.name,
+                backend_type: &b.backend_type,
+                token_rotate_interval: b.token_rotate_interval,
+                config,
+            },
+            id: &b.id,
+            num_secrets: st.secret_counts.get(&b.id).copied().unwrap_or(0),
+            status,
+            message,
+        }
+    }
+}
+
+fn list_json(results: Vec<WireResult>) -> String {
+    #[derive(Serialize)]
+    struct Results<'a> {
+        results: Vec<WireResult<'a>>,
+    }
+    serde_json::to_string(&Results { results }).expect("list serialises")
+}
+
+fn name_wanted(names: Option<&[String]>, name: &str) -> bool {
+    names.is_none_or(|n| n.is_empty() || n.iter().any(|x| x == name))
+}
+
+/// The `internal` backend, which is not stored with the others.
+fn internal_backend(st: &State) -> Backend {
+    Backend {
+        id: st.internal_backend_id.clone(),
         name: "internal".into(),
         backend_type: "controller".into(),
         config: Map::new(),
         token_rotate_interval: None,
-    };
+    }
+}
+
+fn list(st: &State, names: Option<&[String]>, reveal: bool) -> String {
+    let count = |id: &str| st.secret_counts.get(id).copied().unwrap_or(0);
+    let internal = internal_backend(st);
     let mut all: Vec<&Backend> = st
         .backends
         .iter()
@@ -687,51 +821,20 @@ fn list(st: &State, names: Option<&[String]>, reveal: bool) -> String {
         .collect();
     all.push(&internal);
     all.sort_by(|a, b| a.id.cmp(&b.id));
-    let wanted = |b: &&Backend| names.is_none_or(|n| n.is_empty() || n.contains(&b.name));
     let results: Vec<WireResult> = all
         .into_iter()
-        .filter(wanted)
+        .filter(|b| name_wanted(names, &b.name))
         .map(|b| {
-            let is_internal = b.id == st.controller_uuid;
-            let (status, message) = if is_internal {
-                ("active", None)
-            } else {
-                match ping(&b.backend_type, &b.config) {
-                    Ok(()) => ("active", None),
-                    Err(e) => ("error", Some(e.message)),
-                }
-            };
-            let mut config = b.config.clone();
-            if !reveal {
-                if let Some(fields) = schema(&b.backend_type) {
-                    for f in fields.iter().filter(|f| f.3) {
-                        config.remove(f.0);
-                    }
-                }
-            }
-            WireResult {
-                result: WireBackend {
-                    name: &b.name,
-                    backend_type: &b.backend_type,
-                    token_rotate_interval: b.token_rotate_interval,
-                    config,
-                },
-                id: &b.id,
-                num_secrets: count(&b.id),
-                status,
-                message,
-            }
+            let is_internal = b.id == st.internal_backend_id;
+            let ping = (!is_internal).then(|| ping(&b.backend_type, &b.config));
+            WireResult::new(st, b, reveal, Some(b.config.clone()), ping)
         })
         .collect();
     if results.is_empty() {
         // Go's nil slice.
         return r#"{"results":null}"#.to_string();
     }
-    #[derive(Serialize)]
-    struct Results<'a> {
-        results: Vec<WireResult<'a>>,
-    }
-    serde_json::to_string(&Results { results }).expect("list serialises")
+    list_json(results)
 }
 
 #[cfg(test)]
