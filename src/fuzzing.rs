@@ -19,11 +19,10 @@ pub fn decode_reply_bytes(bytes: &[u8]) {
     {
         let _ = list.into_backends();
     }
-    if let Decoded::Mine(Ok(results)) =
-        decode_reply::<crate::secretbackends::ErrorResults>(bytes, 1, &what)
+    if let Decoded::Mine(Ok(results)) = decode_reply::<crate::params::ErrorResults>(bytes, 1, &what)
     {
         let checks = || (0..3).map(|_| Ok(())).collect::<Vec<_>>();
-        let _ = crate::secretbackends::merge_results(checks(), Some(results), "Fuzz");
+        let _ = crate::params::merge_results(checks(), Some(results), "Fuzz", "Fuzz");
     }
 }
 

@@ -109,6 +109,7 @@ mod goduration;
 #[cfg(feature = "juju-data")]
 mod jujudata;
 mod options;
+mod params;
 mod redact;
 mod rpc;
 mod transport;
