@@ -546,6 +546,7 @@ pub(crate) struct Upgrade {
 
 /// How a server answers an upgrade request for a path.
 #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+#[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Route {
     /// Upgrade and serve it.
     Serve,

@@ -99,6 +99,8 @@ fn is_model_uuid(s: &str) -> bool {
 /// Which endpoint serves `path`; a malformed model UUID is refused before the upgrade
 /// with Go's `http.Error` (`apiserver/httpcontext/model.go`).
 fn route(serve_api: bool, path: &str) -> Route {
+    // Go's router matches the path without the query.
+    let path = path.split('?').next().unwrap_or(path);
     if !serve_api {
         return Route::NotFound;
     }
@@ -208,10 +210,11 @@ fn serve(shared: Arc<Shared>, tcp: TcpStream, conn_id: u64) {
         {
             let target = {
                 let mut st = shared.state();
-                let target = match upgrade.path.strip_prefix("/model/") {
+                let path = upgrade.path.split('?').next().unwrap_or("");
+                let target = match path.strip_prefix("/model/") {
                     None => Target::Controller,
                     Some(rest) => {
-                        let uuid = rest.trim_end_matches("/api").to_string();
+                        let uuid = rest.strip_suffix("/api").unwrap_or(rest).to_string();
                         if st.models.iter().any(|m| m.uuid == uuid) {
                             Target::Model(uuid)
                         } else {
@@ -645,6 +648,26 @@ pub(crate) fn go_html_escape(s: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_route_as_the_api_server_routes_them() {
+        let uuid = "0b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b";
+        assert_eq!(route(true, "/api"), Route::Serve);
+        assert_eq!(route(true, "/api?x=1"), Route::Serve);
+        assert_eq!(route(true, &format!("/model/{uuid}/api")), Route::Serve);
+        assert_eq!(
+            route(true, "/model/x/api"),
+            Route::BadRequest("invalid model UUID \"x\"".into())
+        );
+        assert_eq!(
+            route(true, &format!("/model/{}/api", uuid.to_uppercase())),
+            Route::BadRequest(format!("invalid model UUID \"{}\"", uuid.to_uppercase()))
+        );
+        for other in ["/", "/model//api", "/model/x/y/api", "/model/x", "/apix"] {
+            assert_eq!(route(true, other), Route::NotFound, "{other}");
+        }
+        assert_eq!(route(false, "/api"), Route::NotFound);
+    }
 
     #[test]
     fn replies_look_like_go_wrote_them() {
