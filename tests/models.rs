@@ -849,3 +849,110 @@ fn the_client_store_names_the_models() {
         )
     );
 }
+
+#[test]
+fn a_model_summary_byte_for_byte() {
+    let fake = fake("3.6.26");
+    let d = fake.model_uuid("admin/default").unwrap();
+    let c = fake.controller_uuid();
+    let mut raw = controller_conn(&fake);
+    let reply = raw.exchange(&request(
+        2,
+        "ModelManager",
+        10,
+        "ListModelSummaries",
+        json!({"user-tag": "user-admin", "all": true}),
+    ));
+    let v: Value = serde_json::from_str(&reply).unwrap();
+    let since = v["response"]["results"][1]["result"]["status"]["since"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let default = format!(
+        "{{\"result\":{{\"name\":\"default\",\"uuid\":\"{d}\",\"type\":\"iaas\",\
+         \"controller-uuid\":\"{c}\",\"is-controller\":false,\"provider-type\":\"lxd\",\
+         \"cloud-tag\":\"cloud-localhost\",\"cloud-region\":\"localhost\",\
+         \"cloud-credential-tag\":\"cloudcred-localhost_admin_localhost\",\
+         \"owner-tag\":\"user-admin\",\"life\":\"alive\",\"status\":{{\"status\":\"available\",\
+         \"info\":\"\",\"since\":\"{since}\"}},\"user-access\":\"admin\",\
+         \"last-connection\":null,\"counts\":[],\"sla\":{{\"level\":\"unsupported\",\
+         \"owner\":\"admin\"}},\"agent-version\":\"3.6.26\"}}}}]}}}}\n"
+    );
+    assert!(reply.ends_with(&default), "{reply}");
+    // v11 on 4.0: a qualifier after the name, no owner tag, no SLA.
+    let fake = self::fake("4.0.14");
+    let mut raw = controller_conn(&fake);
+    let reply = raw.exchange(&request(
+        2,
+        "ModelManager",
+        11,
+        "ListModelSummaries",
+        json!({"user-tag": "user-admin"}),
+    ));
+    assert!(
+        reply.contains("{\"result\":{\"name\":\"default\",\"qualifier\":\"admin\",\"uuid\":"),
+        "{reply}"
+    );
+    assert!(
+        !reply.contains("owner-tag") && !reply.contains("\"sla\""),
+        "{reply}"
+    );
+}
+
+#[test]
+fn model_unset_returns_a_key_to_its_default() {
+    let fake = fake("3.6.26");
+    let mut raw = model_conn(&fake, "default");
+    let set = raw.exchange(&request(
+        2,
+        "ModelConfig",
+        3,
+        "ModelSet",
+        json!({"config": {"ftp-proxy": "http://proxy.example:3128"}}),
+    ));
+    assert_eq!(set, "{\"request-id\":2,\"response\":{}}\n");
+    let got = raw.exchange(&request(3, "ModelConfig", 3, "ModelGet", json!({})));
+    assert!(got
+        .contains("\"ftp-proxy\":{\"value\":\"http://proxy.example:3128\",\"source\":\"model\"}"));
+    let unset = raw.exchange(&request(
+        4,
+        "ModelConfig",
+        3,
+        "ModelUnset",
+        json!({"keys": ["ftp-proxy"]}),
+    ));
+    assert_eq!(unset, "{\"request-id\":4,\"response\":{}}\n");
+    let got = raw.exchange(&request(5, "ModelConfig", 3, "ModelGet", json!({})));
+    assert!(got.contains("\"ftp-proxy\":{\"value\":\"\",\"source\":\"default\"}"));
+    assert_eq!(
+        raw.exchange(&request(
+            6,
+            "ModelConfig",
+            3,
+            "ModelSet",
+            json!({"config": {"agent-version": "9.9.9"}})
+        )),
+        "{\"request-id\":6,\"error\":\"agent-version cannot be changed\",\"response\":{}}\n"
+    );
+}
+
+#[test]
+fn a_users_own_model_is_theirs_to_configure() {
+    let fake = fake("3.6.26");
+    let uuid = fake.add_model("dev", "bob");
+    let mut raw = Raw::connect_to(&fake, &format!("/model/{uuid}/api"));
+    let reply = login_as(&mut raw, "bob", "bob-password");
+    assert!(reply.contains("\"model-access\":\"admin\""), "{reply}");
+    let set = raw.exchange(&request(
+        2,
+        "ModelConfig",
+        3,
+        "ModelSet",
+        json!({"config": {"secret-backend": "auto"}}),
+    ));
+    assert_eq!(set, "{\"request-id\":2,\"response\":{}}\n");
+    // admin, a superuser, may open it without a grant.
+    let mut raw = Raw::connect_to(&fake, &format!("/model/{uuid}/api"));
+    let reply = login_as(&mut raw, "admin", fake.password());
+    assert!(reply.contains("\"model-access\":\"admin\""), "{reply}");
+}
