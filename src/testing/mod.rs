@@ -366,7 +366,9 @@ impl FakeControllerBuilder {
 /// A fake Juju controller serving on `127.0.0.1`; it stops when dropped.
 ///
 /// It has two users: `admin` (controller `superuser`, password [`password`](Self::password))
-/// and `bob` (password `bob-password`, controller access `login`).
+/// and `bob` (password `bob-password`, controller access `login`); and two models, as right
+/// after `juju bootstrap`: `admin/controller` and `admin/default` (see
+/// [`add_model`](Self::add_model)).
 pub struct FakeController {
     shared: Arc<Shared>,
     admin_password: String,
