@@ -7,10 +7,15 @@
 //! `--juju-version V` picks the Juju it behaves as: 3.1.0 to 4.0.x (default 3.6.26); for
 //! example `3.2.4` refuses clients that claim another major version, as Juju 3.2 does.
 //!
-//! With `--juju-data DIR` it also writes a juju client store there (`controllers.yaml`,
-//! `accounts.yaml`) naming it controller `fake`, so `JUJU_DATA=DIR` tools connect to it.
+//! It has the models a controller has right after `juju bootstrap`: `admin/controller` and
+//! `admin/default`, each served at `/model/<uuid>/api`.
 //!
-//! Prints one JSON line on stdout: `{"endpoint", "ca_cert", "username", "password"}`.
+//! With `--juju-data DIR` it also writes a juju client store there (`controllers.yaml`,
+//! `accounts.yaml`, `models.yaml`) naming it controller `fake`, so `JUJU_DATA=DIR` tools
+//! connect to it.
+//!
+//! Prints one JSON line on stdout: `{"endpoint", "ca_cert", "username", "password",
+//! "models"}`, where `models` maps `owner/name` to the model's UUID.
 //! A second user, `bob` / `bob-password`, has controller access `login` only.
 
 use juju_client::testing::FakeController;
@@ -77,11 +82,17 @@ fn main() {
         }
     }
     let s = |v: &str| serde_json::Value::String(v.to_string());
+    let models: serde_json::Map<String, serde_json::Value> = ["admin/controller", "admin/default"]
+        .into_iter()
+        .map(|m| (m.to_string(), s(&fake.model_uuid(m).unwrap_or_default())))
+        .collect();
     println!(
-        "{{\"endpoint\": {}, \"ca_cert\": {}, \"username\": \"admin\", \"password\": {}}}",
+        "{{\"endpoint\": {}, \"ca_cert\": {}, \"username\": \"admin\", \"password\": {}, \
+         \"models\": {}}}",
         s(&fake.endpoint()),
         s(fake.ca_cert_pem()),
-        s(fake.password())
+        s(fake.password()),
+        serde_json::Value::Object(models)
     );
     eprintln!(
         "fake Juju {juju_version} controller serving on {} (Ctrl-C to stop)",

@@ -112,6 +112,7 @@ mod options;
 mod params;
 mod redact;
 mod rpc;
+mod tags;
 mod transport;
 mod util;
 mod version;

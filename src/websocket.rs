@@ -544,13 +544,25 @@ pub(crate) struct Upgrade {
     pub(crate) client_version: Option<String>,
 }
 
+/// How a server answers an upgrade request for a path.
+#[cfg_attr(not(feature = "testing"), allow(dead_code))]
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Route {
+    /// Upgrade and serve it.
+    Serve,
+    /// `404 Not Found`: nothing there.
+    NotFound,
+    /// `400 Bad Request` with this text as the body.
+    BadRequest(String),
+}
+
 /// Performs the server side of the upgrade; returns the socket and what was asked for.
 /// A request that is not a WebSocket upgrade is answered `400` and refused.
 #[cfg_attr(not(feature = "testing"), allow(dead_code))]
 pub(crate) fn server_handshake<S: Read + Write>(
     mut stream: S,
     max_message: usize,
-    serves: impl Fn(&str) -> bool,
+    route: impl Fn(&str) -> Route,
 ) -> Result<(WebSocket<S>, Upgrade), WsError> {
     let head = read_head(&mut stream)?;
     let first = head.text.lines().next().unwrap_or("");
@@ -569,11 +581,17 @@ pub(crate) fn server_handshake<S: Read + Write>(
         let _ = stream.write_all(resp.as_bytes());
         return Err(WsError::Protocol("not a WebSocket upgrade".into()));
     };
-    if !serves(&path) {
+    let refusal = match route(&path) {
+        Route::Serve => None,
         // Go's default NotFound handler.
-        let body = "404 page not found\n";
+        Route::NotFound => Some(("404 Not Found", "404 page not found".to_string())),
+        // Go's http.Error, as Juju answers a malformed model UUID.
+        Route::BadRequest(text) => Some(("400 Bad Request", text)),
+    };
+    if let Some((status, text)) = refusal {
+        let body = format!("{text}\n");
         let resp = format!(
-            "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\n\
+            "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\n\
              X-Content-Type-Options: nosniff\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
         );

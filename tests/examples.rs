@@ -436,3 +436,53 @@ fn the_standalone_fake_serves_the_juju_version_asked_for_and_refuses_others() {
     child.wait().unwrap();
     assert_eq!(version.unwrap(), "4.0.14");
 }
+
+#[test]
+fn the_standalone_fake_serves_the_bootstrap_models() {
+    let mut child = Command::new(example("fake_controller"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let info: Value = serde_json::from_str(&line).unwrap();
+    let opts = juju_client::ConnectOptions::new()
+        .endpoint(info["endpoint"].as_str().unwrap())
+        .password(info["password"].as_str().unwrap())
+        .ca_cert(info["ca_cert"].as_str().unwrap());
+    let listed = juju_client::Controller::connect(&opts).and_then(|c| {
+        c.call::<_, Value>(
+            "ModelManager",
+            "ListModels",
+            &serde_json::json!({"tag": "user-admin"}),
+        )
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let listed = listed.unwrap();
+    let models = listed["user-models"].as_array().unwrap();
+    let named: Vec<(&str, &str)> = models
+        .iter()
+        .map(|m| {
+            (
+                m["model"]["name"].as_str().unwrap(),
+                m["model"]["uuid"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        named,
+        [
+            (
+                "controller",
+                info["models"]["admin/controller"].as_str().unwrap()
+            ),
+            ("default", info["models"]["admin/default"].as_str().unwrap()),
+        ]
+    );
+}

@@ -1,5 +1,5 @@
-//! The fake's `Admin.Login`, and the two calls python-libjuju makes right after it
-//! (`ModelManager.ListModelSummaries`, `Controller.ControllerAPIInfoForModels`).
+//! The fake's `Admin.Login` (controller and model logins), and
+//! `Controller.ControllerAPIInfoForModels`, which python-libjuju calls right after it.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -37,6 +37,9 @@ struct FacadeVersions<'a> {
 #[derive(Serialize)]
 struct LoginResult<'a> {
     servers: Vec<Vec<HostPort<'a>>>,
+    /// Only for a model login.
+    #[serde(rename = "model-tag", skip_serializing_if = "Option::is_none")]
+    model_tag: Option<String>,
     #[serde(rename = "controller-tag")]
     controller_tag: String,
     #[serde(rename = "user-info")]
@@ -75,8 +78,13 @@ fn valid_user_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-'))
 }
 
-/// `Admin.Login`: returns the reply and, on success, the connection's new session.
-pub(crate) fn login(shared: &Shared, params: &Value) -> (Reply, Option<Session>) {
+/// `Admin.Login` on a controller connection (`model` None) or a model connection: returns
+/// the reply and, on success, the connection's new session.
+pub(crate) fn login(
+    shared: &Shared,
+    params: &Value,
+    model: Option<&str>,
+) -> (Reply, Option<Session>) {
     let get = |k: &str| params.get(k).and_then(Value::as_str).unwrap_or("");
     let tag = get("auth-tag");
     let credentials = get("credentials");
@@ -105,16 +113,47 @@ pub(crate) fn login(shared: &Shared, params: &Value) -> (Reply, Option<Session>)
     if let Some(target) = shared.state().redirect.clone() {
         return fail(redirect_error(&target));
     }
+    // A model that migrated away redirects the users it had, before any authentication
+    // (`apiserver/admin.go` `maybeEmitRedirectError`); others are told nothing.
+    let migrated = model.and_then(|uuid| {
+        let st = shared.state();
+        let m = st.models.iter().find(|m| m.uuid == uuid)?;
+        Some((m.redirect.clone()?, m.users.contains_key(name)))
+    });
+    if let Some((target, true)) = &migrated {
+        return fail(redirect_error(target));
+    }
     if credentials.is_empty() {
         return (Ok(DISCHARGE_REQUIRED.to_string()), None);
     }
-    let st = shared.state();
+    let mut st = shared.state();
     let access = match st.users.get(name) {
         Some(u) if u.password == credentials => u.access.clone(),
         _ => return fail(unauthorized("invalid entity name or password")),
     };
+    if migrated.is_some() {
+        // "Hide the fact that the model does not exist."
+        return fail(unauthorized("invalid entity name or password"));
+    }
+    // A model login needs a grant on the model, which superusers have implicitly.
+    let model_access = match model {
+        None => String::new(),
+        Some(uuid) => {
+            let Some(m) = st.models.iter().find(|m| m.uuid == uuid) else {
+                return fail(unauthorized("invalid entity name or password"));
+            };
+            match st.model_access(name, m) {
+                Some(a) => a,
+                None => return fail(unauthorized("permission denied")),
+            }
+        }
+    };
     if access.is_empty() {
         return fail(unauthorized("permission denied"));
+    }
+    if let Some(m) = model.and_then(|uuid| st.models.iter_mut().find(|m| m.uuid == uuid)) {
+        m.last_login
+            .insert(name.to_string(), std::time::SystemTime::now());
     }
     let port = shared.addr.port();
     let result = LoginResult {
@@ -124,19 +163,22 @@ pub(crate) fn login(shared: &Shared, params: &Value) -> (Reply, Option<Session>)
             scope: "local-machine",
             port,
         }]],
+        model_tag: model.map(|uuid| format!("model-{uuid}")),
         controller_tag: format!("controller-{}", st.controller_uuid),
         user_info: AuthUserInfo {
             display_name: "",
             identity: format!("user-{name}"),
             controller_access: &access,
-            model_access: "",
+            model_access: &model_access,
         },
-        facades: st
-            .juju
-            .controller_facades()
-            .iter()
-            .map(|(name, versions)| FacadeVersions { name, versions })
-            .collect(),
+        facades: if model.is_some() {
+            st.juju.model_facades()
+        } else {
+            st.juju.controller_facades()
+        }
+        .iter()
+        .map(|(name, versions)| FacadeVersions { name, versions })
+        .collect(),
         server_version: &st.server_version,
     };
     let body = serde_json::to_string(&result).expect("login result serialises");
@@ -145,6 +187,7 @@ pub(crate) fn login(shared: &Shared, params: &Value) -> (Reply, Option<Session>)
     (
         Ok(body),
         Some(Session {
+            user: name.to_string(),
             access,
             client_version,
         }),
@@ -182,48 +225,16 @@ fn redirect_error(target: &super::RedirectTarget) -> RpcErr {
     }
 }
 
-#[derive(Serialize)]
-struct ModelSummary<'a> {
-    name: &'a str,
-    uuid: &'a str,
-    #[serde(rename = "type")]
-    kind: &'a str,
-    #[serde(rename = "controller-uuid")]
-    controller_uuid: &'a str,
-    #[serde(rename = "is-controller")]
-    is_controller: bool,
-    #[serde(rename = "owner-tag")]
-    owner_tag: &'a str,
-    life: &'a str,
-    #[serde(rename = "user-access")]
-    user_access: &'a str,
-}
-
-/// `ModelManager.ListModelSummaries`: the controller model, visible to superusers.
-pub(crate) fn list_model_summaries(shared: &Shared, session: &Session, _params: &Value) -> Reply {
-    if session.access != "superuser" {
-        return Ok(r#"{"results":[]}"#.to_string());
-    }
-    let st = shared.state();
-    let summary = ModelSummary {
-        name: "controller",
-        uuid: &st.controller_model_uuid,
-        kind: "iaas",
-        controller_uuid: &st.controller_uuid,
-        is_controller: true,
-        owner_tag: "user-admin",
-        life: "alive",
-        user_access: "admin",
-    };
-    Ok(format!(
-        r#"{{"results":[{{"result":{}}}]}}"#,
-        serde_json::to_string(&summary).expect("summary serialises")
-    ))
-}
-
-/// `Controller.ControllerAPIInfoForModels`: this fake's address and CA for its model.
+/// `Controller.ControllerAPIInfoForModels`: this fake's address and CA for its models.
 pub(crate) fn api_info_for_models(shared: &Shared, params: &Value) -> Reply {
-    let model_uuid = shared.state().controller_model_uuid.clone();
+    let uuids: Vec<String> = {
+        let st = shared.state();
+        st.models
+            .iter()
+            .filter(|m| m.redirect.is_none())
+            .map(|m| m.uuid.clone())
+            .collect()
+    };
     let entities = params
         .get("entities")
         .and_then(Value::as_array)
@@ -234,7 +245,7 @@ pub(crate) fn api_info_for_models(shared: &Shared, params: &Value) -> Reply {
         .map(|e| {
             let tag = e.get("tag").and_then(Value::as_str).unwrap_or("");
             let uuid = tag.strip_prefix("model-").unwrap_or(tag);
-            if uuid == model_uuid {
+            if uuids.iter().any(|u| u.as_str() == uuid) {
                 serde_json::json!({
                     "addresses": [shared.addr.to_string()],
                     "cacert": shared.ca_pem,

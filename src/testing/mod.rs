@@ -9,8 +9,16 @@
 //! - `Pinger` v1;
 //! - `SecretBackends` v1, with the controller's validation, reachability, rename, reset and
 //!   removal rules;
-//! - `ModelManager.ListModelSummaries` and `Controller.ControllerAPIInfoForModels`, as far
-//!   as other clients (python-libjuju) need them to connect.
+//! - models: `controller` and `default` (owned by `admin`, as right after `juju
+//!   bootstrap`) and any you [add](FakeController::add_model), with model logins at
+//!   `/model/<uuid>/api` and the facades Juju lists there;
+//! - `ModelManager` `ListModels`, `ListModelSummaries` and `ModelInfo`;
+//! - `ModelConfig` v3 `ModelGet`, `ModelSet` (with the `secret-backend` checks of 3.x) and
+//!   `ModelUnset`, and on 4.0 v4 `GetModelSecretBackend` and `SetModelSecretBackend`;
+//! - `Client.WatchAll` and `AllWatcher` `Next`/`Stop` (the model's first state, then a
+//!   `Next` that waits until the watcher is stopped), as python-libjuju needs to open a
+//!   model;
+//! - `Controller.ControllerAPIInfoForModels`, as python-libjuju needs it to connect.
 //!
 //! Other facades in the login result answer every method with `not implemented`.
 //!
@@ -29,7 +37,10 @@
 //! as for a real unreachable Vault.
 
 mod admin;
+mod allwatcher;
 mod certs;
+mod modelconfig;
+mod models;
 mod secretbackends;
 mod server;
 mod versions;
@@ -151,8 +162,11 @@ pub(crate) struct State {
     pub(crate) internal_backend_id: String,
     /// The id of Juju 4.0's built-in `kubernetes` backend (never listed; unused in 3.x).
     pub(crate) kubernetes_backend_id: String,
-    /// Secret revisions stored per backend id.
+    /// Secret revisions stored per backend id, over all models: kept by
+    /// `recount_secrets` from the models' own counts.
     pub(crate) secret_counts: HashMap<String, u64>,
+    /// The models, in the order they were added: `controller` and `default` first.
+    pub(crate) models: Vec<models::Model>,
     pub(crate) requests: Vec<ReceivedRequest>,
     /// Faults by method name.
     pub(crate) faults: HashMap<String, Fault>,
@@ -358,7 +372,9 @@ impl FakeControllerBuilder {
 /// A fake Juju controller serving on `127.0.0.1`; it stops when dropped.
 ///
 /// It has two users: `admin` (controller `superuser`, password [`password`](Self::password))
-/// and `bob` (password `bob-password`, controller access `login`).
+/// and `bob` (password `bob-password`, controller access `login`); and two models, as right
+/// after `juju bootstrap`: `admin/controller` and `admin/default` (see
+/// [`add_model`](Self::add_model)).
 pub struct FakeController {
     shared: Arc<Shared>,
     admin_password: String,
@@ -452,18 +468,22 @@ impl FakeController {
         } else {
             controller_uuid.clone()
         };
+        // As right after `juju bootstrap`: the controller model and `default`, both admin's.
+        let controller_model = models::Model::new("controller", "admin");
+        let default_model = models::Model::new("default", "admin");
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
                 controller_uuid,
                 internal_backend_id,
                 kubernetes_backend_id: crate::util::random_uuid(),
-                controller_model_uuid: crate::util::random_uuid(),
+                controller_model_uuid: controller_model.uuid.clone(),
                 server_version: b.server_version,
                 juju,
                 upgrades: Vec::new(),
                 users,
                 backends: Vec::new(),
                 secret_counts: HashMap::new(),
+                models: vec![controller_model, default_model],
                 requests: Vec::new(),
                 faults: HashMap::new(),
                 redirect: None,
@@ -589,9 +609,11 @@ impl FakeController {
         );
     }
 
-    /// Says that `n` secret revisions are stored in the backend named `name` (`internal`
-    /// included), as if models had written secrets to it: a backend in use cannot be
-    /// removed without `force` (nor renamed, before Juju 4.0). Returns false if there is
+    /// Says that the controller model stores `n` secret revisions in the backend named
+    /// `name` (`internal` included), as if its charms had written secrets there: a backend
+    /// in use cannot be removed without `force` (nor renamed, before Juju 4.0). A backend's
+    /// count is the sum over all models (see
+    /// [`set_model_secret_count`](Self::set_model_secret_count)). Returns false if there is
     /// no such backend.
     ///
     /// ```
@@ -604,18 +626,161 @@ impl FakeController {
     /// # Ok::<(), juju_client::Error>(())
     /// ```
     pub fn set_secret_count(&self, name: &str, n: u64) -> bool {
+        let model = self.shared.state().controller_model_uuid.clone();
+        self.set_model_secret_count(&model, name, n)
+    }
+
+    /// Says that `model` (a UUID, `owner/name`, or a name only one model has) stores `n`
+    /// secret revisions in the backend named `backend` (`internal` included). Returns false
+    /// if there is no such model or backend.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// let ctrl = juju_client::Controller::connect(&fake.connect_options())?;
+    /// ctrl.add_secret_backends("", "v", "vault", [("endpoint", "https://v:8200")])?;
+    /// fake.set_model_secret_count("admin/default", "v", 2);
+    /// fake.set_model_secret_count("controller", "v", 1);
+    /// assert_eq!(ctrl.show_secret_backend("v", false)?.num_secrets, 3);
+    /// assert!(!fake.set_model_secret_count("nope", "v", 1));
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn set_model_secret_count(&self, model: &str, backend: &str, n: u64) -> bool {
         let mut st = self.shared.state();
-        let id = if name == "internal" {
+        let id = if backend == "internal" {
             Some(st.internal_backend_id.clone())
         } else {
             st.backends
                 .iter()
-                .find(|b| b.name == name)
+                .find(|b| b.name == backend)
                 .map(|b| b.id.clone())
         };
-        match id {
-            Some(id) => {
-                st.secret_counts.insert(id, n);
+        let Some(id) = id else { return false };
+        let Some(m) = st.find_model_mut(model) else {
+            return false;
+        };
+        m.secret_counts.insert(id, n);
+        st.recount_secrets();
+        true
+    }
+
+    /// Adds an IAAS model `name` owned by `owner` (who gets `admin` access to it), as
+    /// `juju add-model` does, and returns its UUID. If `owner` already has a model of that
+    /// name, returns that model's UUID. The fake starts with two models, `controller` and
+    /// `default`, both owned by `admin`.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// let uuid = fake.add_model("dev", "bob");
+    /// assert_eq!(fake.model_uuid("bob/dev"), Some(uuid));
+    /// assert!(fake.model_uuid("admin/default").is_some());
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn add_model(&self, name: &str, owner: &str) -> String {
+        let owner = owner.strip_prefix("user-").unwrap_or(owner);
+        let mut st = self.shared.state();
+        if let Some(m) = st
+            .models
+            .iter()
+            .find(|m| m.owner == owner && m.name == name)
+        {
+            return m.uuid.clone();
+        }
+        let model = models::Model::new(name, owner);
+        let uuid = model.uuid.clone();
+        st.models.push(model);
+        uuid
+    }
+
+    /// The UUID of a model: `owner/name` (as `admin/default`), a name only one model has,
+    /// or a UUID. `None` if there is no such model.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// let uuid = fake.model_uuid("controller").unwrap();
+    /// assert_eq!(fake.model_uuid(&uuid), Some(uuid));
+    /// assert_eq!(fake.model_uuid("admin/nope"), None);
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn model_uuid(&self, model: &str) -> Option<String> {
+        self.shared
+            .state()
+            .find_model(model)
+            .map(|m| m.uuid.clone())
+    }
+
+    /// Grants `user` access to `model` (named as for [`model_uuid`](Self::model_uuid)):
+    /// `read`, `write` or `admin`, as `juju grant` does; `""` revokes it. Returns false if
+    /// there is no such model or the access level is not one of those.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// assert!(fake.grant_model_access("admin/default", "bob", "read"));
+    /// assert!(!fake.grant_model_access("admin/default", "bob", "superuser"));
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn grant_model_access(&self, model: &str, user: &str, access: &str) -> bool {
+        if !matches!(access, "" | "read" | "write" | "admin") {
+            return false;
+        }
+        let user = user.strip_prefix("user-").unwrap_or(user);
+        let mut st = self.shared.state();
+        let Some(m) = st.find_model_mut(model) else {
+            return false;
+        };
+        if access.is_empty() {
+            m.users.remove(user);
+        } else {
+            m.users.insert(user.to_string(), access.to_string());
+        }
+        true
+    }
+
+    /// The secret backend `model` (named as for [`model_uuid`](Self::model_uuid)) uses, as
+    /// the emulated Juju reports it: on 3.x the model's `secret-backend` config value
+    /// (`auto` by default; set with `ModelConfig.ModelSet`), on 4.0 what
+    /// `GetModelSecretBackend` answers (`auto` for the built-in backend, also after the
+    /// backend the model used was removed). `None` if there is no such model.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// assert_eq!(fake.model_secret_backend("admin/default").as_deref(), Some("auto"));
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn model_secret_backend(&self, model: &str) -> Option<String> {
+        let st = self.shared.state();
+        let m = st.find_model(model)?;
+        Some(modelconfig::secret_backend(&st, m))
+    }
+
+    /// Treats `model` (named as for [`model_uuid`](Self::model_uuid)) as migrated to
+    /// `target`: logins to its `/model/<uuid>/api` by its users are answered
+    /// `redirection required` with `target`'s address, CA certificate and controller tag,
+    /// and it is no longer listed. `None` brings it back. Returns false if there is no such
+    /// model.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let old = FakeController::start()?;
+    /// let new = FakeController::start()?;
+    /// assert!(old.redirect_model("admin/default", Some(&new)));
+    /// assert!(old.redirect_model("admin/default", None));
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn redirect_model(&self, model: &str, target: Option<&FakeController>) -> bool {
+        let target = target.map(|t| RedirectTarget {
+            addrs: vec![t.shared.addr],
+            ca_pem: t.shared.ca_pem.clone(),
+            controller_uuid: t.controller_uuid(),
+        });
+        let mut st = self.shared.state();
+        match st.find_model_mut(model) {
+            Some(m) => {
+                m.redirect = target;
                 true
             }
             None => false,
@@ -669,8 +834,9 @@ impl FakeController {
 
     /// Writes a juju client store into `dir` (created if needed) that points at this fake as
     /// controller `name`, the current controller, with the `admin` account: the
-    /// `controllers.yaml` and `accounts.yaml` the `juju` CLI would write. Both files are
-    /// replaced. Use it with `JUJU_DATA=dir` or [`ConnectOptions::from_juju_data_dir`].
+    /// `controllers.yaml`, `accounts.yaml` and `models.yaml` the `juju` CLI would write
+    /// (every model, keyed `owner/name`; `admin/default` is the current model). The files
+    /// are replaced. Use it with `JUJU_DATA=dir` or [`ConnectOptions::from_juju_data_dir`].
     ///
     /// ```
     /// use juju_client::{testing::FakeController, ConnectOptions, Controller};
@@ -705,6 +871,19 @@ impl FakeController {
             "controllers:\n  {name}:\n    user: admin\n    password: {pw}\n    last-known-access: superuser\n",
             pw = self.admin_password
         );
+        // jujuclient's ModelDetails (`jujuclient/interface.go`): uuid, type, and the active
+        // branch, which the CLI sets to `master`.
+        let mut models = format!("controllers:\n  {name}:\n    models:\n");
+        for m in st.models.iter().filter(|m| m.redirect.is_none()) {
+            models.push_str(&format!(
+                "      {}/{}:\n        uuid: {}\n        type: {}\n        branch: master\n",
+                m.owner,
+                m.name,
+                m.uuid,
+                m.kind()
+            ));
+        }
+        models.push_str("    current-model: admin/default\n");
         drop(st);
         let write = |file: &str, text: &str| {
             std::fs::write(dir.join(file), text)
@@ -713,7 +892,8 @@ impl FakeController {
         std::fs::create_dir_all(dir)
             .map_err(|e| setup_error(&format!("create {}", dir.display()), e))?;
         write("controllers.yaml", &controllers)?;
-        write("accounts.yaml", &accounts)
+        write("accounts.yaml", &accounts)?;
+        write("models.yaml", &models)
     }
 
     /// Removes every injected fault.

@@ -503,7 +503,7 @@ fn url_host(endpoint: &str) -> &str {
 
 /// The controller's ping of a backend; by the fake's convention, names ending in
 /// `.invalid` never answer.
-fn ping(backend_type: &str, cfg: &Map<String, Value>) -> Result<(), RpcErr> {
+pub(crate) fn ping(backend_type: &str, cfg: &Map<String, Value>) -> Result<(), RpcErr> {
     if schema(backend_type).is_none() {
         return Ok(()); // the controller backend is always reachable
     }
@@ -835,6 +835,18 @@ fn list(st: &State, names: Option<&[String]>, reveal: bool) -> String {
         return r#"{"results":null}"#.to_string();
     }
     list_json(results)
+}
+
+/// A backend's config without its secret keys, as listed to someone who did not ask to
+/// reveal them (also what `ModelManager.ModelInfo` shows).
+pub(crate) fn public_config(backend_type: &str, cfg: &Map<String, Value>) -> Map<String, Value> {
+    let mut config = cfg.clone();
+    if let Some(fields) = schema(backend_type) {
+        for f in fields.iter().filter(|f| f.3) {
+            config.remove(f.0);
+        }
+    }
+    config
 }
 
 #[cfg(test)]

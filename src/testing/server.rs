@@ -10,9 +10,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::{admin, secretbackends, Fault, ReceivedRequest, Shared};
+use super::{
+    admin, allwatcher, modelconfig, models, secretbackends, Fault, ReceivedRequest, Shared,
+};
 use crate::redact::REDACTED;
-use crate::websocket;
+use crate::websocket::{self, Route};
 
 /// An error reply: message, code (may be empty) and optional `error-info`.
 #[derive(Debug)]
@@ -37,10 +39,87 @@ impl RpcErr {
 pub(crate) type Reply = Result<String, RpcErr>;
 
 /// The user a connection logged in as.
+#[derive(Clone)]
 pub(crate) struct Session {
+    /// The user name, e.g. `admin`.
+    pub(crate) user: String,
+    /// The user's controller access.
     pub(crate) access: String,
     /// The `client-version` the login claimed (2.0.0 when absent or unparseable).
     pub(crate) client_version: crate::version::Version,
+}
+
+/// What a connection serves, from its URL path (`apiserver/apiserver.go` `endpoints()`).
+pub(crate) enum Target {
+    /// `/api`: a controller-only connection.
+    Controller,
+    /// `/model/<uuid>/api` for a model this controller has (or had: it may have migrated).
+    Model(String),
+    /// `/model/<uuid>/api` for a well-formed UUID it never had: every request fails.
+    UnknownModel(String),
+}
+
+/// One connection's state.
+pub(crate) struct Conn {
+    pub(crate) target: Target,
+    pub(crate) session: Option<Session>,
+    pub(crate) watchers: allwatcher::Watchers,
+    /// The request being answered: id, legacy envelope, tracing fields.
+    current: (u64, bool, String),
+    /// Replies to earlier requests, written before the current request's reply.
+    pub(crate) outbox: Vec<String>,
+    /// Set by a method that answers later (a blocking `AllWatcher.Next`).
+    pub(crate) parked: bool,
+}
+
+impl Conn {
+    fn new(target: Target) -> Conn {
+        Conn {
+            target,
+            session: None,
+            watchers: allwatcher::Watchers::default(),
+            current: (0, false, String::new()),
+            outbox: Vec::new(),
+            parked: false,
+        }
+    }
+
+    /// Encodes a reply to the current request, for when it is answered later.
+    pub(crate) fn answer_later(&self) -> Box<dyn FnOnce(Reply) -> String + Send> {
+        let (id, v0, trace) = self.current.clone();
+        Box::new(move |reply| encode_traced_reply(id, v0, reply, &trace))
+    }
+}
+
+/// Go's `names.IsValidModel`: a UUID in lower-case hex (`juju/utils` `UUIDSnippet`).
+fn is_model_uuid(s: &str) -> bool {
+    crate::util::is_uuid(s) && !s.contains(|c: char| c.is_ascii_uppercase())
+}
+
+/// Which endpoint serves `path`; a malformed model UUID is refused before the upgrade
+/// with Go's `http.Error` (`apiserver/httpcontext/model.go`).
+fn route(serve_api: bool, path: &str) -> Route {
+    // Go's router matches the path without the query.
+    let path = path.split('?').next().unwrap_or(path);
+    if !serve_api {
+        return Route::NotFound;
+    }
+    if path == "/api" {
+        return Route::Serve;
+    }
+    match path
+        .strip_prefix("/model/")
+        .and_then(|rest| rest.strip_suffix("/api"))
+    {
+        Some(uuid) if !uuid.is_empty() && !uuid.contains('/') => {
+            if is_model_uuid(uuid) {
+                Route::Serve
+            } else {
+                Route::BadRequest(format!("invalid model UUID {uuid:?}"))
+            }
+        }
+        _ => Route::NotFound,
+    }
 }
 
 /// What the connection loop does after a message.
@@ -127,16 +206,32 @@ fn serve(shared: Arc<Shared>, tcp: TcpStream, conn_id: u64) {
     let _ = tcp.set_read_timeout(Some(Duration::from_secs(10)));
     if let Ok(tls) = shared.acceptor.accept(tcp) {
         if let Ok((mut ws, upgrade)) =
-            websocket::server_handshake(tls, 1 << 30, |p| shared.serve_api && p == "/api")
+            websocket::server_handshake(tls, 1 << 30, |p| route(shared.serve_api, p))
         {
-            shared.state().upgrades.push(super::UpgradeRequest {
-                path: upgrade.path,
-                client_version: upgrade.client_version,
-            });
+            let target = {
+                let mut st = shared.state();
+                let path = upgrade.path.split('?').next().unwrap_or("");
+                let target = match path.strip_prefix("/model/") {
+                    None => Target::Controller,
+                    Some(rest) => {
+                        let uuid = rest.strip_suffix("/api").unwrap_or(rest).to_string();
+                        if st.models.iter().any(|m| m.uuid == uuid) {
+                            Target::Model(uuid)
+                        } else {
+                            Target::UnknownModel(uuid)
+                        }
+                    }
+                };
+                st.upgrades.push(super::UpgradeRequest {
+                    path: upgrade.path,
+                    client_version: upgrade.client_version,
+                });
+                target
+            };
             if let Some(n) = shared.max_frame {
                 ws.set_max_out_frame(n);
             }
-            if run(&shared, &mut ws) {
+            if run(&shared, &mut ws, Conn::new(target)) {
                 let _ = ws.send_close(1000);
             }
             let _ = ws.get_ref().get_ref().shutdown(std::net::Shutdown::Both);
@@ -153,8 +248,11 @@ fn serve(shared: Arc<Shared>, tcp: TcpStream, conn_id: u64) {
 /// queue while later requests are answered, so replies can arrive out of order, as they do
 /// from a real controller that runs each call in its own goroutine. Returns false when the
 /// connection must be cut without a close frame.
-fn run(shared: &Shared, ws: &mut websocket::WebSocket<native_tls::TlsStream<TcpStream>>) -> bool {
-    let mut session: Option<Session> = None;
+fn run(
+    shared: &Shared,
+    ws: &mut websocket::WebSocket<native_tls::TlsStream<TcpStream>>,
+    mut conn: Conn,
+) -> bool {
     let mut later: Vec<(Instant, Vec<Out>)> = Vec::new();
     let mut read_timeout = None;
     loop {
@@ -194,7 +292,7 @@ fn run(shared: &Shared, ws: &mut websocket::WebSocket<native_tls::TlsStream<TcpS
         if shared.stop.load(Ordering::SeqCst) {
             return true;
         }
-        match handle(shared, &mut session, msg) {
+        match handle(shared, &mut conn, msg) {
             Action::Send(outs) => {
                 if !write_all(ws, outs, shared.max_frame) {
                     return false;
@@ -218,13 +316,13 @@ fn field<'a>(obj: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a 
 }
 
 /// Decodes one message and decides what to do: reply, stay silent, or end the connection.
-fn handle(shared: &Shared, session: &mut Option<Session>, msg: &[u8]) -> Action {
+fn handle(shared: &Shared, conn: &mut Conn, msg: &[u8]) -> Action {
     let v4 = shared.state().juju.is_4();
     // Go's read loop dies on a message it cannot decode, and takes the connection with it.
     // 4.0 also refuses request-id 0 (no legacy V0 envelope) the same way: no reply.
     match decode(msg, v4) {
         Some(req) if v4 && req.v0 => Action::Close,
-        Some(req) => respond(shared, session, req),
+        Some(req) => respond(shared, conn, req),
         None => Action::Close,
     }
 }
@@ -302,7 +400,7 @@ fn decode(msg: &[u8], v4: bool) -> Option<Incoming> {
     })
 }
 
-fn respond(shared: &Shared, session: &mut Option<Session>, req: Incoming) -> Action {
+fn respond(shared: &Shared, conn: &mut Conn, req: Incoming) -> Action {
     if req.facade.is_empty() && req.method.is_empty() {
         return Action::Skip; // a response to a request we never sent
     }
@@ -337,16 +435,31 @@ fn respond(shared: &Shared, session: &mut Option<Session>, req: Incoming) -> Act
         }
         _ => {}
     }
+    conn.current = (req.request_id, req.v0, req.trace.clone());
     let result = dispatch(
         shared,
-        session,
+        conn,
         &req.facade,
         req.version,
         &req.object_id,
         &req.method,
         &req.params,
     );
+    // Replies to earlier requests that this one ended (a stopped watcher's waiting Next).
+    let earlier: Vec<Out> = conn.outbox.drain(..).map(Out::Text).collect();
+    if std::mem::take(&mut conn.parked) {
+        return if earlier.is_empty() {
+            Action::Skip
+        } else {
+            Action::Send(earlier)
+        };
+    }
     let reply = encode_traced_reply(req.request_id, req.v0, result, &req.trace);
+    if !earlier.is_empty() {
+        let mut outs = earlier;
+        outs.push(Out::Text(reply));
+        return Action::Send(outs);
+    }
     match fault {
         Some(Fault::Delay(d)) => Action::Later(d, vec![Out::Text(reply)]),
         Some(Fault::Shuffle(max)) => {
@@ -391,7 +504,7 @@ fn record(shared: &Shared, facade: &str, version: u32, method: &str, id: u64, pa
 
 fn dispatch(
     shared: &Shared,
-    session: &mut Option<Session>,
+    conn: &mut Conn,
     facade: &str,
     version: u32,
     object_id: &str,
@@ -399,7 +512,19 @@ fn dispatch(
     params: &Value,
 ) -> Reply {
     let juju = shared.state().juju.clone();
-    let Some(s) = session.as_ref() else {
+    let model = match &conn.target {
+        Target::Controller => None,
+        Target::Model(uuid) => Some(uuid.clone()),
+        // `apiserver.go` serves an unknown model's connection with a root that fails
+        // every request, Login included.
+        Target::UnknownModel(uuid) => {
+            return Err(RpcErr::new(
+                format!("unknown model: {uuid:?}"),
+                "model not found",
+            ))
+        }
+    };
+    let Some(s) = conn.session.clone() else {
         // Before login only Admin v3 exists.
         if facade != "Admin" {
             return Err(juju.unknown_facade(facade, version));
@@ -420,34 +545,44 @@ fn dispatch(
         if method == "RedirectInfo" {
             return Err(RpcErr::new("not redirected", ""));
         }
-        let (reply, new_session) = admin::login(shared, params);
-        *session = new_session;
+        let (reply, new_session) = admin::login(shared, params, model.as_deref());
+        conn.session = new_session;
         return reply;
     };
-    // A controller-only connection refuses other facades before looking them up; then a
+    // A connection refuses the other kind's facades before looking them up; then a
     // 3.1/3.2 controller checks the client's version; then the facade is looked up.
-    if !juju.allowed_on_controller(facade) {
-        return Err(RpcErr::new(
-            format!("facade {facade:?} not supported for controller API connection"),
-            "not supported",
-        ));
-    }
+    let versions = match &model {
+        None if !juju.allowed_on_controller(facade) => {
+            return Err(RpcErr::new(
+                format!("facade {facade:?} not supported for controller API connection"),
+                "not supported",
+            ))
+        }
+        None => juju.facade_versions(facade),
+        Some(_) if !juju.allowed_on_model(facade) => {
+            return Err(RpcErr::new(
+                format!("facade {facade:?} not supported for model API connection"),
+                "not supported",
+            ))
+        }
+        Some(_) => juju.model_facade_versions(facade),
+    };
     juju.check_client(&s.client_version, facade, method)?;
-    if !juju
-        .facade_versions(facade)
-        .is_some_and(|v| v.contains(&version))
-    {
+    if !versions.is_some_and(|v| v.contains(&version)) {
         return Err(juju.unknown_facade(facade, version));
     }
+    // The controller-only connection's model is the controller model.
+    let model_uuid = model.unwrap_or_else(|| shared.state().controller_model_uuid.clone());
     let reply = match facade {
         "Pinger" if matches!(method, "Ping" | "Stop") => Some(Ok("{}".to_string())),
-        "SecretBackends" => secretbackends::call(shared, s, method, params),
-        "ModelManager" if method == "ListModelSummaries" => {
-            Some(admin::list_model_summaries(shared, s, params))
-        }
+        "SecretBackends" => secretbackends::call(shared, &s, method, params),
+        "ModelManager" => models::call(shared, &s, version, method, params),
+        "ModelConfig" => modelconfig::call(shared, &s, &model_uuid, version, method, params),
         "Controller" if method == "ControllerAPIInfoForModels" => {
             Some(admin::api_info_for_models(shared, params))
         }
+        "Client" if method == "WatchAll" => Some(allwatcher::watch_all(shared, conn)),
+        "AllWatcher" => allwatcher::call(shared, conn, &model_uuid, object_id, method),
         _ => None,
     };
     reply.unwrap_or_else(|| Err(juju.no_such_method(facade, version, method)))
@@ -513,6 +648,26 @@ pub(crate) fn go_html_escape(s: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_route_as_the_api_server_routes_them() {
+        let uuid = "0b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b";
+        assert_eq!(route(true, "/api"), Route::Serve);
+        assert_eq!(route(true, "/api?x=1"), Route::Serve);
+        assert_eq!(route(true, &format!("/model/{uuid}/api")), Route::Serve);
+        assert_eq!(
+            route(true, "/model/x/api"),
+            Route::BadRequest("invalid model UUID \"x\"".into())
+        );
+        assert_eq!(
+            route(true, &format!("/model/{}/api", uuid.to_uppercase())),
+            Route::BadRequest(format!("invalid model UUID \"{}\"", uuid.to_uppercase()))
+        );
+        for other in ["/", "/model//api", "/model/x/y/api", "/model/x", "/apix"] {
+            assert_eq!(route(true, other), Route::NotFound, "{other}");
+        }
+        assert_eq!(route(false, "/api"), Route::NotFound);
+    }
 
     #[test]
     fn replies_look_like_go_wrote_them() {

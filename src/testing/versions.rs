@@ -48,6 +48,219 @@ const FACADES_4_0: &[(&str, &[u32])] = &[
     ("UserManager", &[3]),
 ];
 
+/// The 109 facades of a 3.6.26 model login, in Go's byte order: every registered facade
+/// but the controller-only ones (`apiserver/restrict_controller.go`, `restrict_model.go`),
+/// registered by `apiserver/allfacades.go` and the packages' `register.go` at 3.6.26.
+const MODEL_FACADES_3_6: &[(&str, &[u32])] = &[
+    ("Action", &[7]),
+    ("ActionPruner", &[1]),
+    ("Agent", &[3]),
+    ("AgentLifeFlag", &[1]),
+    ("AgentTools", &[1]),
+    ("AllWatcher", &[3]),
+    ("Annotations", &[2]),
+    ("Application", &[15, 16, 17, 18, 19, 20, 21, 22]),
+    ("ApplicationScaler", &[1]),
+    ("Backups", &[3]),
+    ("Block", &[2]),
+    ("Bundle", &[6]),
+    ("CAASAdmission", &[1]),
+    ("CAASAgent", &[2]),
+    ("CAASApplication", &[1]),
+    ("CAASApplicationProvisioner", &[1]),
+    ("CAASFirewaller", &[1]),
+    ("CAASFirewallerSidecar", &[1]),
+    ("CAASModelConfigManager", &[1]),
+    ("CAASModelOperator", &[1]),
+    ("CAASOperator", &[1]),
+    ("CAASOperatorProvisioner", &[1]),
+    ("CAASOperatorUpgrader", &[1]),
+    ("CAASUnitProvisioner", &[2]),
+    ("CharmDownloader", &[1]),
+    ("CharmRevisionUpdater", &[2]),
+    ("Charms", &[5, 6, 7]),
+    ("Cleaner", &[2]),
+    ("Client", &[6, 7, 8]),
+    ("CredentialManager", &[1]),
+    ("CredentialValidator", &[2]),
+    ("CrossModelRelations", &[2, 3]),
+    ("CrossModelSecrets", &[1, 2]),
+    ("Deployer", &[1]),
+    ("DiskManager", &[2]),
+    ("EntityWatcher", &[2]),
+    ("EnvironUpgrader", &[1]),
+    ("ExternalControllerUpdater", &[1]),
+    ("FanConfigurer", &[1]),
+    ("FilesystemAttachmentsWatcher", &[2]),
+    ("Firewaller", &[7]),
+    ("HighAvailability", &[2]),
+    ("HostKeyReporter", &[1]),
+    ("ImageMetadata", &[3]),
+    ("ImageMetadataManager", &[1]),
+    ("InstanceMutater", &[3, 4]),
+    ("InstancePoller", &[4]),
+    ("KeyManager", &[1]),
+    ("KeyUpdater", &[1]),
+    ("LeadershipService", &[2]),
+    ("LifeFlag", &[1]),
+    ("LogForwarding", &[1]),
+    ("Logger", &[1]),
+    ("MachineActions", &[1]),
+    ("MachineManager", &[9, 10]),
+    ("MachineUndertaker", &[1]),
+    ("Machiner", &[5]),
+    ("MeterStatus", &[2]),
+    ("MetricsAdder", &[2]),
+    ("MigrationFlag", &[1]),
+    ("MigrationMaster", &[3]),
+    ("MigrationMinion", &[1]),
+    ("MigrationStatusWatcher", &[1]),
+    ("ModelConfig", &[3]),
+    ("ModelGeneration", &[4]),
+    ("NotifyWatcher", &[1]),
+    ("OfferStatusWatcher", &[1]),
+    ("Payloads", &[1]),
+    ("PayloadsHookContext", &[1]),
+    ("Pinger", &[1]),
+    ("Provisioner", &[11]),
+    ("ProxyUpdater", &[2]),
+    ("Reboot", &[2]),
+    ("RelationStatusWatcher", &[1]),
+    ("RelationUnitsWatcher", &[1]),
+    ("RemoteRelationWatcher", &[1]),
+    ("RemoteRelations", &[2]),
+    ("Resources", &[3]),
+    ("ResourcesHookContext", &[1]),
+    ("RetryStrategy", &[1]),
+    ("SSHClient", &[4, 5]),
+    ("SSHServer", &[1]),
+    ("SSHSession", &[1]),
+    ("SSHTunneler", &[1]),
+    ("SecretBackendsManager", &[1]),
+    ("SecretBackendsRotateWatcher", &[1]),
+    ("Secrets", &[1, 2]),
+    ("SecretsDrain", &[1]),
+    ("SecretsManager", &[1, 2, 3, 4]),
+    ("SecretsRevisionWatcher", &[1]),
+    ("SecretsRevoker", &[1]),
+    ("SecretsTriggerWatcher", &[1]),
+    ("Singular", &[2]),
+    ("Spaces", &[6]),
+    ("StatusHistory", &[2]),
+    ("Storage", &[6, 7]),
+    ("StorageProvisioner", &[4]),
+    ("StringsWatcher", &[1]),
+    ("Subnets", &[5]),
+    ("Undertaker", &[1]),
+    ("UnitAssigner", &[1]),
+    ("Uniter", &[18, 19, 20]),
+    ("UpgradeSeries", &[3, 4]),
+    ("UpgradeSteps", &[2]),
+    ("Upgrader", &[1]),
+    ("UserSecretsDrain", &[1]),
+    ("UserSecretsManager", &[1]),
+    ("VolumeAttachmentPlansWatcher", &[1]),
+    ("VolumeAttachmentsWatcher", &[2]),
+];
+
+/// The 76 facades of a 4.0.14 model login, in Go's byte order: every registered facade
+/// but the controller-only ones (`apiserver/restrict_controller.go`, `restrict_model.go`),
+/// registered by `apiserver/allfacades.go` and the packages' `register.go` at 4.0.14.
+const MODEL_FACADES_4_0: &[(&str, &[u32])] = &[
+    ("Action", &[7]),
+    ("Agent", &[3]),
+    ("AgentLifeFlag", &[1]),
+    ("Annotations", &[2]),
+    ("Application", &[19, 20, 21, 22]),
+    ("Backups", &[3]),
+    ("Block", &[2]),
+    ("Bundle", &[8]),
+    ("CAASAdmission", &[1]),
+    ("CAASAgent", &[2]),
+    ("CAASApplication", &[1]),
+    ("CAASApplicationProvisioner", &[1]),
+    ("CAASModelConfigManager", &[1]),
+    ("CAASModelOperator", &[1]),
+    ("CAASOperatorUpgrader", &[1]),
+    ("Charms", &[7]),
+    ("Client", &[8]),
+    ("CredentialManager", &[1]),
+    ("CredentialValidator", &[2, 3]),
+    ("CrossModelRelations", &[3]),
+    ("CrossModelSecrets", &[1, 2]),
+    ("Deployer", &[1]),
+    ("DiskManager", &[2, 3]),
+    ("EntityWatcher", &[2]),
+    ("ExternalControllerUpdater", &[1]),
+    ("FilesystemAttachmentsWatcher", &[2]),
+    ("Firewaller", &[7]),
+    ("HighAvailability", &[2, 3]),
+    ("HostKeyReporter", &[1]),
+    ("ImageMetadata", &[3]),
+    ("ImageMetadataManager", &[1]),
+    ("InstanceMutater", &[3]),
+    ("KeyManager", &[1]),
+    ("KeyUpdater", &[1]),
+    ("LeadershipService", &[2]),
+    ("Logger", &[1]),
+    ("MachineActions", &[1]),
+    ("MachineManager", &[11]),
+    ("Machiner", &[5, 6]),
+    ("MigrationFlag", &[1]),
+    ("MigrationMaster", &[4, 5]),
+    ("MigrationMinion", &[1]),
+    ("MigrationStatusWatcher", &[1]),
+    ("ModelConfig", &[3, 4]),
+    ("NotifyWatcher", &[1]),
+    ("OfferStatusWatcher", &[1]),
+    ("PayloadsHookContext", &[1, 2]),
+    ("Pinger", &[1]),
+    ("Provisioner", &[11, 12]),
+    ("ProxyUpdater", &[2]),
+    ("Reboot", &[2]),
+    ("RelationStatusWatcher", &[1]),
+    ("RelationUnitsWatcher", &[1]),
+    ("RemoteRelationWatcher", &[1]),
+    ("Resources", &[3]),
+    ("ResourcesHookContext", &[1]),
+    ("RetryStrategy", &[1]),
+    ("SSHClient", &[4, 5]),
+    ("SecretBackendsManager", &[1]),
+    ("SecretBackendsRotateWatcher", &[1]),
+    ("Secrets", &[1, 2]),
+    ("SecretsDrain", &[1]),
+    ("SecretsManager", &[4]),
+    ("SecretsRevisionWatcher", &[1]),
+    ("SecretsTriggerWatcher", &[1]),
+    ("Spaces", &[6]),
+    ("Storage", &[6, 7]),
+    ("StorageProvisioner", &[4, 5, 6, 7]),
+    ("StringsWatcher", &[1]),
+    ("Subnets", &[5]),
+    ("Uniter", &[19, 20, 21, 22]),
+    ("Upgrader", &[1]),
+    ("UserSecretsDrain", &[1]),
+    ("UserSecretsManager", &[1]),
+    ("VolumeAttachmentPlansWatcher", &[1]),
+    ("VolumeAttachmentsWatcher", &[2]),
+];
+
+/// Names only a controller connection serves (`controllerFacadeNames`, the same in 3.6 and
+/// 4.0): a model connection refuses them before looking them up.
+const CONTROLLER_ONLY: &[&str] = &[
+    "AllModelWatcher",
+    "ApplicationOffers",
+    "Cloud",
+    "Controller",
+    "CrossController",
+    "MigrationTarget",
+    "ModelManager",
+    "ModelSummaryWatcher",
+    "ModelUpgrader",
+    "SecretBackends",
+    "UserManager",
+];
+
 /// Facade names a 4.0 `/api` connection lets through its controller filter although no
 /// version of them is registered any more, so the lookup fails with `unknown version`
 /// (4.0 reference §1.1, §1.4).
@@ -102,6 +315,29 @@ impl Emulation {
     /// The versions registered for `facade`, if any.
     pub(crate) fn facade_versions(&self, facade: &str) -> Option<&'static [u32]> {
         self.controller_facades()
+            .iter()
+            .find(|(n, _)| *n == facade)
+            .map(|(_, v)| *v)
+    }
+
+    /// The facades of a model login.
+    pub(crate) fn model_facades(&self) -> &'static [(&'static str, &'static [u32])] {
+        if self.is_4() {
+            MODEL_FACADES_4_0
+        } else {
+            MODEL_FACADES_3_6
+        }
+    }
+
+    /// Whether a facade passes a model connection's filter: anything not controller-only,
+    /// registered or not (`IsModelFacade`).
+    pub(crate) fn allowed_on_model(&self, facade: &str) -> bool {
+        !CONTROLLER_ONLY.contains(&facade)
+    }
+
+    /// The versions registered for `facade` as a model connection sees them, if any.
+    pub(crate) fn model_facade_versions(&self, facade: &str) -> Option<&'static [u32]> {
+        self.model_facades()
             .iter()
             .find(|(n, _)| *n == facade)
             .map(|(_, v)| *v)

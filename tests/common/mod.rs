@@ -30,6 +30,19 @@ pub fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send +
     }
 }
 
+/// TLS to the fake, pinned to its CA.
+fn tls_stream(fake: &FakeController) -> TlsStream<TcpStream> {
+    let ca = Certificate::from_pem(fake.ca_cert_pem().as_bytes()).unwrap();
+    let tls = TlsConnector::builder()
+        .add_root_certificate(ca)
+        .disable_built_in_roots(true)
+        .build()
+        .unwrap();
+    let tcp = TcpStream::connect(fake.endpoint()).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    tls.connect("juju-apiserver", tcp).unwrap()
+}
+
 /// A bare client: TLS pinned to the fake's CA, WebSocket on /api, raw text frames.
 pub struct Raw {
     ws: WebSocket<TlsStream<TcpStream>>,
@@ -37,18 +50,30 @@ pub struct Raw {
 
 impl Raw {
     pub fn connect(fake: &FakeController) -> Raw {
-        let ca = Certificate::from_pem(fake.ca_cert_pem().as_bytes()).unwrap();
-        let tls = TlsConnector::builder()
-            .add_root_certificate(ca)
-            .disable_built_in_roots(true)
-            .build()
-            .unwrap();
-        let tcp = TcpStream::connect(fake.endpoint()).unwrap();
-        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        let stream = tls.connect("juju-apiserver", tcp).unwrap();
-        let url = format!("wss://{}/api", fake.endpoint());
+        Raw::connect_to(fake, "/api")
+    }
+
+    /// Connects to another path, such as a model's `/model/<uuid>/api`.
+    pub fn connect_to(fake: &FakeController, path: &str) -> Raw {
+        let stream = tls_stream(fake);
+        let url = format!("wss://{}{path}", fake.endpoint());
         let (ws, _) = tungstenite::client(url.as_str(), stream).unwrap();
         Raw { ws }
+    }
+
+    /// Sends an upgrade request for `path` and returns the raw HTTP response it gets.
+    pub fn upgrade_response(fake: &FakeController, path: &str) -> String {
+        use std::io::{Read, Write};
+        let mut stream = tls_stream(fake);
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+            fake.endpoint()
+        );
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut response = Vec::new();
+        let _ = stream.read_to_end(&mut response);
+        String::from_utf8_lossy(&response).into_owned()
     }
 
     /// Sends one text message and returns the next text message, exactly as received.

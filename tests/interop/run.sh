@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Interop: python-libjuju (the reference Python client) drives our fake controller through
-# the secret-backends lifecycle, with the fake as Juju 3.6.26 and as Juju 3.2.4 (which
+# the secret-backends lifecycle (and, against 3.6.26, its models: list_models, get_model,
+# a model's secret-backend config), with the fake as Juju 3.6.26 and as Juju 3.2.4 (which
 # restricts clients of another major version; python-libjuju claims 3.6.1.3, so it must be
 # served). python-libjuju refuses a major-4 server, so 4.0 is covered by our own tests.
 # Installs python-libjuju into target/interop-venv once. Then the opt-in real-controller
@@ -43,6 +44,10 @@ for version in 3.2.4 3.6.26; do
   start_fake "$version"
   echo "python-libjuju against the fake as Juju $version"
   timeout 120 "$venv/bin/python" tests/interop/lifecycle.py "$work/fake-$version.json"
+  if [ "$version" = 3.6.26 ]; then
+    echo "python-libjuju lists and opens models, and sets a model's secret backend"
+    timeout 120 "$venv/bin/python" tests/interop/models.py "$work/fake-$version.json"
+  fi
   if [ "$version" = 3.2.4 ]; then
     echo "python-libjuju claiming other client versions against Juju $version"
     # Its pinger tasks print the refusals they meet as tracebacks: keep them for a failure.

@@ -342,6 +342,7 @@ mod tests {
             internal_backend_id: crate::util::random_uuid(),
             kubernetes_backend_id: crate::util::random_uuid(),
             secret_counts: Default::default(),
+            models: Vec::new(),
             requests: Vec::new(),
             faults: Default::default(),
             redirect: None,

@@ -1,0 +1,125 @@
+//! The fake's all-watcher: `Client.WatchAll` and the `AllWatcher` facade (`Next`, `Stop`)
+//! that python-libjuju runs on every model connection.
+//!
+//! Sources (3.6.26): `apiserver/facades/client/client/client.go` `WatchAll`,
+//! `apiserver/watcher.go` (`SrvAllWatcher`, the model delta), `internal/worker/
+//! multiwatcher/watcher.go` (`Next`: the first call returns the model's whole state, later
+//! ones block until something changes or the watcher stops, then `watcher was stopped`),
+//! `rpc/params/multiwatcher.go` (`Delta` is written `["model","change",{...}]`),
+//! `apiserver/errors/errors.go` (`unknown watcher id` has code `not found`). The fake's
+//! models never change, so a second `Next` waits until `Stop` or the connection ends;
+//! other requests on the connection are answered meanwhile. In 4.0 `WatchAll` is a stub
+//! that answers `not implemented` and there is no `AllWatcher` facade.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::models::{go_time, Obj};
+use super::server::{Conn, Reply, RpcErr};
+use super::{modelconfig, Shared};
+
+/// One connection's all-watchers, by id.
+#[derive(Default)]
+pub(crate) struct Watchers {
+    /// Resource ids count from 1 on each connection (`common.Resources`).
+    last_id: u64,
+    by_id: BTreeMap<String, Watcher>,
+}
+
+#[derive(Default)]
+struct Watcher {
+    /// Whether the first batch was sent.
+    used: bool,
+    /// `Next` calls waiting for a change, as encoded replies to send when they end.
+    waiting: Vec<Box<dyn FnOnce(Reply) -> String + Send>>,
+}
+
+/// `Client.WatchAll` → `params.AllWatcherId`.
+pub(crate) fn watch_all(shared: &Shared, conn: &mut Conn) -> Reply {
+    if shared.state().juju.is_4() {
+        return Err(RpcErr::new("WatchAll not implemented", "not implemented"));
+    }
+    let w = &mut conn.watchers;
+    w.last_id += 1;
+    let id = w.last_id.to_string();
+    w.by_id.insert(id.clone(), Watcher::default());
+    Ok(Obj::new().v("watcher-id", id).done())
+}
+
+fn unknown() -> RpcErr {
+    RpcErr::new("unknown watcher id", "not found")
+}
+
+/// An `AllWatcher` method on the watcher `id`; `None` for a method it does not have.
+pub(crate) fn call(
+    shared: &Shared,
+    conn: &mut Conn,
+    model_uuid: &str,
+    id: &str,
+    method: &str,
+) -> Option<Reply> {
+    if !matches!(method, "Next" | "Stop") {
+        return None;
+    }
+    let later = conn.answer_later();
+    let Some(w) = conn.watchers.by_id.get_mut(id) else {
+        return Some(Err(unknown()));
+    };
+    Some(match method {
+        "Next" if !w.used => {
+            w.used = true;
+            Ok(first_batch(shared, model_uuid))
+        }
+        "Next" => {
+            w.waiting.push(later);
+            conn.parked = true;
+            Ok(String::new())
+        }
+        _ => {
+            if let Some(w) = conn.watchers.by_id.remove(id) {
+                for reply in w.waiting {
+                    conn.outbox
+                        .push(reply(Err(RpcErr::new("watcher was stopped", ""))));
+                }
+            }
+            Ok("{}".to_string())
+        }
+    })
+}
+
+/// `params.AllWatcherNextResults` holding the model's state: the fake's models have
+/// nothing in them but themselves.
+fn first_batch(shared: &Shared, model_uuid: &str) -> String {
+    let st = shared.state();
+    let Some(m) = st.live_model(model_uuid) else {
+        return r#"{"deltas":[]}"#.to_string();
+    };
+    let status = Obj::new()
+        .v("current", "available")
+        .v("message", "")
+        .v("since", go_time(m.created))
+        .v("version", "")
+        .done();
+    // params.ModelUpdate, in its field order.
+    let model = Obj::new()
+        .v("model-uuid", &m.uuid)
+        .v("name", &m.name)
+        .v("life", "alive")
+        .v("owner", &m.owner)
+        .v("controller-uuid", &st.controller_uuid)
+        .v("is-controller", m.uuid == st.controller_model_uuid)
+        .v("config", Value::Object(modelconfig::plain_values(&st, m)))
+        .raw("status", &status)
+        .raw("constraints", "{}")
+        .raw(
+            "sla",
+            &Obj::new().v("level", "unsupported").v("owner", "").done(),
+        )
+        .v("type", m.kind())
+        .v("cloud", "localhost")
+        .v("cloud-region", "localhost")
+        .v("version", &st.server_version)
+        .done();
+    format!(r#"{{"deltas":[["model","change",{model}]]}}"#)
+}

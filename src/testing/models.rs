@@ -1,0 +1,649 @@
+//! The fake's models, and its `ModelManager` facade: `ListModels`, `ListModelSummaries`
+//! and `ModelInfo`, in Juju's shapes.
+//!
+//! Sources: `apiserver/facades/client/modelmanager/modelmanager.go` and `rpc/params/
+//! {internal.go,model.go}` at 3.6.26 (ModelManager v9, v10) and 4.0.14 (v10, v11, where a
+//! model has a `qualifier` instead of an `owner-tag`: `legacy.go` keeps v10's shape).
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{Map, Value};
+
+use super::server::{Reply, RpcErr, Session};
+use super::{RedirectTarget, Shared, State};
+
+/// A model on the fake controller.
+pub(crate) struct Model {
+    pub(crate) name: String,
+    pub(crate) uuid: String,
+    /// The owner's user name (`admin`), the model's qualifier in 4.0.
+    pub(crate) owner: String,
+    pub(crate) created: SystemTime,
+    /// Explicit grants, user name → `read`, `write` or `admin`; the owner has `admin`.
+    pub(crate) users: BTreeMap<String, String>,
+    /// When each user last logged in to the model.
+    pub(crate) last_login: HashMap<String, SystemTime>,
+    /// Config values set with `ModelSet`, over the defaults (source `model`).
+    pub(crate) config: Map<String, Value>,
+    /// 4.0: the id of the backend `SetModelSecretBackend` chose; `None` is the built-in
+    /// one (`internal`, shown as `auto`). A removed backend's id leaves the model on the
+    /// built-in one, as 4.0 switches models back when a backend is deleted.
+    pub(crate) secret_backend_id: Option<String>,
+    /// Secret revisions the model stores, by backend id.
+    pub(crate) secret_counts: HashMap<String, u64>,
+    /// Set when the model migrated away: logins are redirected there.
+    pub(crate) redirect: Option<RedirectTarget>,
+}
+
+impl Model {
+    pub(crate) fn new(name: &str, owner: &str) -> Model {
+        let mut users = BTreeMap::new();
+        users.insert(owner.to_string(), "admin".to_string());
+        Model {
+            name: name.to_string(),
+            uuid: crate::util::random_uuid(),
+            owner: owner.to_string(),
+            created: SystemTime::now(),
+            users,
+            last_login: HashMap::new(),
+            config: Map::new(),
+            secret_backend_id: None,
+            secret_counts: HashMap::new(),
+            redirect: None,
+        }
+    }
+
+    /// Every model here is an IAAS model on the `localhost` (LXD) cloud.
+    pub(crate) fn kind(&self) -> &'static str {
+        "iaas"
+    }
+}
+
+impl State {
+    /// A model by UUID, `owner/name`, or a name (when only one model has it).
+    pub(crate) fn find_model(&self, key: &str) -> Option<&Model> {
+        if let Some(m) = self.models.iter().find(|m| m.uuid == key) {
+            return Some(m);
+        }
+        if let Some((owner, name)) = key.split_once('/') {
+            return self
+                .models
+                .iter()
+                .find(|m| m.owner == owner && m.name == name);
+        }
+        let mut named = self.models.iter().filter(|m| m.name == key);
+        match (named.next(), named.next()) {
+            (Some(m), None) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn find_model_mut(&mut self, key: &str) -> Option<&mut Model> {
+        let uuid = self.find_model(key)?.uuid.clone();
+        self.models.iter_mut().find(|m| m.uuid == uuid)
+    }
+
+    /// A model that is here (not migrated away), by UUID.
+    pub(crate) fn live_model(&self, uuid: &str) -> Option<&Model> {
+        self.models
+            .iter()
+            .find(|m| m.uuid == uuid && m.redirect.is_none())
+    }
+
+    /// A user's access to a model: an explicit grant, else `admin` for a controller
+    /// superuser (`apiserver/admin.go` `checkUserPermissions`), else none.
+    pub(crate) fn model_access(&self, user: &str, model: &Model) -> Option<String> {
+        if let Some(a) = model.users.get(user) {
+            return Some(a.clone());
+        }
+        let superuser = self
+            .users
+            .get(user)
+            .is_some_and(|u| u.access == "superuser");
+        superuser.then(|| "admin".to_string())
+    }
+
+    /// Recomputes the per-backend totals that SecretBackends reads: the revisions all
+    /// models store in each backend that still exists.
+    pub(crate) fn recount_secrets(&mut self) {
+        let mut totals: HashMap<String, u64> = HashMap::new();
+        for m in &self.models {
+            for (id, n) in &m.secret_counts {
+                *totals.entry(id.clone()).or_default() += n;
+            }
+        }
+        let exists =
+            |id: &str| id == self.internal_backend_id || self.backends.iter().any(|b| b.id == id);
+        totals.retain(|id, _| exists(id));
+        self.secret_counts = totals;
+    }
+}
+
+/// How access levels compare: `read` < `write` < `admin`.
+pub(crate) fn at_least(access: Option<&str>, wanted: &str) -> bool {
+    let rank = |a: &str| match a {
+        "read" => 1,
+        "write" => 2,
+        "admin" => 3,
+        _ => 0,
+    };
+    access.is_some_and(|a| rank(a) >= rank(wanted))
+}
+
+/// Go's JSON form of a `time.Time` in UTC (RFC 3339, fraction trimmed), at the millisecond
+/// precision Juju's database keeps.
+pub(crate) fn go_time(t: SystemTime) -> String {
+    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = d.as_secs();
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let millis = d.subsec_millis();
+    let frac = if millis == 0 {
+        String::new()
+    } else {
+        format!(".{millis:03}").trim_end_matches('0').to_string()
+    };
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{frac}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// Go's zero `time.Time`, which 3.6 sends as the last connection of a user who never
+/// connected.
+const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
+
+/// `names.ParseUserTag`: the user name of a `user-` tag.
+pub(crate) fn parse_user_tag(tag: &str) -> Result<String, RpcErr> {
+    match tag.split_once('-') {
+        Some(("user", id)) if !id.is_empty() => {
+            Ok(id.strip_suffix("@local").unwrap_or(id).to_string())
+        }
+        Some((kind, id))
+            if !id.is_empty()
+                && [
+                    "machine",
+                    "unit",
+                    "application",
+                    "model",
+                    "controller",
+                    "cloud",
+                ]
+                .contains(&kind) =>
+        {
+            Err(RpcErr::new(format!("{tag:?} is not a valid user tag"), ""))
+        }
+        _ => Err(RpcErr::new(format!("{tag:?} is not a valid tag"), "")),
+    }
+}
+
+/// A string field of the params, with Go's decoding error for another JSON type.
+pub(crate) fn string_param(params: &Value, key: &str, go_struct: &str) -> Result<String, RpcErr> {
+    match params.get(key) {
+        None | Some(Value::Null) => Ok(String::new()),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(other) => Err(json_type_error(other, go_struct, key, "string")),
+    }
+}
+
+/// `encoding/json`'s message for a value of the wrong JSON type.
+pub(crate) fn json_type_error(v: &Value, go_struct: &str, field: &str, go_type: &str) -> RpcErr {
+    let what = match v {
+        Value::String(_) => "string".to_string(),
+        Value::Number(n) => format!("number {n}"),
+        Value::Bool(_) => "bool".to_string(),
+        Value::Array(_) => "array".to_string(),
+        Value::Object(_) => "object".to_string(),
+        Value::Null => "null".to_string(),
+    };
+    RpcErr::new(
+        format!("json: cannot unmarshal {what} into Go struct field {go_struct}.{field} of type {go_type}"),
+        "",
+    )
+}
+
+fn perm() -> RpcErr {
+    RpcErr::new("permission denied", "unauthorized access")
+}
+
+/// `authCheck`: superusers may ask about anyone, other users only about themselves.
+fn auth_check(session: &Session, user: &str) -> Result<(), RpcErr> {
+    if session.access == "superuser" || session.user == user {
+        Ok(())
+    } else {
+        Err(perm())
+    }
+}
+
+/// Dispatches a `ModelManager` method; `None` for one the fake does not have.
+pub(crate) fn call(
+    shared: &Shared,
+    session: &Session,
+    version: u32,
+    method: &str,
+    params: &Value,
+) -> Option<Reply> {
+    let st = shared.state();
+    let v11 = version >= 11;
+    Some(match method {
+        "ListModels" => list_models(&st, session, v11, params),
+        "ListModelSummaries" => list_model_summaries(&st, session, version, params),
+        "ModelInfo" => model_info(&st, session, version, params),
+        _ => return None,
+    })
+}
+
+/// The models a user sees: every model for a superuser who asks (`all`), else those the
+/// user was granted. Models that migrated away are gone from this controller.
+fn visible<'a>(st: &'a State, user: &str, all: bool) -> impl Iterator<Item = &'a Model> {
+    let user = user.to_string();
+    st.models
+        .iter()
+        .filter(move |m| m.redirect.is_none() && (all || m.users.contains_key(&user)))
+}
+
+fn last_login(m: &Model, user: &str) -> Option<String> {
+    m.last_login.get(user).map(|t| go_time(*t))
+}
+
+/// `ListModels` (`params.Entity` → `params.UserModelList`).
+fn list_models(st: &State, session: &Session, v11: bool, params: &Value) -> Reply {
+    let user = parse_user_tag(&string_param(params, "tag", "Entity")?)?;
+    auth_check(session, &user)?;
+    let superuser = session.access == "superuser";
+    let v4 = st.juju.is_4();
+    let models: Vec<String> = visible(st, &user, superuser)
+        .map(|m| {
+            let mut model = Obj::new();
+            model.v("name", &m.name);
+            if v11 {
+                model.v("qualifier", &m.owner);
+            }
+            model.v("uuid", &m.uuid).v("type", m.kind());
+            if !v11 {
+                model.v("owner-tag", format!("user-{}", m.owner));
+            }
+            // 4.0 sends null for a user who never connected; 3.6 the zero time.
+            let last = match (last_login(m, &user), v4) {
+                (Some(t), _) => Some(t),
+                (None, true) => None,
+                (None, false) => Some(ZERO_TIME.to_string()),
+            };
+            Obj::new()
+                .raw("model", &model.done())
+                .v("last-connection", last)
+                .done()
+        })
+        .collect();
+    // A Go nil slice is null; 4.0's v10 wrapper always makes an array.
+    let always_array = v4 && !v11;
+    let list = if models.is_empty() && !always_array {
+        "null".to_string()
+    } else {
+        format!("[{}]", models.join(","))
+    };
+    Ok(Obj::new().raw("user-models", &list).done())
+}
+
+/// Builds a JSON object with its keys in the order given, as Go writes a struct
+/// (serde_json's own maps sort their keys).
+pub(crate) struct Obj(String);
+
+impl Obj {
+    pub(crate) fn new() -> Obj {
+        Obj(String::from("{"))
+    }
+
+    fn key(&mut self, k: &str) {
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+        self.0.push_str(&Value::String(k.to_string()).to_string());
+        self.0.push(':');
+    }
+
+    /// Adds a field with a value serialised as JSON.
+    pub(crate) fn v(&mut self, k: &str, v: impl serde::Serialize) -> &mut Obj {
+        self.key(k);
+        self.0
+            .push_str(&serde_json::to_string(&v).unwrap_or_else(|_| "null".into()));
+        self
+    }
+
+    /// Adds a field whose value is already JSON text.
+    pub(crate) fn raw(&mut self, k: &str, json: &str) -> &mut Obj {
+        self.key(k);
+        self.0.push_str(json);
+        self
+    }
+
+    pub(crate) fn done(&mut self) -> String {
+        let mut s = std::mem::take(&mut self.0);
+        s.push('}');
+        s
+    }
+}
+
+/// `params.EntityStatus` of a model that is up.
+fn model_status(m: &Model) -> String {
+    Obj::new()
+        .v("status", "available")
+        .v("info", "")
+        .v("since", go_time(m.created))
+        .done()
+}
+
+/// `params.ModelSLAInfo`: Juju's models have no SLA.
+fn sla(owner: &str) -> String {
+    Obj::new()
+        .v("level", "unsupported")
+        .v("owner", owner)
+        .done()
+}
+
+/// `ListModelSummaries` (`params.ModelSummariesRequest` → `params.ModelSummaryResults`),
+/// what python-libjuju calls to find models by name.
+fn list_model_summaries(st: &State, session: &Session, version: u32, params: &Value) -> Reply {
+    let user = parse_user_tag(&string_param(params, "user-tag", "ModelSummariesRequest")?)?;
+    let all = match params.get("all") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => {
+            return Err(json_type_error(
+                other,
+                "ModelSummariesRequest",
+                "all",
+                "bool",
+            ))
+        }
+    };
+    auth_check(session, &user)?;
+    let superuser = session.access == "superuser";
+    let results: Vec<String> = visible(st, &user, all && superuser)
+        .map(|m| {
+            let access = st.model_access(&user, m).unwrap_or_default();
+            let mut o = Obj::new();
+            o.v("name", &m.name);
+            if version >= 11 {
+                o.v("qualifier", &m.owner);
+            }
+            o.v("uuid", &m.uuid)
+                .v("type", m.kind())
+                .v("controller-uuid", &st.controller_uuid)
+                .v("is-controller", m.uuid == st.controller_model_uuid)
+                .v("provider-type", "lxd");
+            if version == 9 {
+                o.v("default-series", "noble");
+            }
+            o.v("cloud-tag", "cloud-localhost")
+                .v("cloud-region", "localhost")
+                .v("cloud-credential-tag", credential_tag(m));
+            if version < 11 {
+                o.v("owner-tag", format!("user-{}", m.owner));
+            }
+            o.v("life", "alive")
+                .raw("status", &model_status(m))
+                .v("user-access", access)
+                .v("last-connection", last_login(m, &user))
+                .raw("counts", "[]");
+            if version < 11 {
+                o.raw("sla", &sla(&m.owner));
+            }
+            o.v("agent-version", &st.server_version);
+            format!("{{\"result\":{}}}", o.done())
+        })
+        .collect();
+    // Go's nil slice when nothing is visible.
+    if results.is_empty() {
+        return Ok(r#"{"results":null}"#.to_string());
+    }
+    Ok(format!("{{\"results\":[{}]}}", results.join(",")))
+}
+
+fn credential_tag(m: &Model) -> String {
+    format!("cloudcred-localhost_{}_localhost", m.owner)
+}
+
+/// `names.ParseModelTag`: the UUID of a `model-` tag.
+fn parse_model_tag(tag: &str) -> Result<&str, RpcErr> {
+    match tag.split_once('-') {
+        Some(("model", id)) if crate::util::is_uuid(id) => Ok(id),
+        Some((kind, id))
+            if !id.is_empty()
+                && [
+                    "user",
+                    "machine",
+                    "unit",
+                    "application",
+                    "controller",
+                    "cloud",
+                ]
+                .contains(&kind) =>
+        {
+            Err(RpcErr::new(format!("{tag:?} is not a valid model tag"), ""))
+        }
+        _ => Err(RpcErr::new(format!("{tag:?} is not a valid tag"), "")),
+    }
+}
+
+/// `ModelInfo` (`params.Entities` → `params.ModelInfoResults`), what python-libjuju reads
+/// after opening a model. Each entity gets a result or an error.
+fn model_info(st: &State, session: &Session, version: u32, params: &Value) -> Reply {
+    let entities = match params.get("entities") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a.clone(),
+        Some(other) => {
+            return Err(json_type_error(
+                other,
+                "Entities",
+                "entities",
+                "[]params.Entity",
+            ))
+        }
+    };
+    let mut results = Vec::with_capacity(entities.len());
+    for e in &entities {
+        let tag = match e.get("tag") {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => {
+                return Err(json_type_error(other, "Entities", "entities.tag", "string"))
+            }
+        };
+        results.push(match one_model_info(st, session, version, &tag) {
+            Ok(info) => format!("{{\"result\":{info}}}"),
+            Err(e) => format!("{{\"error\":{}}}", item_error(&e)),
+        });
+    }
+    Ok(format!("{{\"results\":[{}]}}", results.join(",")))
+}
+
+/// `params.Error` for a per-item failure: message and code always present.
+pub(crate) fn item_error(e: &RpcErr) -> String {
+    Obj::new().v("message", &e.message).v("code", e.code).done()
+}
+
+fn one_model_info(
+    st: &State,
+    session: &Session,
+    version: u32,
+    tag: &str,
+) -> Result<String, RpcErr> {
+    let uuid = parse_model_tag(tag)?;
+    // An unknown model is hidden behind permission denied, as Juju does.
+    let m = st.live_model(uuid).ok_or_else(perm)?;
+    let access = st.model_access(&session.user, m);
+    if !at_least(access.as_deref(), "read") {
+        return Err(perm());
+    }
+    let admin = at_least(access.as_deref(), "admin");
+    let write = at_least(access.as_deref(), "write");
+    let mut o = Obj::new();
+    o.v("name", &m.name)
+        .v("type", m.kind())
+        .v("uuid", &m.uuid)
+        .v("controller-uuid", &st.controller_uuid)
+        .v("is-controller", m.uuid == st.controller_model_uuid)
+        .v("provider-type", "lxd");
+    if version == 9 {
+        o.v("default-series", "noble")
+            .v("default-base", "ubuntu@24.04/stable");
+    }
+    o.v("cloud-tag", "cloud-localhost")
+        .v("cloud-region", "localhost")
+        .v("cloud-credential-tag", credential_tag(m))
+        .v("cloud-credential-validity", true);
+    if version >= 11 {
+        o.v("qualifier", &m.owner);
+    } else {
+        o.v("owner-tag", format!("user-{}", m.owner));
+    }
+    o.v("life", "alive").raw("status", &model_status(m));
+    // Model admins see every user; others only themselves.
+    let users: Vec<String> = m
+        .users
+        .iter()
+        .filter(|(u, _)| admin || **u == session.user)
+        .map(|(u, a)| {
+            let display = if u == "admin" { "admin" } else { "" };
+            Obj::new()
+                .v("model-tag", "")
+                .v("user", u)
+                .v("display-name", display)
+                .v("last-connection", last_login(m, u))
+                .v("access", a)
+                .done()
+        })
+        .collect();
+    o.raw("users", &format!("[{}]", users.join(",")));
+    // The fake's models have no machines (a Go nil slice).
+    o.raw("machines", "null");
+    if write {
+        o.raw("secret-backends", &secret_backends(st, m));
+    } else {
+        o.raw("secret-backends", "null");
+    }
+    if version < 11 {
+        o.raw("sla", &sla(""));
+    }
+    o.v("agent-version", &st.server_version);
+    let feature = Obj::new()
+        .v("name", "juju")
+        .v("description", "the version of Juju used by the model")
+        .v("version", &st.server_version)
+        .done();
+    o.raw("supported-features", &format!("[{feature}]"));
+    Ok(o.done())
+}
+
+/// The secret backends a model uses, as `ModelInfo` shows them to writers: the built-in
+/// one and any the model stores secrets in or is set to, ids hidden, secrets not revealed.
+fn secret_backends(st: &State, m: &Model) -> String {
+    let configured = if st.juju.is_4() {
+        m.secret_backend_id.clone()
+    } else {
+        let name = m
+            .config
+            .get("secret-backend")
+            .and_then(Value::as_str)
+            .unwrap_or("auto");
+        st.backends
+            .iter()
+            .find(|b| b.name == name)
+            .map(|b| b.id.clone())
+    };
+    let internal = Obj::new()
+        .v("name", "internal")
+        .v("backend-type", "controller")
+        .raw("config", "{}")
+        .done();
+    let mut out = vec![Obj::new()
+        .raw("result", &internal)
+        .v("id", "")
+        .v(
+            "num-secrets",
+            m.secret_counts
+                .get(&st.internal_backend_id)
+                .copied()
+                .unwrap_or(0),
+        )
+        .v("status", "active")
+        .done()];
+    for b in &st.backends {
+        let n = m.secret_counts.get(&b.id).copied().unwrap_or(0);
+        if n == 0 && configured.as_deref() != Some(b.id.as_str()) {
+            continue;
+        }
+        let mut backend = Obj::new();
+        backend
+            .v("name", &b.name)
+            .v("backend-type", &b.backend_type);
+        if let Some(ns) = b.token_rotate_interval {
+            backend.v("token-rotate-interval", ns);
+        }
+        backend.v(
+            "config",
+            super::secretbackends::public_config(&b.backend_type, &b.config),
+        );
+        let mut o = Obj::new();
+        o.raw("result", &backend.done())
+            .v("id", "")
+            .v("num-secrets", n);
+        match super::secretbackends::ping(&b.backend_type, &b.config) {
+            Ok(()) => o.v("status", "active"),
+            Err(e) => o.v("status", "error").v("message", &e.message),
+        };
+        out.push(o.done());
+    }
+    format!("[{}]", out.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn times_look_like_go_wrote_them() {
+        let t = UNIX_EPOCH + Duration::from_millis(1_764_466_157_120);
+        assert_eq!(go_time(t), "2025-11-30T01:29:17.12Z");
+        assert_eq!(go_time(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            go_time(UNIX_EPOCH + Duration::from_secs(951_782_400)),
+            "2000-02-29T00:00:00Z"
+        );
+    }
+
+    #[test]
+    fn user_tags_parse_as_names_does() {
+        assert_eq!(parse_user_tag("user-admin").unwrap(), "admin");
+        assert_eq!(parse_user_tag("user-bob@local").unwrap(), "bob");
+        assert_eq!(
+            parse_user_tag("machine-0").unwrap_err().message,
+            "\"machine-0\" is not a valid user tag"
+        );
+        assert_eq!(
+            parse_user_tag("").unwrap_err().message,
+            "\"\" is not a valid tag"
+        );
+    }
+
+    #[test]
+    fn objects_keep_their_key_order() {
+        let o = Obj::new().v("b", 1).raw("a", "[]").v("c", "x").done();
+        assert_eq!(o, r#"{"b":1,"a":[],"c":"x"}"#);
+    }
+}
