@@ -262,7 +262,7 @@ impl Controller {
     /// # Ok(()) }
     /// ```
     pub fn close(&self) -> Result<(), Error> {
-        let deadline = Instant::now() + self.opts.call_timeout;
+        let deadline = crate::util::deadline_after(self.opts.call_timeout);
         let conn = {
             let mut slot = self.wait_free(deadline, "close")?;
             slot.gone = Some("the connection was closed by close()".into());
@@ -378,7 +378,7 @@ impl Controller {
         R: DeserializeOwned,
     {
         let timeout = self.opts.call_timeout;
-        let deadline = Instant::now() + timeout;
+        let deadline = crate::util::deadline_after(timeout);
         let (conn, generation) = {
             let mut slot = self.wait_free(deadline, &format!("{facade}.{method}"))?;
             match slot.conn.take() {
@@ -407,6 +407,7 @@ impl Controller {
         let result = conn.call(facade, version, method, params, deadline, timeout);
         match result {
             Ok(r) => Ok(r),
+            Err(CallError::NotSent(e)) => Err(e),
             Err(CallError::Usable(e)) => {
                 if mutating && e.is_timeout() {
                     Err(e.mark_outcome_unknown())
@@ -644,7 +645,10 @@ fn host_ports(servers: &[Vec<HostPort>]) -> Vec<String> {
 
 /// Dials the endpoints (and follows one redirect if asked) and logs in.
 fn open(opts: &ConnectOptions) -> Result<(RpcConn, Session), Error> {
-    match open_endpoints(opts) {
+    // One deadline for the whole connect, redirect included: `connect_timeout` is the
+    // longest a caller waits, however the endpoints behave.
+    let deadline = crate::util::deadline_after(opts.connect_timeout);
+    match open_endpoints(opts, deadline) {
         Err(e) if opts.follow_redirects && e.code() == Some(ErrorCode::Redirect) => {
             let target = crate::Redirect::from_error(&e).ok_or(e)?;
             info!("following redirect to {:?}", target.servers);
@@ -656,13 +660,13 @@ fn open(opts: &ConnectOptions) -> Result<(RpcConn, Session), Error> {
                 .controller_tag
                 .as_deref()
                 .map(|t| t.strip_prefix("controller-").unwrap_or(t).to_string());
-            open_endpoints(&next).map_err(|e| e.context("following a redirect"))
+            open_endpoints(&next, deadline).map_err(|e| e.context("following a redirect"))
         }
         other => other,
     }
 }
 
-fn open_endpoints(opts: &ConnectOptions) -> Result<(RpcConn, Session), Error> {
+fn open_endpoints(opts: &ConnectOptions, deadline: Instant) -> Result<(RpcConn, Session), Error> {
     if opts.endpoints.is_empty() {
         return Err(Error::invalid(
             "connect: no endpoint given (ConnectOptions::endpoint)",
@@ -674,7 +678,8 @@ fn open_endpoints(opts: &ConnectOptions) -> Result<(RpcConn, Session), Error> {
     let tls = Tls::new(opts)?;
     if opts.endpoints.len() == 1 {
         let ep = &opts.endpoints[0];
-        return open_one(ep, opts, &tls).map_err(|e| e.context(format!("connect to {ep}")));
+        return open_one(ep, opts, &tls, deadline)
+            .map_err(|e| e.context(format!("connect to {ep}")));
     }
     // Several endpoints: start one dial per endpoint, staggered; the first login wins.
     let (tx, rx) = mpsc::channel();
@@ -695,7 +700,7 @@ fn open_endpoints(opts: &ConnectOptions) -> Result<(RpcConn, Session), Error> {
                 if done.load(Ordering::SeqCst) {
                     return;
                 }
-                let r = open_one(&ep, &opts, &tls);
+                let r = open_one(&ep, &opts, &tls, deadline);
                 // If nobody listens any more, the connection is dropped here.
                 let _ = tx.send((i, r));
             })
@@ -751,10 +756,14 @@ fn combine(endpoints: &[String], errors: Vec<Option<Error>>) -> Error {
     }
 }
 
-/// Dials one endpoint and logs in, within `connect_timeout`.
-fn open_one(endpoint: &str, opts: &ConnectOptions, tls: &Tls) -> Result<(RpcConn, Session), Error> {
+/// Dials one endpoint and logs in, before `deadline`.
+fn open_one(
+    endpoint: &str,
+    opts: &ConnectOptions,
+    tls: &Tls,
+    deadline: Instant,
+) -> Result<(RpcConn, Session), Error> {
     let timeout = opts.connect_timeout;
-    let deadline = Instant::now() + timeout;
     let started = Instant::now();
     let socket = transport::dial(endpoint, tls, opts.max_message_size, deadline, timeout)?;
     let mut conn = RpcConn::new(socket);

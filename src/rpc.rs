@@ -18,7 +18,7 @@ use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorCode, ErrorKind};
 use crate::redact::redacted_json;
-use crate::transport::{ws_error_text, Socket};
+use crate::transport::{ws_error_text, Bound, Socket};
 use crate::websocket::WsError;
 
 #[derive(Serialize)]
@@ -34,6 +34,8 @@ struct Request<'a, P: ?Sized> {
 
 /// What went wrong with a call, before the caller turns it into an [`Error`].
 pub(crate) enum CallError {
+    /// The deadline passed before the request could be sent: nothing reached the wire.
+    NotSent(Error),
     /// The connection can still be used (an error reply, a bad reply body, a timeout).
     Usable(Error),
     /// The connection is broken; `sent` says whether the request had been written.
@@ -43,7 +45,7 @@ pub(crate) enum CallError {
 impl CallError {
     pub(crate) fn into_error(self) -> Error {
         match self {
-            CallError::Usable(e) | CallError::Broken { error: e, .. } => e,
+            CallError::NotSent(e) | CallError::Usable(e) | CallError::Broken { error: e, .. } => e,
         }
     }
 }
@@ -53,9 +55,6 @@ pub(crate) struct RpcConn {
     socket: Socket,
     next_id: u64,
     wbuf: Vec<u8>,
-    /// The socket's timeouts as last set, to skip a system call per call when unchanged.
-    read_timeout: Option<Duration>,
-    write_timeout: Option<Duration>,
 }
 
 impl RpcConn {
@@ -64,25 +63,12 @@ impl RpcConn {
             socket,
             next_id: 1,
             wbuf: Vec::with_capacity(512),
-            read_timeout: None,
-            write_timeout: None,
         }
     }
 
-    fn set_read_timeout(&mut self, t: Duration) {
-        let t = Some(t.max(Duration::from_micros(1)));
-        if self.read_timeout != t {
-            let _ = self.socket.get_ref().get_ref().tcp().set_read_timeout(t);
-            self.read_timeout = t;
-        }
-    }
-
-    fn set_write_timeout(&mut self, t: Duration) {
-        let t = Some(t.max(Duration::from_micros(1)));
-        if self.write_timeout != t {
-            let _ = self.socket.get_ref().get_ref().tcp().set_write_timeout(t);
-            self.write_timeout = t;
-        }
+    /// Bounds every read and write on the socket, down to each system call.
+    fn set_bound(&mut self, bound: Bound) {
+        self.socket.get_mut().get_mut().set_bound(bound);
     }
 
     /// Makes one call and decodes its `response` into `R`, all before `deadline`.
@@ -108,7 +94,9 @@ impl RpcConn {
             let outcome = match &result {
                 Ok(_) => "ok".to_string(),
                 Err(e) => match e {
-                    CallError::Usable(e) | CallError::Broken { error: e, .. } => {
+                    CallError::NotSent(e)
+                    | CallError::Usable(e)
+                    | CallError::Broken { error: e, .. } => {
                         format!("error: {}", e.kind_label())
                     }
                 },
@@ -157,7 +145,12 @@ impl RpcConn {
         }
         // Only built when something fails: the hot path formats nothing.
         let what = || format!("{facade}.{method}");
-        self.set_write_timeout(timeout);
+        if Instant::now() >= deadline {
+            // The wait for the connection used it all: a request sent now would be answered
+            // after its caller gave up.
+            return Err(CallError::NotSent(Error::timeout(&what(), timeout)));
+        }
+        self.set_bound(Bound::Deadline(deadline));
         if let Err(e) = self.socket.send_text(&self.wbuf) {
             // Part of the frame may be on the wire: the stream can no longer be trusted.
             return Err(CallError::Broken {
@@ -165,18 +158,9 @@ impl RpcConn {
                 sent: true,
             });
         }
-        let mut first = true;
         loop {
-            let Some(left) = deadline
-                .checked_duration_since(Instant::now())
-                .filter(|d| !d.is_zero())
-            else {
-                return Err(CallError::Usable(Error::timeout(&what(), timeout)));
-            };
-            // The first wait of a call may use the whole call timeout (it overshoots the
-            // deadline by the microseconds spent sending); later waits use what is left.
-            self.set_read_timeout(if first { timeout } else { left });
-            first = false;
+            // Every read below stops at the deadline (see `ReadAhead`), however the
+            // controller trickles bytes or pings.
             let msg = match self.socket.read_message() {
                 Ok(m) => m,
                 Err(e) if e.is_timeout() => {
@@ -207,17 +191,25 @@ impl RpcConn {
         }
     }
 
-    /// Sends a WebSocket close (1000) and waits up to `wait` for the peer's.
+    /// Sends a WebSocket close (1000) and waits up to `wait` for the peer's. With a zero
+    /// `wait`, nothing blocks: the close frame goes out only if the socket takes it at once.
     pub(crate) fn close(&mut self, wait: Duration) {
-        let wait = wait.max(Duration::from_millis(1));
-        self.set_read_timeout(wait);
-        self.set_write_timeout(wait);
         if wait.is_zero() {
+            self.set_bound(Bound::NoWait);
             let _ = self.socket.send_close(1000);
         } else {
-            let _ = self.socket.close(1000);
+            let deadline = crate::util::deadline_after(wait);
+            self.set_bound(Bound::Deadline(deadline));
+            let _ = self.socket.close(1000, deadline);
         }
+        // TLS close_notify: one more write, bounded like the rest.
         let _ = self.socket.get_mut().shutdown();
+        let _ = self
+            .socket
+            .get_ref()
+            .get_ref()
+            .tcp()
+            .shutdown(std::net::Shutdown::Both);
     }
 }
 

@@ -29,6 +29,7 @@
 
 mod admin;
 mod certs;
+pub(crate) mod hostile;
 mod secretbackends;
 mod server;
 
