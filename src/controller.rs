@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode, ErrorKind};
 use crate::options::ConnectOptions;
-use crate::rpc::{CallError, RpcConn};
+use crate::rpc::{CallError, RpcConn, Trace};
 use crate::transport::{self, Tls};
 
 /// The facades this client speaks, with the versions it knows (Juju 3.6's client table).
@@ -315,7 +315,7 @@ impl Controller {
         R: DeserializeOwned,
     {
         let version = self.require_facade(facade)?;
-        self.call_inner(facade, version, method, params, true)
+        self.call_traced(facade, version, method, params, true, Trace::SizesOnly)
     }
 
     /// Calls a facade method at an explicit version, with no local check: whatever the
@@ -338,7 +338,7 @@ impl Controller {
         P: Serialize + ?Sized,
         R: DeserializeOwned,
     {
-        self.call_inner(facade, version, method, params, true)
+        self.call_traced(facade, version, method, params, true, Trace::SizesOnly)
     }
 
     /// The negotiated version of `facade`, or a local `not supported` error.
@@ -377,6 +377,23 @@ impl Controller {
         P: Serialize + ?Sized,
         R: DeserializeOwned,
     {
+        self.call_traced(facade, version, method, params, mutating, Trace::Redacted)
+    }
+
+    /// [`call_inner`](Self::call_inner), saying what the trace log may show.
+    fn call_traced<P, R>(
+        &self,
+        facade: &str,
+        version: u32,
+        method: &str,
+        params: &P,
+        mutating: bool,
+        trace: Trace,
+    ) -> Result<R, Error>
+    where
+        P: Serialize + ?Sized,
+        R: DeserializeOwned,
+    {
         let timeout = self.opts.call_timeout;
         let deadline = crate::util::deadline_after(timeout);
         let (conn, generation) = {
@@ -404,7 +421,7 @@ impl Controller {
             .conn
             .as_mut()
             .expect("connection present while in use");
-        let result = conn.call(facade, version, method, params, deadline, timeout);
+        let result = conn.call(facade, version, method, params, deadline, timeout, trace);
         match result {
             Ok(r) => Ok(r),
             Err(CallError::NotSent(e)) => Err(e),
@@ -778,7 +795,15 @@ fn open_one(
         client_version: env!("CARGO_PKG_VERSION"),
     };
     let result: LoginResult = conn
-        .call("Admin", 3, "Login", &req, deadline, timeout)
+        .call(
+            "Admin",
+            3,
+            "Login",
+            &req,
+            deadline,
+            timeout,
+            Trace::Redacted,
+        )
         .map_err(|e| {
             let e = e.into_error();
             if e.is_timeout() {

@@ -50,6 +50,17 @@ impl CallError {
     }
 }
 
+/// What the trace log may show of a call's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Trace {
+    /// A call whose message shapes this crate knows: the JSON, with every secret value
+    /// (known secret keys, non-public config values) replaced.
+    Redacted,
+    /// A generic call to any facade: its parameters and reply may hold secrets under any
+    /// name (`Cloud.CredentialContents` has dozens), so only the envelope and sizes.
+    SizesOnly,
+}
+
 /// One logged-in or logging-in RPC connection.
 pub(crate) struct RpcConn {
     socket: Socket,
@@ -81,6 +92,7 @@ impl RpcConn {
         params: &P,
         deadline: Instant,
         timeout: Duration,
+        trace: Trace,
     ) -> Result<R, CallError>
     where
         P: Serialize + ?Sized,
@@ -89,7 +101,9 @@ impl RpcConn {
         let started = Instant::now();
         let id = self.next_id;
         self.next_id += 1;
-        let result = self.round_trip(facade, version, method, params, id, deadline, timeout);
+        let result = self.round_trip(
+            facade, version, method, params, id, deadline, timeout, trace,
+        );
         if log_enabled!(Level::Debug) {
             let outcome = match &result {
                 Ok(_) => "ok".to_string(),
@@ -119,6 +133,7 @@ impl RpcConn {
         id: u64,
         deadline: Instant,
         timeout: Duration,
+        trace: Trace,
     ) -> Result<R, CallError>
     where
         P: Serialize + ?Sized,
@@ -141,7 +156,14 @@ impl RpcConn {
             )))
         })?;
         if log_enabled!(Level::Trace) {
-            trace!("-> {}", redacted_json(&self.wbuf));
+            match trace {
+                Trace::Redacted => trace!("-> {}", redacted_json(&self.wbuf)),
+                Trace::SizesOnly => trace!(
+                    "-> {facade}({version}).{method} request-id={id}: {} bytes (generic call: \
+                     parameters not shown)",
+                    self.wbuf.len()
+                ),
+            }
         }
         // Only built when something fails: the hot path formats nothing.
         let what = || format!("{facade}.{method}");
@@ -174,7 +196,13 @@ impl RpcConn {
                 }
             };
             if log_enabled!(Level::Trace) {
-                trace!("<- {}", redacted_json(msg));
+                match trace {
+                    Trace::Redacted => trace!("<- {}", redacted_json(msg)),
+                    Trace::SizesOnly => trace!(
+                        "<- {} bytes (reply to a generic call: not shown)",
+                        msg.len()
+                    ),
+                }
             }
             match decode_reply::<R>(msg, id, &what) {
                 Decoded::Mine(r) => return r.map_err(CallError::Usable),
@@ -420,24 +448,7 @@ impl<'de, R: DeserializeOwned> Visitor<'de> for EnvelopeSeed<'_, R> {
 
 /// A serde error without any quoted piece of the input, which could be a secret.
 pub(crate) fn serde_error_text(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let mut out = String::with_capacity(text.len());
-    let mut in_quote = false;
-    for c in text.chars() {
-        match (c, in_quote) {
-            ('"', false) => {
-                in_quote = true;
-                out.push_str("\"…");
-            }
-            ('"', true) => {
-                in_quote = false;
-                out.push('"');
-            }
-            (_, true) => {}
-            (c, false) => out.push(c),
-        }
-    }
-    out
+    crate::redact::elide_quoted(&e.to_string())
 }
 
 impl Error {
