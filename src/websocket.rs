@@ -740,6 +740,9 @@ pub(crate) fn server_handshake<S: Read + Write>(
     ))
 }
 
+#[cfg(all(test, feature = "testing"))]
+mod conformance;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,6 +71,14 @@ fn identity() -> Result<&'static ServerIdentity, Error> {
     }))
 }
 
+/// The CA (PEM) and a TLS acceptor for a server certificate it signed for Juju's names, for
+/// tests that play a TLS server of their own.
+#[cfg(test)]
+pub(crate) fn test_tls() -> Result<(String, TlsAcceptor), Error> {
+    let id = identity()?;
+    Ok((id.ca_pem.clone(), id.acceptor.clone()))
+}
+
 /// A server on 127.0.0.1 that runs one script on every connection it accepts.
 pub struct HostileServer {
     addr: std::net::SocketAddr,
