@@ -1,7 +1,8 @@
-//! Entry points for fuzzing the reply path (feature `fuzzing`; not a stable API).
+//! Entry points for fuzzing the reply path and the whole client (feature `fuzzing`; not a
+//! stable API), and the scripted hostile server behind them (with feature `testing`).
 //!
 //! `fuzz/` feeds arbitrary bytes here with `cargo fuzz`; `tests/fuzz_corpus.rs` replays the
-//! corpus it found, so CI checks that no input panics.
+//! corpus it found, so CI checks that no input panics or overruns a deadline.
 
 use std::io::{self, Read, Write};
 
