@@ -192,7 +192,7 @@ impl Controller {
     /// Connects to the controller and logs in.
     ///
     /// Endpoints are dialled in parallel with a short stagger; the first to log in wins.
-    /// Each is allowed `connect_timeout`. If all fail, the error names every endpoint and
+    /// All of it, redirect included, ends within `connect_timeout`. If all fail, the error names every endpoint and
     /// why it failed; its code is the controller's when one answered (for example
     /// `unauthorized access` for a wrong password).
     ///

@@ -84,6 +84,7 @@ impl RpcConn {
 
     /// Makes one call and decodes its `response` into `R`, all before `deadline`.
     /// `timeout` is only for messages.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn call<P, R>(
         &mut self,
         facade: &str,

@@ -679,8 +679,10 @@ fn case_handshake(wire: Wire) {
     assert_eq!(ws.read_message().unwrap(), b"with the 101");
 }
 
-/// (Autobahn-style id, what is checked, the case.)
-const CASES: &[(&str, &str, fn(Wire))] = &[
+/// Autobahn-style id, what is checked, and the case.
+type Case = (&'static str, &'static str, fn(Wire));
+
+const CASES: &[Case] = &[
     (
         "1.1-1.2",
         "payloads 0 B to 16 MiB, text and binary",
