@@ -133,7 +133,7 @@ impl<S: Read + Write> WebSocket<S> {
     }
 
     /// The stream, for a test server that goes on in raw bytes.
-    #[cfg(feature = "testing")]
+    #[cfg(all(feature = "testing", any(test, feature = "fuzzing")))]
     pub(crate) fn into_inner(self) -> S {
         self.stream
     }

@@ -29,6 +29,7 @@
 
 mod admin;
 mod certs;
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) mod hostile;
 mod secretbackends;
 mod server;
