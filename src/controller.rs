@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode, ErrorKind};
 use crate::options::ConnectOptions;
-use crate::rpc::{CallError, RpcConn};
+use crate::rpc::{CallError, RpcConn, Trace};
 use crate::transport::{self, Tls};
 
 /// The facades this client speaks, with the versions it knows (Juju 3.6's client table).
@@ -192,7 +192,7 @@ impl Controller {
     /// Connects to the controller and logs in.
     ///
     /// Endpoints are dialled in parallel with a short stagger; the first to log in wins.
-    /// Each is allowed `connect_timeout`. If all fail, the error names every endpoint and
+    /// All of it, redirect included, ends within `connect_timeout`. If all fail, the error names every endpoint and
     /// why it failed; its code is the controller's when one answered (for example
     /// `unauthorized access` for a wrong password).
     ///
@@ -262,7 +262,7 @@ impl Controller {
     /// # Ok(()) }
     /// ```
     pub fn close(&self) -> Result<(), Error> {
-        let deadline = Instant::now() + self.opts.call_timeout;
+        let deadline = crate::util::deadline_after(self.opts.call_timeout);
         let conn = {
             let mut slot = self.wait_free(deadline, "close")?;
             slot.gone = Some("the connection was closed by close()".into());
@@ -315,7 +315,7 @@ impl Controller {
         R: DeserializeOwned,
     {
         let version = self.require_facade(facade)?;
-        self.call_inner(facade, version, method, params, true)
+        self.call_traced(facade, version, method, params, true, Trace::SizesOnly)
     }
 
     /// Calls a facade method at an explicit version, with no local check: whatever the
@@ -338,7 +338,7 @@ impl Controller {
         P: Serialize + ?Sized,
         R: DeserializeOwned,
     {
-        self.call_inner(facade, version, method, params, true)
+        self.call_traced(facade, version, method, params, true, Trace::SizesOnly)
     }
 
     /// The negotiated version of `facade`, or a local `not supported` error.
@@ -377,8 +377,25 @@ impl Controller {
         P: Serialize + ?Sized,
         R: DeserializeOwned,
     {
+        self.call_traced(facade, version, method, params, mutating, Trace::Redacted)
+    }
+
+    /// [`call_inner`](Self::call_inner), saying what the trace log may show.
+    fn call_traced<P, R>(
+        &self,
+        facade: &str,
+        version: u32,
+        method: &str,
+        params: &P,
+        mutating: bool,
+        trace: Trace,
+    ) -> Result<R, Error>
+    where
+        P: Serialize + ?Sized,
+        R: DeserializeOwned,
+    {
         let timeout = self.opts.call_timeout;
-        let deadline = Instant::now() + timeout;
+        let deadline = crate::util::deadline_after(timeout);
         let (conn, generation) = {
             let mut slot = self.wait_free(deadline, &format!("{facade}.{method}"))?;
             match slot.conn.take() {
@@ -404,9 +421,10 @@ impl Controller {
             .conn
             .as_mut()
             .expect("connection present while in use");
-        let result = conn.call(facade, version, method, params, deadline, timeout);
+        let result = conn.call(facade, version, method, params, deadline, timeout, trace);
         match result {
             Ok(r) => Ok(r),
+            Err(CallError::NotSent(e)) => Err(e),
             Err(CallError::Usable(e)) if e.code() == Some(ErrorCode::IncompatibleClient) => {
                 Err(explain_incompatible(e, &self.opts.client_version))
             }
@@ -665,7 +683,10 @@ fn host_ports(servers: &[Vec<HostPort>]) -> Vec<String> {
 
 /// Dials the endpoints (and follows one redirect if asked) and logs in.
 fn open(opts: &ConnectOptions) -> Result<(RpcConn, Session), Error> {
-    match open_endpoints(opts) {
+    // One deadline for the whole connect, redirect included: `connect_timeout` is the
+    // longest a caller waits, however the endpoints behave.
+    let deadline = crate::util::deadline_after(opts.connect_timeout);
+    match open_endpoints(opts, deadline) {
         Err(e) if opts.follow_redirects && e.code() == Some(ErrorCode::Redirect) => {
             let target = crate::Redirect::from_error(&e).ok_or(e)?;
             info!("following redirect to {:?}", target.servers);
@@ -677,13 +698,13 @@ fn open(opts: &ConnectOptions) -> Result<(RpcConn, Session), Error> {
                 .controller_tag
                 .as_deref()
                 .map(|t| t.strip_prefix("controller-").unwrap_or(t).to_string());
-            open_endpoints(&next).map_err(|e| e.context("following a redirect"))
+            open_endpoints(&next, deadline).map_err(|e| e.context("following a redirect"))
         }
         other => other,
     }
 }
 
-fn open_endpoints(opts: &ConnectOptions) -> Result<(RpcConn, Session), Error> {
+fn open_endpoints(opts: &ConnectOptions, deadline: Instant) -> Result<(RpcConn, Session), Error> {
     if opts.endpoints.is_empty() {
         return Err(Error::invalid(
             "connect: no endpoint given (ConnectOptions::endpoint)",
@@ -696,7 +717,8 @@ fn open_endpoints(opts: &ConnectOptions) -> Result<(RpcConn, Session), Error> {
     let tls = Tls::new(opts)?;
     if opts.endpoints.len() == 1 {
         let ep = &opts.endpoints[0];
-        return open_one(ep, opts, &tls).map_err(|e| e.context(format!("connect to {ep}")));
+        return open_one(ep, opts, &tls, deadline)
+            .map_err(|e| e.context(format!("connect to {ep}")));
     }
     // Several endpoints: start one dial per endpoint, staggered; the first login wins.
     let (tx, rx) = mpsc::channel();
@@ -717,7 +739,7 @@ fn open_endpoints(opts: &ConnectOptions) -> Result<(RpcConn, Session), Error> {
                 if done.load(Ordering::SeqCst) {
                     return;
                 }
-                let r = open_one(&ep, &opts, &tls);
+                let r = open_one(&ep, &opts, &tls, deadline);
                 // If nobody listens any more, the connection is dropped here.
                 let _ = tx.send((i, r));
             })
@@ -773,10 +795,14 @@ fn combine(endpoints: &[String], errors: Vec<Option<Error>>) -> Error {
     }
 }
 
-/// Dials one endpoint and logs in, within `connect_timeout`.
-fn open_one(endpoint: &str, opts: &ConnectOptions, tls: &Tls) -> Result<(RpcConn, Session), Error> {
+/// Dials one endpoint and logs in, before `deadline`.
+fn open_one(
+    endpoint: &str,
+    opts: &ConnectOptions,
+    tls: &Tls,
+    deadline: Instant,
+) -> Result<(RpcConn, Session), Error> {
     let timeout = opts.connect_timeout;
-    let deadline = Instant::now() + timeout;
     let started = Instant::now();
     let socket = transport::dial(
         endpoint,
@@ -798,7 +824,15 @@ fn open_one(endpoint: &str, opts: &ConnectOptions, tls: &Tls) -> Result<(RpcConn
         client_version: &opts.client_version,
     };
     let result: LoginResult = conn
-        .call("Admin", 3, "Login", &req, deadline, timeout)
+        .call(
+            "Admin",
+            3,
+            "Login",
+            &req,
+            deadline,
+            timeout,
+            Trace::Redacted,
+        )
         .map_err(|e| {
             let e = e.into_error();
             if e.is_timeout() {

@@ -537,7 +537,8 @@ impl fmt::Debug for Error {
             .field("code", &self.inner.code)
             .field("message", &self.inner.message);
         if let Some(info) = &self.inner.info {
-            d.field("info", info);
+            // A discharge-required error carries macaroons here.
+            d.field("info", &crate::redact::redacted(info));
         }
         if let Some(source) = &self.inner.source {
             d.field("source", source);
@@ -579,6 +580,26 @@ mod tests {
             None,
         );
         assert!(!e.to_string().ends_with("(not supported) (not supported)"));
+    }
+
+    #[test]
+    fn debug_redacts_macaroons_in_error_info() {
+        let info = serde_json::json!({
+            "macaroon": {"signature": "sig-one"},
+            "bakery-macaroon": {"s64": "sig-two"},
+            "macaroon-path": "/auth"
+        });
+        let e = Error::api(
+            "macaroon discharge required",
+            Some(ErrorCode::DischargeRequired),
+            Some(info),
+        );
+        let debug = format!("{e:?}");
+        assert!(
+            !debug.contains("sig-one") && !debug.contains("sig-two"),
+            "{debug}"
+        );
+        assert!(debug.contains("/auth"), "{debug}");
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! Entry points for fuzzing the reply path (feature `fuzzing`; not a stable API).
+//! Entry points for fuzzing the reply path and the whole client (feature `fuzzing`; not a
+//! stable API), and the scripted hostile server behind them (with feature `testing`).
 //!
 //! `fuzz/` feeds arbitrary bytes here with `cargo fuzz`; `tests/fuzz_corpus.rs` replays the
-//! corpus it found, so CI checks that no input panics.
+//! corpus it found, so CI checks that no input panics or overruns a deadline.
 
 use std::io::{self, Read, Write};
 
@@ -51,4 +52,51 @@ pub fn read_frames(bytes: &[u8]) {
     while let Ok(msg) = ws.read_message() {
         decode_reply_bytes(msg);
     }
+}
+
+#[cfg(feature = "testing")]
+pub use crate::testing::hostile::{HostileServer, Stage, Step};
+
+/// The longest a call may overrun its `call_timeout` before the whole-client target calls
+/// it a hang: scheduling on a loaded machine, never the protocol.
+#[cfg(feature = "testing")]
+const OVERRUN: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// The whole client against a server that logs it in and then sends `bytes` as they are
+/// (frames, fragments, pings, closes, garbage), then closes. A `Controller` makes calls
+/// meanwhile. Panics if any call, or closing, takes longer than its bound.
+#[cfg(feature = "testing")]
+pub fn client_against(bytes: &[u8]) {
+    use std::time::{Duration, Instant};
+    let call_timeout = Duration::from_millis(300);
+    let server = HostileServer::start(Stage::LoggedIn, vec![Step::Send(bytes.to_vec())], 1)
+        .expect("start the hostile server");
+    let opts = server
+        .connect_options()
+        .connect_timeout(Duration::from_secs(5))
+        .call_timeout(call_timeout);
+    // Login itself is honest; only a failure to reach the server is not the client's fault.
+    let ctrl = crate::Controller::connect(&opts).expect("login to the hostile server");
+    for i in 0..3 {
+        let started = Instant::now();
+        let _ = if i == 1 {
+            ctrl.call::<_, serde_json::Value>("Pinger", "Ping", &serde_json::json!({}))
+                .map(|_| ())
+        } else {
+            ctrl.ping()
+        };
+        let took = started.elapsed();
+        assert!(
+            took <= call_timeout + OVERRUN,
+            "call {i} took {took:?}, past its {call_timeout:?} deadline"
+        );
+    }
+    let started = Instant::now();
+    drop(ctrl);
+    assert!(
+        started.elapsed() <= OVERRUN,
+        "drop took {:?}",
+        started.elapsed()
+    );
+    server.join();
 }

@@ -95,7 +95,7 @@ fn parse<T: for<'de> Deserialize<'de>>(path: &Path, text: &str) -> Result<T, Err
             }
             None => ("".to_string(), plain.to_string()),
         };
-        let what = elide_quotes(what.lines().next().unwrap_or(""));
+        let what = crate::redact::elide_quoted(what.lines().next().unwrap_or(""));
         let at = if at.is_empty() {
             at
         } else {
@@ -103,28 +103,6 @@ fn parse<T: for<'de> Deserialize<'de>>(path: &Path, text: &str) -> Result<T, Err
         };
         config_error(format!("{}: malformed YAML{at}: {what}", path.display()))
     })
-}
-
-/// Replaces quoted text with `…`, so that a value (a password) is never repeated.
-fn elide_quotes(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut quote: Option<char> = None;
-    for c in s.chars() {
-        match quote {
-            Some(q) if c == q => {
-                quote = None;
-                out.push(c);
-            }
-            Some(_) => {}
-            None if c == '"' || c == '`' => {
-                quote = Some(c);
-                out.push(c);
-                out.push('…');
-            }
-            None => out.push(c),
-        }
-    }
-    out
 }
 
 impl ConnectOptions {
@@ -272,18 +250,5 @@ impl Controller {
     /// ```
     pub fn connect_named(name: &str) -> Result<Controller, Error> {
         Controller::connect(&ConnectOptions::from_juju_data(Some(name))?)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quoted_text_is_elided() {
-        assert_eq!(
-            elide_quotes(r#"invalid type: string "pw", expected x"#),
-            r#"invalid type: string "…", expected x"#
-        );
     }
 }

@@ -78,7 +78,8 @@
 //! - `debug`: one line per call (facade, version, method, request id, duration, outcome),
 //!   and one per login;
 //! - `trace`: every message sent and received, with passwords, tokens, keys and macaroons
-//!   shown as `[REDACTED]`;
+//!   shown as `[REDACTED]`; for generic [`Controller::call`] and [`Controller::call_at`],
+//!   whose messages may hold secrets under any name, only their sizes;
 //! - `warn`: replies nobody waited for (the late answer to a call that timed out).
 //!
 //! No level ever shows a secret, and neither does any `Debug` or `Display` output.

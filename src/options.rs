@@ -152,7 +152,9 @@ impl ConnectOptions {
         self
     }
 
-    /// Time allowed for each endpoint to be dialled, secured, upgraded and logged in to.
+    /// The deadline for a whole connect (or reconnect): every endpoint dialled, secured,
+    /// upgraded and logged in to, and a followed redirect, within this time from the start.
+    /// A server that answers slowly, a byte at a time, cannot stretch it.
     ///
     /// ```
     /// let opts = juju_client::ConnectOptions::new().connect_timeout(std::time::Duration::from_secs(3));
@@ -162,8 +164,9 @@ impl ConnectOptions {
         self
     }
 
-    /// Time allowed for each call's reply. A call with no reply in time fails with
-    /// [`Error::is_timeout`](crate::Error::is_timeout); the connection stays usable.
+    /// The deadline for each call, from its start: the wait for another thread's call on the
+    /// same handle, sending, and every read of the reply. A call with no reply in time fails
+    /// with [`Error::is_timeout`](crate::Error::is_timeout); the connection stays usable.
     ///
     /// ```
     /// let opts = juju_client::ConnectOptions::new().call_timeout(std::time::Duration::from_secs(5));

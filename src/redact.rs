@@ -5,8 +5,12 @@ use serde_json::Value;
 /// The text shown in place of a secret.
 pub(crate) const REDACTED: &str = "[REDACTED]";
 
-/// Object keys whose values are secrets wherever they appear in a message: login
-/// credentials, macaroons, and the secret config keys of the vault and kubernetes backends.
+/// Object keys whose values are secrets wherever they appear in a message, in any case (Go
+/// matches JSON keys to fields case-insensitively, so `Credentials` is a password too):
+/// login credentials, macaroons, the secret config keys of the vault and kubernetes
+/// backends, and the secret attributes of Juju's cloud credentials. This list guards only
+/// the messages whose shapes we know; replies and parameters of generic calls are never
+/// traced at all (see `rpc`).
 const SECRET_KEYS: &[&str] = &[
     "credentials",
     "password",
@@ -14,11 +18,20 @@ const SECRET_KEYS: &[&str] = &[
     "client-key",
     "macaroons",
     "macaroon",
+    "bakery-macaroon",
     "discharge-required",
     "bakery-discharge-required",
     "service-account-token",
     "secret-key",
     "private-key",
+    "application-password",
+    "trust-password",
+    "maas-oauth",
+    "pass-phrase",
+    "key",
+    "access-key",
+    "client-secret",
+    "attrs",
 ];
 
 /// Backend config keys whose values are not secret. In a config, every other key's value
@@ -39,12 +52,43 @@ const PUBLIC_CONFIG_KEYS: &[&str] = &[
 
 /// True when a message key holds a secret value.
 pub(crate) fn is_secret_key(key: &str) -> bool {
-    SECRET_KEYS.contains(&key)
+    SECRET_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
 }
 
 /// True when a backend config key's value may be shown.
 pub(crate) fn is_public_config_key(key: &str) -> bool {
     PUBLIC_CONFIG_KEYS.contains(&key)
+}
+
+/// A copy of `v` with every secret value replaced, for `Debug` output.
+pub(crate) fn redacted(v: &Value) -> Value {
+    let mut v = v.clone();
+    redact_value(&mut v);
+    v
+}
+
+/// Error text (serde's, the YAML parser's) with every quoted piece of the input elided.
+///
+/// Parsers quote the input they complain about in `"..."` (escaping inner quotes, or not)
+/// or in backticks (never escaping), so the end of a quoted value cannot be found reliably.
+/// Everything from the first quote character to the last is therefore replaced by `…`:
+/// whatever a value contains, it lies inside that span. Text with a single quote
+/// character loses everything after it.
+pub(crate) fn elide_quoted(text: &str) -> String {
+    let is_quote = |c: char| c == '"' || c == '`';
+    let Some(first) = text.find(is_quote) else {
+        return text.to_string();
+    };
+    let last = text.rfind(is_quote).unwrap_or(first);
+    let mut out = String::with_capacity(text.len().min(first + 8) + 8);
+    out.push_str(&text[..first]);
+    let open = &text[first..first + 1];
+    out.push_str(open);
+    out.push('…');
+    if last > first {
+        out.push_str(&text[last..]);
+    }
+    out
 }
 
 /// Renders a JSON message for a trace log line with every secret value replaced.
@@ -71,7 +115,7 @@ fn redact_value(v: &mut Value) {
             for (k, val) in map.iter_mut() {
                 if is_secret_key(k) {
                     hide(val);
-                } else if k == "config" && val.is_object() {
+                } else if k.eq_ignore_ascii_case("config") && val.is_object() {
                     for (ck, cv) in val.as_object_mut().into_iter().flatten() {
                         if !is_public_config_key(ck) {
                             hide(cv);
@@ -156,6 +200,39 @@ mod tests {
             out.contains("https://v") && !out.contains("typo-secret"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn secret_keys_match_in_any_case() {
+        let msg = br#"{"params":{"Credentials":"pw1","PASSWORD":"pw2","Config":{"TOKEN":"t"},"credential":{"auth-type":"userpass","attrs":{"application-password":"pw3"}},"error-info":{"bakery-macaroon":{"s64":"m1"},"macaroon":"m2"}}}"#;
+        let out = redacted_json(msg);
+        for secret in ["pw1", "pw2", "\"t\"", "pw3", "m1", "m2"] {
+            assert!(!out.contains(secret), "{secret} in {out}");
+        }
+        assert!(out.contains("userpass"), "{out}");
+    }
+
+    #[test]
+    fn quoted_input_is_elided_even_with_escaped_quotes_and_backticks() {
+        // An escaped quote used to end the elision early and leak what followed.
+        let e = serde_json::from_str::<u64>(r#""s3\"cr\"et""#).unwrap_err();
+        let text = elide_quoted(&e.to_string());
+        assert!(!text.contains("cr") && !text.contains("et\""), "{text}");
+        assert!(text.starts_with("invalid type: string \"…\""), "{text}");
+        #[derive(serde::Deserialize, Debug)]
+        enum Kind {
+            #[allow(dead_code)]
+            Vault,
+        }
+        // Backticks quote without escaping: a backtick inside the value must not help.
+        let e = serde_json::from_str::<Kind>(r#""se`cr`et""#).unwrap_err();
+        let text = elide_quoted(&e.to_string());
+        for piece in ["se", "cr", "et`"] {
+            assert!(!text.contains(piece), "{piece} in {text}");
+        }
+        assert!(text.starts_with("unknown variant `…`"), "{text}");
+        assert_eq!(elide_quoted("no quotes here"), "no quotes here");
+        assert_eq!(elide_quoted("cut \"unterminated value"), "cut \"…");
     }
 
     #[test]

@@ -18,7 +18,7 @@ use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorCode, ErrorKind};
 use crate::redact::redacted_json;
-use crate::transport::{ws_error_text, Socket};
+use crate::transport::{ws_error_text, Bound, Socket};
 use crate::websocket::WsError;
 
 #[derive(Serialize)]
@@ -34,6 +34,8 @@ struct Request<'a, P: ?Sized> {
 
 /// What went wrong with a call, before the caller turns it into an [`Error`].
 pub(crate) enum CallError {
+    /// The deadline passed before the request could be sent: nothing reached the wire.
+    NotSent(Error),
     /// The connection can still be used (an error reply, a bad reply body, a timeout).
     Usable(Error),
     /// The connection is broken; `sent` says whether the request had been written.
@@ -43,9 +45,20 @@ pub(crate) enum CallError {
 impl CallError {
     pub(crate) fn into_error(self) -> Error {
         match self {
-            CallError::Usable(e) | CallError::Broken { error: e, .. } => e,
+            CallError::NotSent(e) | CallError::Usable(e) | CallError::Broken { error: e, .. } => e,
         }
     }
+}
+
+/// What the trace log may show of a call's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Trace {
+    /// A call whose message shapes this crate knows: the JSON, with every secret value
+    /// (known secret keys, non-public config values) replaced.
+    Redacted,
+    /// A generic call to any facade: its parameters and reply may hold secrets under any
+    /// name (`Cloud.CredentialContents` has dozens), so only the envelope and sizes.
+    SizesOnly,
 }
 
 /// One logged-in or logging-in RPC connection.
@@ -53,9 +66,6 @@ pub(crate) struct RpcConn {
     socket: Socket,
     next_id: u64,
     wbuf: Vec<u8>,
-    /// The socket's timeouts as last set, to skip a system call per call when unchanged.
-    read_timeout: Option<Duration>,
-    write_timeout: Option<Duration>,
 }
 
 impl RpcConn {
@@ -64,29 +74,17 @@ impl RpcConn {
             socket,
             next_id: 1,
             wbuf: Vec::with_capacity(512),
-            read_timeout: None,
-            write_timeout: None,
         }
     }
 
-    fn set_read_timeout(&mut self, t: Duration) {
-        let t = Some(t.max(Duration::from_micros(1)));
-        if self.read_timeout != t {
-            let _ = self.socket.get_ref().get_ref().tcp().set_read_timeout(t);
-            self.read_timeout = t;
-        }
-    }
-
-    fn set_write_timeout(&mut self, t: Duration) {
-        let t = Some(t.max(Duration::from_micros(1)));
-        if self.write_timeout != t {
-            let _ = self.socket.get_ref().get_ref().tcp().set_write_timeout(t);
-            self.write_timeout = t;
-        }
+    /// Bounds every read and write on the socket, down to each system call.
+    fn set_bound(&mut self, bound: Bound) {
+        self.socket.get_mut().get_mut().set_bound(bound);
     }
 
     /// Makes one call and decodes its `response` into `R`, all before `deadline`.
     /// `timeout` is only for messages.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn call<P, R>(
         &mut self,
         facade: &str,
@@ -95,6 +93,7 @@ impl RpcConn {
         params: &P,
         deadline: Instant,
         timeout: Duration,
+        trace: Trace,
     ) -> Result<R, CallError>
     where
         P: Serialize + ?Sized,
@@ -103,12 +102,16 @@ impl RpcConn {
         let started = Instant::now();
         let id = self.next_id;
         self.next_id += 1;
-        let result = self.round_trip(facade, version, method, params, id, deadline, timeout);
+        let result = self.round_trip(
+            facade, version, method, params, id, deadline, timeout, trace,
+        );
         if log_enabled!(Level::Debug) {
             let outcome = match &result {
                 Ok(_) => "ok".to_string(),
                 Err(e) => match e {
-                    CallError::Usable(e) | CallError::Broken { error: e, .. } => {
+                    CallError::NotSent(e)
+                    | CallError::Usable(e)
+                    | CallError::Broken { error: e, .. } => {
                         format!("error: {}", e.kind_label())
                     }
                 },
@@ -131,6 +134,7 @@ impl RpcConn {
         id: u64,
         deadline: Instant,
         timeout: Duration,
+        trace: Trace,
     ) -> Result<R, CallError>
     where
         P: Serialize + ?Sized,
@@ -153,11 +157,23 @@ impl RpcConn {
             )))
         })?;
         if log_enabled!(Level::Trace) {
-            trace!("-> {}", redacted_json(&self.wbuf));
+            match trace {
+                Trace::Redacted => trace!("-> {}", redacted_json(&self.wbuf)),
+                Trace::SizesOnly => trace!(
+                    "-> {facade}({version}).{method} request-id={id}: {} bytes (generic call: \
+                     parameters not shown)",
+                    self.wbuf.len()
+                ),
+            }
         }
         // Only built when something fails: the hot path formats nothing.
         let what = || format!("{facade}.{method}");
-        self.set_write_timeout(timeout);
+        if Instant::now() >= deadline {
+            // The wait for the connection used it all: a request sent now would be answered
+            // after its caller gave up.
+            return Err(CallError::NotSent(Error::timeout(&what(), timeout)));
+        }
+        self.set_bound(Bound::Deadline(deadline));
         if let Err(e) = self.socket.send_text(&self.wbuf) {
             // Part of the frame may be on the wire: the stream can no longer be trusted.
             return Err(CallError::Broken {
@@ -165,18 +181,9 @@ impl RpcConn {
                 sent: true,
             });
         }
-        let mut first = true;
         loop {
-            let Some(left) = deadline
-                .checked_duration_since(Instant::now())
-                .filter(|d| !d.is_zero())
-            else {
-                return Err(CallError::Usable(Error::timeout(&what(), timeout)));
-            };
-            // The first wait of a call may use the whole call timeout (it overshoots the
-            // deadline by the microseconds spent sending); later waits use what is left.
-            self.set_read_timeout(if first { timeout } else { left });
-            first = false;
+            // Every read below stops at the deadline (see `ReadAhead`), however the
+            // controller trickles bytes or pings.
             let msg = match self.socket.read_message() {
                 Ok(m) => m,
                 Err(e) if e.is_timeout() => {
@@ -190,7 +197,13 @@ impl RpcConn {
                 }
             };
             if log_enabled!(Level::Trace) {
-                trace!("<- {}", redacted_json(msg));
+                match trace {
+                    Trace::Redacted => trace!("<- {}", redacted_json(msg)),
+                    Trace::SizesOnly => trace!(
+                        "<- {} bytes (reply to a generic call: not shown)",
+                        msg.len()
+                    ),
+                }
             }
             match decode_reply::<R>(msg, id, &what) {
                 Decoded::Mine(r) => return r.map_err(CallError::Usable),
@@ -207,17 +220,25 @@ impl RpcConn {
         }
     }
 
-    /// Sends a WebSocket close (1000) and waits up to `wait` for the peer's.
+    /// Sends a WebSocket close (1000) and waits up to `wait` for the peer's. With a zero
+    /// `wait`, nothing blocks: the close frame goes out only if the socket takes it at once.
     pub(crate) fn close(&mut self, wait: Duration) {
-        let wait = wait.max(Duration::from_millis(1));
-        self.set_read_timeout(wait);
-        self.set_write_timeout(wait);
         if wait.is_zero() {
+            self.set_bound(Bound::NoWait);
             let _ = self.socket.send_close(1000);
         } else {
-            let _ = self.socket.close(1000);
+            let deadline = crate::util::deadline_after(wait);
+            self.set_bound(Bound::Deadline(deadline));
+            let _ = self.socket.close(1000, deadline);
         }
+        // TLS close_notify: one more write, bounded like the rest.
         let _ = self.socket.get_mut().shutdown();
+        let _ = self
+            .socket
+            .get_ref()
+            .get_ref()
+            .tcp()
+            .shutdown(std::net::Shutdown::Both);
     }
 }
 
@@ -428,24 +449,7 @@ impl<'de, R: DeserializeOwned> Visitor<'de> for EnvelopeSeed<'_, R> {
 
 /// A serde error without any quoted piece of the input, which could be a secret.
 pub(crate) fn serde_error_text(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let mut out = String::with_capacity(text.len());
-    let mut in_quote = false;
-    for c in text.chars() {
-        match (c, in_quote) {
-            ('"', false) => {
-                in_quote = true;
-                out.push_str("\"…");
-            }
-            ('"', true) => {
-                in_quote = false;
-                out.push('"');
-            }
-            (_, true) => {}
-            (c, false) => out.push(c),
-        }
-    }
-    out
+    crate::redact::elide_quoted(&e.to_string())
 }
 
 impl Error {

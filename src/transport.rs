@@ -20,26 +20,134 @@ pub(crate) type Socket = WebSocket<TlsStream<ReadAhead>>;
 /// A TCP stream that reads ahead: OpenSSL reads a TLS record's 5-byte header and then its
 /// body, two system calls per reply; reading up to 16 KiB at once serves both from one.
 /// Writes go straight through.
+///
+/// It also enforces the deadline of the operation in progress. A socket timeout restarts
+/// on every system call, so a peer trickling one byte at a time could stretch it forever;
+/// here every read and write gets only what is left until the deadline, across the TLS
+/// handshake, the upgrade and the frames alike, and after it nothing more is tried.
 pub(crate) struct ReadAhead {
     tcp: TcpStream,
     buf: Box<[u8]>,
     pos: usize,
     len: usize,
+    bound: Bound,
+    /// The socket timeouts as last set: re-arming is skipped while the old timeout still
+    /// ends before the deadline, which saves a system call on most calls.
+    read_armed: Option<Duration>,
+    write_armed: Option<Duration>,
+}
+
+/// How long reads and writes may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Bound {
+    /// Until this instant.
+    Deadline(Instant),
+    /// Not at all: the socket is non-blocking (a last close frame on the way out).
+    NoWait,
 }
 
 impl ReadAhead {
-    fn new(tcp: TcpStream) -> ReadAhead {
+    fn new(tcp: TcpStream, deadline: Instant) -> ReadAhead {
         ReadAhead {
             tcp,
             buf: vec![0; 16 * 1024 + 5].into_boxed_slice(),
             pos: 0,
             len: 0,
+            bound: Bound::Deadline(deadline),
+            read_armed: None,
+            write_armed: None,
         }
     }
 
-    /// The socket, for timeouts and shutdown.
+    /// The socket, for shutdown.
     pub(crate) fn tcp(&self) -> &TcpStream {
         &self.tcp
+    }
+
+    /// Bounds every later read and write.
+    pub(crate) fn set_bound(&mut self, bound: Bound) {
+        if bound == self.bound {
+            return;
+        }
+        let was_nowait = self.bound == Bound::NoWait;
+        self.bound = bound;
+        if bound == Bound::NoWait || was_nowait {
+            let _ = self.tcp.set_nonblocking(bound == Bound::NoWait);
+        }
+    }
+
+    /// What is left before the deadline, or a timeout error when nothing is.
+    fn left(&self) -> std::io::Result<Option<Duration>> {
+        match self.bound {
+            Bound::NoWait => Ok(None),
+            Bound::Deadline(d) => d
+                .checked_duration_since(Instant::now())
+                .filter(|l| !l.is_zero())
+                .map(Some)
+                .ok_or_else(|| {
+                    std::io::Error::new(std::io::ErrorKind::TimedOut, "deadline passed")
+                }),
+        }
+    }
+
+    /// Runs one system call within the deadline, re-arming the socket timeout with what is
+    /// left and retrying when an earlier, longer-lived timeout fired first.
+    fn bounded<T>(
+        &mut self,
+        write: bool,
+        mut op: impl FnMut(&mut TcpStream) -> std::io::Result<T>,
+    ) -> std::io::Result<T> {
+        loop {
+            let left = match self.left() {
+                Ok(Some(left)) => left,
+                Ok(None) => return op(&mut self.tcp),
+                // A write that began before the deadline (the request was judged in time)
+                // may still finish what the socket buffer takes at once, without waiting:
+                // failing it here would tear a frame that would have gone out whole.
+                Err(e) if write => return self.without_waiting(op).map_err(|_| e),
+                Err(e) => return Err(e),
+            };
+            let armed = if write {
+                &mut self.write_armed
+            } else {
+                &mut self.read_armed
+            };
+            if armed.is_none_or(|a| a > left) {
+                let r = if write {
+                    self.tcp.set_write_timeout(Some(left))
+                } else {
+                    self.tcp.set_read_timeout(Some(left))
+                };
+                r?;
+                *armed = Some(left);
+            }
+            match op(&mut self.tcp) {
+                Err(e) if websocket::is_timeout_io(&e) && self.left().is_ok() => {
+                    // The timeout set for an earlier, later deadline fired: the current
+                    // deadline has not passed yet, so wait for exactly what is left.
+                    let armed = if write {
+                        &mut self.write_armed
+                    } else {
+                        &mut self.read_armed
+                    };
+                    *armed = None;
+                }
+                r => return r,
+            }
+        }
+    }
+}
+
+impl ReadAhead {
+    /// Runs `op` on the non-blocking socket: what cannot be done at once fails.
+    fn without_waiting<T>(
+        &mut self,
+        op: impl FnOnce(&mut TcpStream) -> std::io::Result<T>,
+    ) -> std::io::Result<T> {
+        self.tcp.set_nonblocking(true)?;
+        let r = op(&mut self.tcp);
+        self.tcp.set_nonblocking(false)?;
+        r
     }
 }
 
@@ -47,9 +155,12 @@ impl std::io::Read for ReadAhead {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         if self.pos == self.len {
             if out.len() >= self.buf.len() {
-                return self.tcp.read(out);
+                return self.bounded(false, |tcp| tcp.read(out));
             }
-            self.len = self.tcp.read(&mut self.buf)?;
+            let mut buf = std::mem::take(&mut self.buf);
+            let r = self.bounded(false, |tcp| tcp.read(&mut buf));
+            self.buf = buf;
+            self.len = r?;
             self.pos = 0;
         }
         let n = out.len().min(self.len - self.pos);
@@ -61,7 +172,7 @@ impl std::io::Read for ReadAhead {
 
 impl std::io::Write for ReadAhead {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.tcp.write(data)
+        self.bounded(true, |tcp| tcp.write(data))
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -256,16 +367,16 @@ pub(crate) fn dial(
     };
     tcp.set_nodelay(true)
         .map_err(|e| connect_error(format!("tcp: {e}")))?;
-    let left = remaining(deadline).ok_or_else(|| timed_out("tls handshake", timeout))?;
-    tcp.set_read_timeout(Some(left))
-        .and_then(|_| tcp.set_write_timeout(Some(left)))
-        .map_err(|e| connect_error(format!("tcp: {e}")))?;
 
     let name = tls.server_name.clone().unwrap_or_else(|| host.clone());
-    let stream = match tls.connector.connect(&name, ReadAhead::new(tcp)) {
+    let stream = match tls.connector.connect(&name, ReadAhead::new(tcp, deadline)) {
         Ok(s) => s,
         Err(native_tls::HandshakeError::WouldBlock(_)) => {
             return Err(timed_out("tls handshake", timeout))
+        }
+        Err(native_tls::HandshakeError::Failure(_)) if remaining(deadline).is_none() => {
+            // OpenSSL reports our deadline's timeout as a failed read.
+            return Err(timed_out("tls handshake", timeout));
         }
         Err(native_tls::HandshakeError::Failure(e)) => {
             let trust = if tls.pinned {
@@ -293,12 +404,6 @@ pub(crate) fn dial(
         }
     };
 
-    let left = remaining(deadline).ok_or_else(|| timed_out("websocket upgrade", timeout))?;
-    stream
-        .get_ref()
-        .tcp()
-        .set_read_timeout(Some(left))
-        .map_err(|e| connect_error(format!("tcp: {e}")))?;
     let host_header = if host.contains(':') {
         format!("[{host}]:{port}")
     } else {
@@ -332,6 +437,7 @@ pub(crate) fn ws_error_text(e: &WsError) -> String {
             format!("the controller closed the connection (code {code})")
         }
         WsError::Closed(None) => "the controller closed the connection".to_string(),
+        WsError::Write(e) => format!("a write failed part-way: {e}"),
     }
 }
 

@@ -1,4 +1,4 @@
-//! Small helpers with no better home: randomness without an extra dependency.
+//! Small helpers with no better home: randomness without an extra dependency, deadlines.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -13,12 +13,14 @@ pub(crate) fn random_u64() -> u64 {
     h.finish()
 }
 
-/// The next value of a splitmix64 sequence (cheap per-frame WebSocket mask keys).
-pub(crate) fn next_random(state: u64) -> u64 {
-    let mut z = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+/// `now + d`, or a point so far off that it never comes when the sum would overflow
+/// (`Duration::MAX` means "no limit" to a caller, not a panic).
+pub(crate) fn deadline_after(d: std::time::Duration) -> std::time::Instant {
+    let now = std::time::Instant::now();
+    now.checked_add(d).unwrap_or_else(|| {
+        // About a century: far enough to be "never", near enough not to overflow.
+        now + std::time::Duration::from_secs(100 * 365 * 24 * 3600)
+    })
 }
 
 /// `n` random lowercase hex digits.
@@ -70,5 +72,11 @@ mod tests {
         assert!(!is_uuid("0f7c2b1e-0000-4000-8000-000000000001-0"));
         assert!(!is_uuid("0f7c2b1e-0000-4000-8000-00000000000g"));
         assert_ne!(random_uuid(), random_uuid());
+    }
+
+    #[test]
+    fn deadlines_saturate_instead_of_overflowing() {
+        let far = deadline_after(std::time::Duration::MAX);
+        assert!(far > std::time::Instant::now() + std::time::Duration::from_secs(3600 * 24 * 365));
     }
 }

@@ -31,3 +31,9 @@ fn every_corpus_frame_stream_reads_or_fails_cleanly() {
     let n = replay("websocket_frames", juju_client::fuzzing::read_frames);
     assert!(n >= 15, "the corpus has {n} inputs");
 }
+
+#[test]
+fn every_corpus_server_stream_leaves_the_client_within_its_deadlines() {
+    let n = replay("whole_client", juju_client::fuzzing::client_against);
+    assert!(n >= 15, "the corpus has {n} inputs");
+}

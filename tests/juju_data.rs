@@ -328,3 +328,51 @@ fn a_redirect_carries_servers_and_ca_and_can_be_followed_once() {
     assert_eq!(e.code(), Some(ErrorCode::Redirect));
     assert!(e.message().starts_with("following a redirect"), "{e}");
 }
+
+#[test]
+fn the_fakes_store_is_private_and_quotes_the_password() {
+    // A password YAML would misread unquoted: a comment, a mapping, an alias.
+    let password = "pw #not-a-comment: *x";
+    let fake = FakeController::builder()
+        .admin_password(password)
+        .start()
+        .unwrap();
+    let dir = TempDir::new("fake-store");
+    fake.write_juju_data(&dir.0, "fake").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.0.join("accounts.yaml"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "accounts.yaml mode {mode:o}");
+    }
+    let opts = ConnectOptions::from_juju_data_dir(&dir.0, None).unwrap();
+    Controller::connect(&opts).unwrap().ping().unwrap();
+}
+
+#[test]
+fn the_fake_never_shows_the_password_in_debug_or_recorded_requests() {
+    let password = "builder-pw-6d2e";
+    let builder = FakeController::builder().admin_password(password);
+    assert!(!format!("{builder:?}").contains(password));
+    let fake = builder.start().unwrap();
+    // Go decodes `Credentials` as the password field too: record() must hide it.
+    let tag = "user-admin";
+    let _: Result<serde_json::Value, _> = Controller::connect(&fake.connect_options())
+        .unwrap()
+        .call_at(
+            "Admin",
+            3,
+            "Login",
+            &serde_json::json!({"auth-tag": tag, "Credentials": password}),
+        );
+    let requests = fake.requests();
+    assert!(requests
+        .iter()
+        .any(|r| r.method == "Login" && r.params.get("Credentials").is_some()));
+    for r in &requests {
+        assert!(!r.params.to_string().contains(password), "{:?}", r.params);
+    }
+}

@@ -184,3 +184,54 @@ fn no_secret_value_reaches_any_log_line_debug_or_display_in_a_whole_lifecycle() 
         }
     }
 }
+
+#[test]
+fn generic_calls_trace_sizes_only_and_secret_keys_match_in_any_case() {
+    use juju_client::fuzzing::{HostileServer, Stage, Step};
+    let logs = capture();
+    // A Cloud.CredentialContents-like reply: secrets under names no denylist had, and
+    // `Credentials` spelled as Go accepts it.
+    let reply = br#"{"request-id":2,"response":{"results":[{"result":{"content":{"auth-type":"certificate","attrs":{"trust-password":"tp-3c1d","maas-oauth":"oauth-8e2f","key":"key-0b7a","pass-phrase":"pp-6a9c","application-password":"ap-f41e"}}}}]}}"#;
+    let mut frame = vec![0x81, 126];
+    frame.extend_from_slice(&(reply.len() as u16).to_be_bytes());
+    frame.extend_from_slice(reply);
+    let server = HostileServer::start(
+        Stage::LoggedIn,
+        vec![
+            Step::Sleep(std::time::Duration::from_millis(100)),
+            Step::Send(frame),
+        ],
+        1,
+    )
+    .unwrap();
+    let ctrl = Controller::connect(&server.connect_options()).unwrap();
+    let got: serde_json::Value = ctrl
+        .call(
+            "Pinger",
+            "Ping",
+            &serde_json::json!({"Credentials": "cred-19d4", "attrs": {"key": "key-2d2d"}}),
+        )
+        .unwrap();
+    assert_eq!(
+        got["results"][0]["result"]["content"]["attrs"]["key"], "key-0b7a",
+        "the caller gets the reply"
+    );
+    drop(ctrl);
+    let lines = logs.0.lock().unwrap().clone();
+    assert!(lines.iter().any(|(l, _, m)| *l == Level::Trace
+        && m.starts_with("<-")
+        && m.contains("bytes (reply to a generic call")));
+    for (level, target, msg) in &lines {
+        for s in [
+            "tp-3c1d",
+            "oauth-8e2f",
+            "key-0b7a",
+            "pp-6a9c",
+            "ap-f41e",
+            "cred-19d4",
+            "key-2d2d",
+        ] {
+            assert!(!msg.contains(s), "{s} leaked at {level} {target}: {msg}");
+        }
+    }
+}

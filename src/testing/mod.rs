@@ -39,6 +39,8 @@
 mod admin;
 mod allwatcher;
 mod certs;
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) mod hostile;
 mod modelconfig;
 mod models;
 mod secretbackends;
@@ -206,7 +208,7 @@ impl Shared {
 }
 
 /// How to start a [`FakeController`]: see [`FakeController::builder`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct FakeControllerBuilder {
     port: u16,
     password: Option<String>,
@@ -216,6 +218,24 @@ pub struct FakeControllerBuilder {
     max_frame: Option<usize>,
     record: bool,
     serve_api: bool,
+}
+
+impl std::fmt::Debug for FakeControllerBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeControllerBuilder")
+            .field("port", &self.port)
+            .field(
+                "password",
+                &self.password.as_ref().map(|_| crate::redact::REDACTED),
+            )
+            .field("cert_names", &self.cert_names)
+            .field("expired_cert", &self.expired_cert)
+            .field("server_version", &self.server_version)
+            .field("max_frame", &self.max_frame)
+            .field("record", &self.record)
+            .field("serve_api", &self.serve_api)
+            .finish()
+    }
 }
 
 impl FakeControllerBuilder {
@@ -867,9 +887,11 @@ impl FakeController {
             ep = self.endpoint(),
             version = st.server_version,
         );
+        // Quoted (a JSON string is a YAML double-quoted scalar), so that any password,
+        // `#`, `: ` or leading `*` included, reads back as itself.
         let accounts = format!(
             "controllers:\n  {name}:\n    user: admin\n    password: {pw}\n    last-known-access: superuser\n",
-            pw = self.admin_password
+            pw = serde_json::Value::String(self.admin_password.clone())
         );
         // jujuclient's ModelDetails (`jujuclient/interface.go`): uuid, type, and the active
         // branch, which the CLI sets to `master`.
@@ -886,7 +908,7 @@ impl FakeController {
         models.push_str("    current-model: admin/default\n");
         drop(st);
         let write = |file: &str, text: &str| {
-            std::fs::write(dir.join(file), text)
+            write_private(&dir.join(file), text)
                 .map_err(|e| setup_error(&format!("write {}", dir.join(file).display()), e))
         };
         std::fs::create_dir_all(dir)
@@ -999,4 +1021,22 @@ impl Drop for FakeController {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// Writes a file only its owner can read (a password is in it), as the `juju` CLI does.
+#[cfg(feature = "juju-data")]
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        o.mode(0o600);
+        // `mode` applies only to a new file: tighten one that was already there.
+        if path.exists() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    o.open(path)?.write_all(text.as_bytes())
 }

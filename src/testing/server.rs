@@ -489,8 +489,11 @@ fn respond(shared: &Shared, conn: &mut Conn, req: Incoming) -> Action {
 fn record(shared: &Shared, facade: &str, version: u32, method: &str, id: u64, params: &Value) {
     let mut params = params.clone();
     if facade == "Admin" {
-        if let Some(c) = params.get_mut("credentials").filter(|c| c.is_string()) {
-            *c = Value::String(REDACTED.into());
+        // Go matches keys case-insensitively, so `Credentials` is the password too.
+        for (k, c) in params.as_object_mut().into_iter().flatten() {
+            if k.eq_ignore_ascii_case("credentials") && c.is_string() {
+                *c = Value::String(REDACTED.into());
+            }
         }
     }
     shared.state().requests.push(ReceivedRequest {
