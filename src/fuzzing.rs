@@ -14,7 +14,7 @@ use crate::websocket::{Role, WebSocket};
 pub fn decode_reply_bytes(bytes: &[u8]) {
     let what = || "Fuzz.Reply".to_string();
     let _ = decode_reply::<serde_json::Value>(bytes, 1, &what);
-    let _ = decode_reply::<crate::controller::LoginResult>(bytes, 1, &what);
+    let _ = decode_reply::<crate::connect::LoginResult>(bytes, 1, &what);
     if let Decoded::Mine(Ok(list)) =
         decode_reply::<crate::secretbackends::ListResults>(bytes, 1, &what)
     {

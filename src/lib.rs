@@ -101,7 +101,9 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod connect;
 mod controller;
+mod core;
 mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -109,6 +111,9 @@ pub mod fuzzing;
 mod goduration;
 #[cfg(feature = "juju-data")]
 mod jujudata;
+mod model;
+mod modelconfig;
+mod modelmanager;
 mod options;
 mod params;
 mod redact;
@@ -123,10 +128,14 @@ pub mod secretbackends;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use controller::{Controller, Redirect, CLIENT_FACADES};
+pub use connect::Redirect;
+pub use controller::Controller;
+pub use core::CLIENT_FACADES;
 pub use error::{Error, ErrorCode, ErrorKind};
 #[cfg(feature = "juju-data")]
 pub use jujudata::juju_data_dir;
+pub use model::Model;
+pub use modelmanager::ModelSummary;
 pub use options::{
     ConnectOptions, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_MESSAGE_SIZE,
 };

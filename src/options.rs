@@ -296,11 +296,7 @@ impl ConnectOptions {
 
     /// The Juju tag of the user: `user-admin` for `admin` or `user-admin`.
     pub(crate) fn user_tag(&self) -> String {
-        if self.username.starts_with("user-") {
-            self.username.clone()
-        } else {
-            format!("user-{}", self.username)
-        }
+        crate::tags::user(&self.username)
     }
 }
 

@@ -1,5 +1,5 @@
 //! Transport: one endpoint dialled over TCP, secured with TLS (the Go client's rules), and
-//! upgraded to a WebSocket on `/api`, all within a deadline.
+//! upgraded to a WebSocket on a path (`/api`, `/model/<uuid>/api`), all within a deadline.
 
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::Mutex;
@@ -323,7 +323,7 @@ fn timed_out(stage: &str, timeout: Duration) -> Error {
     connect_error(format!("{stage}: timed out (connect_timeout {timeout:?})")).mark_timed_out()
 }
 
-/// Dials `endpoint`, secures it and upgrades it to a WebSocket on `/api`, all before
+/// Dials `endpoint`, secures it and upgrades it to a WebSocket on `path`, all before
 /// `deadline`. The upgrade carries `X-Juju-ClientVersion: client_version`, as the Go 4.x
 /// client's does (`api/apiclient.go`: controllers ignore it, JAAS reads it). Errors name the
 /// stage that failed; they do not name the endpoint (the caller does).
@@ -331,6 +331,7 @@ pub(crate) fn dial(
     endpoint: &str,
     tls: &Tls,
     max_message: usize,
+    path: &str,
     client_version: &str,
     deadline: Instant,
     timeout: Duration,
@@ -404,23 +405,20 @@ pub(crate) fn dial(
         }
     };
 
-    let host_header = if host.contains(':') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
-    };
+    let host_header = crate::tags::host_port(&host, port);
     let headers = [("X-Juju-ClientVersion", client_version)];
-    websocket::client_handshake(stream, &host_header, "/api", &headers, max_message).map_err(|e| {
+    websocket::client_handshake(stream, &host_header, path, &headers, max_message).map_err(|e| {
         match e {
             HandshakeError::Refused(msg) => {
-                connect_error(format!("websocket upgrade of /api: {msg}"))
+                connect_error(format!("websocket upgrade of {path}: {msg}"))
             }
             HandshakeError::Ws(WsError::Io(e)) if websocket::is_timeout_io(&e) => {
                 timed_out("websocket upgrade", timeout)
             }
-            HandshakeError::Ws(e) => {
-                connect_error(format!("websocket upgrade of /api: {}", ws_error_text(&e)))
-            }
+            HandshakeError::Ws(e) => connect_error(format!(
+                "websocket upgrade of {path}: {}",
+                ws_error_text(&e)
+            )),
         }
     })
 }

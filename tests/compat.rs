@@ -188,9 +188,10 @@ fn a_4_0_login_lists_its_14_facades_in_wire_order() {
     );
     let ctrl = Controller::connect(&fake.connect_options()).unwrap();
     assert_eq!(ctrl.facades().len(), 14);
-    assert_eq!(ctrl.best_facade_version("ModelManager"), Some(10));
+    assert_eq!(ctrl.best_facade_version("ModelManager"), Some(11));
     assert_eq!(ctrl.best_facade_version("Controller"), Some(12));
     assert_eq!(ctrl.best_facade_version("SecretBackends"), Some(1));
+    assert_eq!(ctrl.best_facade_version("ModelConfig"), Some(4));
     assert!(!ctrl.facades().contains_key("HighAvailability"));
 }
 

@@ -178,7 +178,7 @@ impl Server {
     pub(super) fn of(ctrl: &Controller) -> Server {
         Server {
             // An unknown version: let the controller answer.
-            refuses_zero_rotate_on_add: ctrl.server_major().is_some_and(|m| m < 4),
+            refuses_zero_rotate_on_add: ctrl.core.server_major().is_some_and(|m| m < 4),
         }
     }
 }

@@ -24,6 +24,7 @@ pub use types::{
 
 use serde::Serialize;
 
+use crate::core::Effect;
 use crate::error::{Error, ErrorCode};
 use crate::params::{merge_results, one_result};
 use crate::Controller;
@@ -35,11 +36,7 @@ const FACADE: &str = "SecretBackends";
 
 impl Controller {
     fn sb_version(&self) -> Result<u32, Error> {
-        self.require_facade(FACADE)
-    }
-
-    fn server_major(&self) -> Option<u32> {
-        crate::version::Version::parse(&self.server_version()).map(|v| v.major)
+        self.core.require_facade(FACADE)
     }
 
     /// Adds one secret backend, as python-libjuju's `add_secret_backends(id_, name,
@@ -154,7 +151,7 @@ impl Controller {
         match found {
             Some(SecretBackend { error: Some(e), .. }) => Err(e),
             Some(b) => Ok(b),
-            None if self.server_major() >= Some(4) => Err(Error::api(
+            None if self.core.server_major() >= Some(4) => Err(Error::api(
                 format!("secret backend not found: {name:?}"),
                 Some(ErrorCode::SecretBackendNotFound),
                 None,
@@ -173,12 +170,12 @@ impl Controller {
         reveal: bool,
     ) -> Result<Vec<SecretBackend>, Error> {
         let version = self.sb_version()?;
-        let reply: ListResults = self.call_inner(
+        let reply: ListResults = self.core.call(
             FACADE,
             version,
             "ListSecretBackends",
             &ListArgs { names, reveal },
-            false,
+            Effect::Read,
         )?;
         Ok(reply.into_backends())
     }
@@ -292,7 +289,10 @@ impl Controller {
             None
         } else {
             let version = self.sb_version()?;
-            Some(self.call_inner(FACADE, version, method, &Args { args }, true)?)
+            Some(
+                self.core
+                    .call(FACADE, version, method, &Args { args }, Effect::Change)?,
+            )
         };
         merge_results(checks, reply, FACADE, method)
     }

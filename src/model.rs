@@ -1,0 +1,131 @@
+//! [`Model`]: a logged-in connection to one model (`/model/<uuid>/api`). Its facades live in
+//! their own modules (`modelconfig`); what every connection has comes from [`crate::core`].
+
+use crate::connect::Target;
+use crate::core::{connection_methods, Core};
+use crate::error::Error;
+use crate::options::ConnectOptions;
+
+/// A logged-in connection to one model of a controller (`/model/<uuid>/api`), where the
+/// model's own facades are served: its config, and so which secret backend it uses.
+///
+/// Get one from a controller by name with [`Controller::model`](crate::Controller::model),
+/// by UUID with [`Model::connect`], or, with the `juju-data` feature, the way the `juju` CLI
+/// picks one ([`Model::connect_current`], [`Model::connect_named`]). It has what a
+/// [`Controller`](crate::Controller) has (generic `call`, `ping`, `close`, `reconnect`,
+/// timeouts, accessors) and is `Send + Sync`.
+///
+/// Errors: a model that does not exist (any more) fails every call, login included, with
+/// `unknown model: "<uuid>"` (code `model not found`); a user with no access to it gets
+/// `permission denied` (code `unauthorized access`); a migrated model answers
+/// `redirection required`, followed when
+/// [`follow_redirects`](ConnectOptions::follow_redirects) is on.
+///
+/// ```no_run
+/// use juju_client::Controller;
+///
+/// let ctrl = Controller::connect_current()?;
+/// let model = ctrl.model("admin/default")?;
+/// println!("{} uses secret backend {}", model.name(), model.secret_backend()?);
+/// # Ok::<(), juju_client::Error>(())
+/// ```
+pub struct Model {
+    pub(crate) core: Core,
+    uuid: String,
+    name: String,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Model")
+            .field("name", &self.name)
+            .field("uuid", &self.uuid)
+            .field("endpoint", &self.endpoint())
+            .field("user", &self.user())
+            .field("server_version", &self.server_version())
+            .finish()
+    }
+}
+
+impl Model {
+    /// Connects to the model with this UUID and logs in, with the same options (endpoints,
+    /// credentials, CA, timeouts) as a controller connection.
+    ///
+    /// Its name is read from the model's config (`ModelConfig.ModelGet`), one more round
+    /// trip; [`Controller::model`](crate::Controller::model) knows it already.
+    ///
+    /// ```no_run
+    /// # use juju_client::{ConnectOptions, Model};
+    /// let opts = ConnectOptions::new().endpoint("10.0.0.5:17070").password("s3cret");
+    /// let model = Model::connect(&opts, "f47ac10b-58cc-4372-a567-0e02b2c3d479")?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn connect(opts: &ConnectOptions, uuid: &str) -> Result<Model, Error> {
+        let mut model = Model::open(opts, uuid, String::new())?;
+        model.name = model.config_name()?;
+        Ok(model)
+    }
+
+    /// Connects when the name is known already.
+    pub(crate) fn open(opts: &ConnectOptions, uuid: &str, name: String) -> Result<Model, Error> {
+        check_uuid(uuid)?;
+        Ok(Model {
+            core: Core::connect(opts, Target::Model(uuid.to_string()))?,
+            uuid: uuid.to_string(),
+            name,
+        })
+    }
+
+    /// The model's UUID.
+    ///
+    /// ```no_run
+    /// # fn f(model: &juju_client::Model) {
+    /// println!("{}", model.uuid());
+    /// # }
+    /// ```
+    pub fn uuid(&self) -> &str {
+        &self.uuid
+    }
+
+    /// The model's name (without its owner), e.g. `default`.
+    ///
+    /// ```no_run
+    /// # fn f(model: &juju_client::Model) {
+    /// println!("connected to model {}", model.name());
+    /// # }
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The user's access to the model: `read`, `write` or `admin` (a controller superuser
+    /// without an explicit grant has `admin`).
+    ///
+    /// ```no_run
+    /// # fn f(model: &juju_client::Model) {
+    /// let can_configure = matches!(model.model_access().as_str(), "write" | "admin");
+    /// # }
+    /// ```
+    pub fn model_access(&self) -> String {
+        self.core.model_access()
+    }
+
+    /// Every facade the model offers may be called generically.
+    fn check_generic(&self, _facade: &str) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+connection_methods!(Model, "model");
+
+/// A model UUID as the controller's URL router accepts it (lowercase `8-4-4-4-12` hex):
+/// anything else would be answered `400 invalid model UUID`, and must not reach the path.
+fn check_uuid(uuid: &str) -> Result<(), Error> {
+    if crate::util::is_uuid(uuid) && !uuid.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Ok(());
+    }
+    Err(Error::invalid(format!(
+        "connect: {uuid:?} is not a model UUID (8-4-4-4-12 lowercase hex digits); to open a \
+         model by name use Controller::model"
+    )))
+}
