@@ -1,5 +1,6 @@
 //! The juju client store (`JUJU_DATA`): connect the way the `juju` CLI does, from
-//! `controllers.yaml` and `accounts.yaml`, with no cookie file needed.
+//! `controllers.yaml` and `accounts.yaml` (and, for models, `models.yaml`), with no cookie
+//! file needed.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,7 +9,7 @@ use serde::Deserialize;
 
 use crate::error::{Error, ErrorKind};
 use crate::options::ConnectOptions;
-use crate::Controller;
+use crate::{Controller, Model};
 
 #[derive(Deserialize)]
 struct ControllersFile {
@@ -250,5 +251,131 @@ impl Controller {
     /// ```
     pub fn connect_named(name: &str) -> Result<Controller, Error> {
         Controller::connect(&ConnectOptions::from_juju_data(Some(name))?)
+    }
+}
+
+/// `models.yaml` (Go's `jujuclient/models.go`): per controller, the models the CLI knows by
+/// `owner/name`, and the current one.
+#[derive(Deserialize)]
+struct ModelsFile {
+    #[serde(default)]
+    controllers: Option<BTreeMap<String, ControllerModels>>,
+}
+
+#[derive(Deserialize)]
+struct ControllerModels {
+    #[serde(default)]
+    models: Option<BTreeMap<String, ModelEntry>>,
+    #[serde(rename = "current-model", default)]
+    current_model: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ModelEntry {
+    #[serde(default)]
+    uuid: Option<String>,
+}
+
+impl Model {
+    /// Connects to the juju CLI's current model (`juju switch`) of its current controller:
+    /// `current-model` in `models.yaml`, with the controller's endpoints and account from
+    /// `controllers.yaml` and `accounts.yaml` (see [`ConnectOptions::from_juju_data`]).
+    ///
+    /// Errors name the file and the key: no current model, a model `models.yaml` does not
+    /// list (the controller is then asked, as the CLI refreshes its list), no such model.
+    ///
+    /// ```no_run
+    /// let model = juju_client::Model::connect_current()?;
+    /// println!("{}", model.secret_backend()?);
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn connect_current() -> Result<Model, Error> {
+        Model::connect_from_juju_data_dir(&juju_data_dir()?, None)
+    }
+
+    /// Connects to a model named as the CLI's `-m` takes it: `[controller:][owner/]model`.
+    /// Without a controller, the current one; without an owner, the account's user.
+    ///
+    /// ```no_run
+    /// let model = juju_client::Model::connect_named("prod:admin/default")?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn connect_named(name: &str) -> Result<Model, Error> {
+        Model::connect_from_juju_data_dir(&juju_data_dir()?, Some(name))
+    }
+
+    /// [`connect_named`](Self::connect_named) (or, with `None`,
+    /// [`connect_current`](Self::connect_current)) with the client store in `dir` rather
+    /// than `$JUJU_DATA`.
+    ///
+    /// ```no_run
+    /// let dir = std::path::Path::new("/home/me/.local/share/juju");
+    /// let model = juju_client::Model::connect_from_juju_data_dir(dir, Some("default"))?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn connect_from_juju_data_dir(dir: &Path, name: Option<&str>) -> Result<Model, Error> {
+        let (controller, model) = match name {
+            Some(n) => match n.split_once(':') {
+                Some((c, m)) => (Some(c).filter(|c| !c.is_empty()), Some(m)),
+                None => (None, Some(n)),
+            },
+            None => (None, None),
+        };
+        if model == Some("") {
+            return Err(config_error(format!(
+                "{:?} names no model (use [controller:][owner/]model)",
+                name.unwrap_or("")
+            )));
+        }
+        let opts = ConnectOptions::from_juju_data_dir(dir, controller)?;
+        let ctrl_name = opts.controller_name.clone().unwrap_or_default();
+        let mpath = dir.join("models.yaml");
+        let file: Option<ModelsFile> = match read(&mpath)? {
+            Some(text) => Some(parse(&mpath, &text)?),
+            None => None,
+        };
+        let entry = file
+            .and_then(|f| f.controllers)
+            .and_then(|mut c| c.remove(&ctrl_name));
+        let wanted = match model {
+            Some(m) => m.to_string(),
+            None => entry
+                .as_ref()
+                .and_then(|e| e.current_model.clone())
+                .filter(|m| !m.is_empty())
+                .ok_or_else(|| {
+                    config_error(format!(
+                        "{}: controllers.{ctrl_name}.current-model is not set (run `juju switch \
+                         {ctrl_name}:<model>`, or name a model)",
+                        mpath.display()
+                    ))
+                })?,
+        };
+        // The CLI qualifies a bare name with the account's user.
+        let qualified = if wanted.contains('/') {
+            wanted.clone()
+        } else {
+            let user = crate::tags::user_id(&opts.user_tag()).to_string();
+            format!("{user}/{wanted}")
+        };
+        let bare = qualified.split_once('/').map_or("", |(_, m)| m).to_string();
+        let known = entry
+            .and_then(|e| e.models)
+            .and_then(|mut m| m.remove(&qualified))
+            .and_then(|m| m.uuid)
+            .filter(|u| !u.is_empty());
+        if let Some(uuid) = known {
+            return Model::open(&opts, &uuid, bare);
+        }
+        // Not in models.yaml: ask the controller, as `juju` refreshes its list.
+        let ctrl = Controller::connect(&opts)?;
+        let summary = ctrl.find_model(&qualified).map_err(|e| {
+            e.context(format!(
+                "{}: controllers.{ctrl_name}.models has no {qualified:?}, and the controller",
+                mpath.display()
+            ))
+        })?;
+        drop(ctrl);
+        Model::open(&opts, &summary.uuid, summary.name)
     }
 }

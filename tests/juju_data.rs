@@ -376,3 +376,65 @@ fn the_fake_never_shows_the_password_in_debug_or_recorded_requests() {
         assert!(!r.params.to_string().contains(password), "{:?}", r.params);
     }
 }
+
+// ---- models from the client store ---------------------------------------------------
+
+#[test]
+fn models_open_as_the_cli_names_them_from_models_yaml() {
+    let fake = FakeController::start().unwrap();
+    let dir = TempDir::new("models");
+    fake.write_juju_data(&dir.0, "fake").unwrap();
+    let text = std::fs::read_to_string(dir.0.join("models.yaml")).unwrap();
+    assert!(text.contains("current-model: admin/default"), "{text}");
+
+    let current = juju_client::Model::connect_from_juju_data_dir(&dir.0, None).unwrap();
+    assert_eq!(current.name(), "default");
+    assert_eq!(
+        Some(current.uuid().to_string()),
+        fake.model_uuid("admin/default")
+    );
+    for name in [
+        "controller",
+        "admin/controller",
+        "fake:controller",
+        "fake:admin/controller",
+    ] {
+        let m = juju_client::Model::connect_from_juju_data_dir(&dir.0, Some(name)).unwrap();
+        assert_eq!(m.name(), "controller", "{name}");
+    }
+    // Not in models.yaml yet: the controller is asked, as `juju` refreshes its list.
+    let uuid = fake.add_model("dev", "admin");
+    let dev = juju_client::Model::connect_from_juju_data_dir(&dir.0, Some("dev")).unwrap();
+    assert_eq!(dev.uuid(), uuid);
+}
+
+#[test]
+fn model_store_errors_name_the_file_and_key() {
+    let fake = FakeController::start().unwrap();
+    let dir = TempDir::new("models-errors");
+    fake.write_juju_data(&dir.0, "fake").unwrap();
+    let e = juju_client::Model::connect_from_juju_data_dir(&dir.0, Some("nope")).unwrap_err();
+    assert!(
+        e.message()
+            .contains("models.yaml: controllers.fake.models has no \"admin/nope\""),
+        "{e}"
+    );
+    assert!(e.message().contains("admin/default"), "{e}");
+    assert_eq!(e.code(), Some(ErrorCode::ModelNotFound));
+    let e =
+        juju_client::Model::connect_from_juju_data_dir(&dir.0, Some("other:default")).unwrap_err();
+    assert!(e.message().contains("no controller named \"other\""), "{e}");
+    let e = juju_client::Model::connect_from_juju_data_dir(&dir.0, Some("fake:")).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    dir.write("models.yaml", "controllers:\n  fake:\n    models: {}\n");
+    let e = juju_client::Model::connect_from_juju_data_dir(&dir.0, None).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert!(
+        e.message()
+            .contains("models.yaml: controllers.fake.current-model is not set"),
+        "{e}"
+    );
+    dir.write("models.yaml", "controllers: [not, a, map\n");
+    let e = juju_client::Model::connect_from_juju_data_dir(&dir.0, None).unwrap_err();
+    assert!(e.message().contains("models.yaml: malformed YAML"), "{e}");
+}
