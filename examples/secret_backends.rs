@@ -8,7 +8,12 @@
 //!   add NAME TYPE [key=value...] [--config FILE] [--import-id ID]     (token-rotate=1h)
 //!   update NAME [key=value...] [--config FILE] [--reset k1,k2] [--force] (name=NEW renames)
 //!   remove NAME [--force]
+//!   models [--format tabular|json]
+//!   model-secret-backend [-m MODEL] [NAME]                     (show, or set to NAME)
 //! ```
+//!
+//! `-m` takes a model as `juju -m` does: `[controller:][owner/]model`; without it, the
+//! current model (`juju switch`), or `default` with `--fake`.
 //!
 //! The controller is the juju CLI's current one (`JUJU_DATA`), or `--controller NAME`, or
 //! with `--fake` a built-in fake controller started for this run. On failure it prints one
@@ -29,7 +34,7 @@ use juju_client::secretbackends::{
     SecretBackend, UpdateSecretBackend,
 };
 use juju_client::testing::FakeController;
-use juju_client::{ConnectOptions, Controller, ErrorCode};
+use juju_client::{ConnectOptions, Controller, ErrorCode, Model, ModelSummary};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -38,7 +43,9 @@ const USAGE: &str = "usage: secret_backends [--controller NAME | --fake] COMMAND
   show NAME [--reveal] [--format yaml|json]
   add NAME TYPE [key=value...] [--config FILE] [--import-id ID]
   update NAME [key=value...] [--config FILE] [--reset k1,k2] [--force]
-  remove NAME [--force]";
+  remove NAME [--force]
+  models [--format tabular|json]
+  model-secret-backend [-m MODEL] [NAME]";
 
 const NO_BACKENDS: &str = "no secret backends have been added to this controller";
 
@@ -73,6 +80,7 @@ enum Format {
 #[derive(Default)]
 struct Args {
     controller: Option<String>,
+    model: Option<String>,
     fake: bool,
     reveal: bool,
     force: bool,
@@ -99,6 +107,7 @@ fn parse_args(argv: Vec<String>) -> Result<Args, Failure> {
         };
         match flag.as_str() {
             "-c" | "--controller" => a.controller = Some(value("--controller")?),
+            "-m" | "--model" => a.model = Some(value("--model")?),
             "--fake" => a.fake = true,
             "--reveal" => a.reveal = true,
             "--force" => a.force = true,
@@ -352,8 +361,180 @@ fn run(a: &Args) -> Result<(), Failure> {
                 other => Ok(other?),
             }
         }
+        "models" | "list-models" => {
+            let format = format_of(
+                a,
+                &[("tabular", Format::Tabular), ("json", Format::Json)],
+                Format::Tabular,
+            )?;
+            if !rest.is_empty() {
+                return Err(usage(format!("unrecognized args: {rest:?}")));
+            }
+            let (ctrl, fake) = connect(a)?;
+            let mut models = ctrl.models()?;
+            models.sort_by_key(ModelSummary::qualified_name);
+            let current = if fake.is_some() {
+                Some("admin/default".to_string())
+            } else {
+                current_model(a)
+            };
+            print_models(&ctrl, &models, current.as_deref(), format)
+        }
+        "model-secret-backend" => {
+            let name = match rest {
+                [] => None,
+                [n] if n.is_empty() => {
+                    return Err(failed("cannot specify an empty secret backend name"))
+                }
+                [n] => Some(n.as_str()),
+                _ => return Err(failed("cannot specify multiple secret backend names")),
+            };
+            let (model, _fake) = connect_model(a)?;
+            match name {
+                None => println!("{}", model.secret_backend()?),
+                Some(n) => model.set_secret_backend(n)?,
+            }
+            Ok(())
+        }
         other => Err(usage(format!("unknown command {other:?}"))),
     }
+}
+
+/// The model `-m` names, or the current one, as `juju -m` picks it.
+fn connect_model(a: &Args) -> Result<(Model, Option<FakeController>), Failure> {
+    if a.fake {
+        let (ctrl, fake) = connect(a)?;
+        let model = ctrl.model(a.model.as_deref().unwrap_or("default"))?;
+        return Ok((model, fake));
+    }
+    let name = match (&a.controller, &a.model) {
+        (Some(_), Some(m)) if m.contains(':') => {
+            return Err(usage(
+                "give the controller with --controller or in -m, not both",
+            ))
+        }
+        (Some(c), Some(m)) => Some(format!("{c}:{m}")),
+        (Some(c), None) => Some(format!(
+            "{c}:{}",
+            current_model_of(c).ok_or_else(|| {
+                failed(format!(
+                    "no current model for controller {c:?} (use -m MODEL)"
+                ))
+            })?
+        )),
+        (None, m) => m.clone(),
+    };
+    let model = match name {
+        Some(n) => Model::connect_named(&n)?,
+        None => Model::connect_current()?,
+    };
+    Ok((model, None))
+}
+
+/// `current-model` of the controller in `models.yaml`, read as the CLI keeps it.
+fn current_model_of(controller: &str) -> Option<String> {
+    let dir = juju_client::juju_data_dir().ok()?;
+    let text = std::fs::read_to_string(dir.join("models.yaml")).ok()?;
+    let v: Value = serde_saphyr::from_str(&text).ok()?;
+    v["controllers"][controller]["current-model"]
+        .as_str()
+        .map(str::to_string)
+}
+
+/// The current model of the controller the tool talks to.
+fn current_model(a: &Args) -> Option<String> {
+    let controller = match &a.controller {
+        Some(c) => c.clone(),
+        None => ConnectOptions::from_juju_data(None)
+            .ok()?
+            .get_controller_name()?
+            .to_string(),
+    };
+    current_model_of(&controller)
+}
+
+/// `juju models` as the CLI lays it out: the controller, then one row per model, the
+/// current one starred.
+fn print_models(
+    ctrl: &Controller,
+    models: &[ModelSummary],
+    current: Option<&str>,
+    format: Format,
+) -> Result<(), Failure> {
+    if format == Format::Json {
+        let list: Vec<Value> = models
+            .iter()
+            .map(|m| {
+                serde_json::json!({
+                    "name": m.qualified_name(),
+                    "short-name": m.name,
+                    "model-uuid": m.uuid,
+                    "model-type": m.model_type,
+                    "owner": m.owner,
+                    "last-connection": m.last_connection.as_deref().unwrap_or("never connected"),
+                })
+            })
+            .collect();
+        let out = serde_json::json!({"models": list, "current-model": current});
+        println!("{out}");
+        return Ok(());
+    }
+    let controller = ctrl
+        .options()
+        .get_controller_name()
+        .map(str::to_string)
+        .unwrap_or_else(|| ctrl.endpoint());
+    println!("Controller: {controller}\n");
+    let me = ctrl.user();
+    let me = me.strip_prefix("user-").unwrap_or(&me);
+    let rows: Vec<[String; 4]> = models
+        .iter()
+        .map(|m| {
+            // The CLI shows another owner's models qualified, the user's own bare.
+            let mut name = if m.owner == me {
+                m.name.clone()
+            } else {
+                m.qualified_name()
+            };
+            if current == Some(m.qualified_name().as_str()) {
+                name.push('*');
+            }
+            [
+                name,
+                m.model_type.clone(),
+                m.owner.clone(),
+                m.last_connection
+                    .clone()
+                    .unwrap_or_else(|| "never connected".into()),
+            ]
+        })
+        .collect();
+    let header = ["Model", "Type", "Owner", "Last connection"];
+    let widths: Vec<usize> = (0..4)
+        .map(|i| {
+            rows.iter()
+                .map(|r| r[i].len())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: [&str; 4]| {
+        let mut out = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i == 3 {
+                out.push_str(c);
+            } else {
+                out.push_str(&format!("{c:<w$}  ", w = widths[i]));
+            }
+        }
+        println!("{}", out.trim_end());
+    };
+    line(header);
+    for r in &rows {
+        line([&r[0], &r[1], &r[2], &r[3]]);
+    }
+    Ok(())
 }
 
 /// One backend as `juju secret-backends --format yaml|json` shows it.

@@ -486,3 +486,48 @@ fn the_standalone_fake_serves_the_bootstrap_models() {
         ]
     );
 }
+
+#[test]
+fn models_and_a_models_secret_backend_like_the_cli() {
+    let s = Store::new("models");
+    s.fake.add_model("dev", "bob");
+    let table = s.ok(&["models"]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines[0], "Controller: fake");
+    assert_eq!(lines[1], "");
+    assert!(lines[2].starts_with("Model ") && lines[2].contains("Last connection"));
+    // The current model starred; another owner's qualified.
+    assert!(lines.iter().any(|l| l.starts_with("default* ")), "{table}");
+    assert!(lines.iter().any(|l| l.starts_with("bob/dev ")), "{table}");
+    let json: Value = serde_json::from_str(&s.ok(&["models", "--format", "json"])).unwrap();
+    assert_eq!(json["current-model"], "admin/default");
+    assert_eq!(json["models"].as_array().unwrap().len(), 3);
+
+    assert_eq!(s.ok(&["model-secret-backend"]), "auto\n");
+    s.ok(&["add", "myvault", "vault", "endpoint=https://v:8200"]);
+    assert_eq!(s.ok(&["model-secret-backend", "myvault"]), "");
+    assert_eq!(s.ok(&["model-secret-backend"]), "myvault\n");
+    assert_eq!(
+        s.fake.model_secret_backend("admin/default").as_deref(),
+        Some("myvault")
+    );
+    assert_eq!(
+        s.ok(&["model-secret-backend", "-m", "fake:admin/controller"]),
+        "auto\n"
+    );
+    assert_eq!(
+        s.ok(&["-c", "fake", "-m", "controller", "model-secret-backend"]),
+        "auto\n"
+    );
+    let err = s.fails(1, &["model-secret-backend", "nope"]);
+    assert_eq!(err, "ERROR secret backend \"nope\" not found (not found)\n");
+    let err = s.fails(1, &["model-secret-backend", "a", "b"]);
+    assert_eq!(err, "ERROR cannot specify multiple secret backend names\n");
+    let err = s.fails(1, &["model-secret-backend", ""]);
+    assert_eq!(err, "ERROR cannot specify an empty secret backend name\n");
+    let err = s.fails(1, &["model-secret-backend", "-m", "nope"]);
+    assert!(
+        err.contains("models.yaml: controllers.fake.models has no \"admin/nope\""),
+        "{err}"
+    );
+}
