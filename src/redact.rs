@@ -7,15 +7,15 @@ pub(crate) const REDACTED: &str = "[REDACTED]";
 
 /// Object keys whose values are secrets wherever they appear in a message, in any case (Go
 /// matches JSON keys to fields case-insensitively, so `Credentials` is a password too):
-/// login credentials, macaroons, the secret config keys of the vault and kubernetes
-/// backends, and the secret attributes of Juju's cloud credentials. This list guards only
+/// login credentials, macaroons, and the secret attributes of Juju's cloud credentials; the
+/// secret config keys of the backends come from their schema table
+/// (`secretbackends/schema.rs`). This list guards only
 /// the messages whose shapes we know; replies and parameters of generic calls are never
 /// traced at all (see `rpc`).
 const SECRET_KEYS: &[&str] = &[
     "credentials",
     "password",
     "token",
-    "client-key",
     "macaroons",
     "macaroon",
     "bakery-macaroon",
@@ -34,31 +34,15 @@ const SECRET_KEYS: &[&str] = &[
     "attrs",
 ];
 
-/// Backend config keys whose values are not secret. In a config, every other key's value
-/// is hidden: a mistyped or future key may well hold a token.
-const PUBLIC_CONFIG_KEYS: &[&str] = &[
-    "endpoint",
-    "namespace",
-    "mount-path",
-    "ca-cert",
-    "ca-certs",
-    "client-cert",
-    "tls-server-name",
-    "service-account",
-    "username",
-    "skip-tls-verify",
-    "prefer-incluster-address",
-];
-
 /// True when a message key holds a secret value.
 pub(crate) fn is_secret_key(key: &str) -> bool {
     SECRET_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
+        || crate::secretbackends::is_secret_config_key(key)
 }
 
-/// True when a backend config key's value may be shown.
-pub(crate) fn is_public_config_key(key: &str) -> bool {
-    PUBLIC_CONFIG_KEYS.contains(&key)
-}
+/// True when a backend config key's value may be shown: the secret-backend schema table
+/// (`secretbackends/schema.rs`) decides.
+pub(crate) use crate::secretbackends::is_public_config_key;
 
 /// A copy of `v` with every secret value replaced, for `Debug` output.
 pub(crate) fn redacted(v: &Value) -> Value {

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::schema::{FieldKind, KUBERNETES_SCHEMA, VAULT_SCHEMA};
 use super::types::{AddSecretBackend, BackendConfig, UpdateSecretBackend};
 use crate::error::{Error, ErrorCode};
 use crate::goduration::format_go_duration;
@@ -12,54 +13,6 @@ use crate::Controller;
 
 pub(super) const MIN_ROTATE: Duration = Duration::from_secs(3600);
 pub(super) const RESERVED_NAMES: &[&str] = &["internal", "auto"];
-
-/// A config key of a provider schema.
-pub(super) struct Field {
-    pub(super) key: &'static str,
-    pub(super) kind: FieldKind,
-    pub(super) required: bool,
-}
-
-#[derive(PartialEq)]
-pub(super) enum FieldKind {
-    Str,
-    Bool,
-    StrList,
-}
-
-pub(super) const fn field(key: &'static str, kind: FieldKind, required: bool) -> Field {
-    Field {
-        key,
-        kind,
-        required,
-    }
-}
-
-pub(super) const VAULT_SCHEMA: &[Field] = &[
-    field("endpoint", FieldKind::Str, true),
-    field("token", FieldKind::Str, false),
-    field("namespace", FieldKind::Str, false),
-    field("mount-path", FieldKind::Str, false),
-    field("ca-cert", FieldKind::Str, false),
-    field("client-cert", FieldKind::Str, false),
-    field("client-key", FieldKind::Str, false),
-    field("tls-server-name", FieldKind::Str, false),
-];
-
-pub(super) const KUBERNETES_SCHEMA: &[Field] = &[
-    field("endpoint", FieldKind::Str, true),
-    field("namespace", FieldKind::Str, true),
-    field("service-account", FieldKind::Str, false),
-    field("ca-certs", FieldKind::StrList, false),
-    field("ca-cert", FieldKind::Str, false),
-    field("token", FieldKind::Str, false),
-    field("username", FieldKind::Str, false),
-    field("password", FieldKind::Str, false),
-    field("client-cert", FieldKind::Str, false),
-    field("client-key", FieldKind::Str, false),
-    field("skip-tls-verify", FieldKind::Bool, false),
-    field("prefer-incluster-address", FieldKind::Bool, false),
-];
 
 pub(super) fn not_valid(msg: String) -> Error {
     Error::invalid(msg).with_code(ErrorCode::NotValid)

@@ -13,6 +13,7 @@
 //! forms (`wire.rs`). Juju's shared bulk shapes live in `crate::params`.
 
 mod checks;
+mod schema;
 mod types;
 mod wire;
 
@@ -30,6 +31,7 @@ use crate::params::{merge_results, one_result};
 use crate::Controller;
 use checks::{check_add, check_name, check_update, nanos, Server};
 pub(crate) use wire::ListResults;
+pub(crate) use schema::{is_public_config_key, is_secret_config_key};
 use wire::{AddArg, Args, ListArgs, RemoveArg, UpdateArg};
 
 const FACADE: &str = "SecretBackends";

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::redact::{is_public_config_key, REDACTED};
+use super::schema::is_public_config_key;
+use crate::redact::REDACTED;
 
 /// A backend's configuration: string keys, JSON values (the CLI sends strings; booleans
 /// and lists are accepted where the backend's schema has them).
