@@ -41,6 +41,22 @@
 //! `_batch` forms (one round trip, one `Result` per item), `list_secret_backends_named` and
 //! `show_secret_backend`.
 //!
+//! ## Models
+//!
+//! A secret backend does nothing until a model uses it. [`Controller::models`] lists the
+//! models ([`ModelSummary`]), [`Controller::model`] opens one by the name the CLI uses
+//! (`admin/default`, or `default`), [`Model::connect`] by UUID, and with `juju-data`
+//! [`Model::connect_current`] / [`Model::connect_named`] (`prod:admin/default`) from the
+//! client store. A [`Model`] has what a [`Controller`] has (generic `call`, `ping`, `close`,
+//! `reconnect`, accessors) plus [`Model::secret_backend`] and [`Model::set_secret_backend`].
+//!
+//! ```no_run
+//! let ctrl = juju_client::Controller::connect_current()?;
+//! ctrl.add_secret_backends("", "myvault", "vault", [("endpoint", "https://vault:8200")])?;
+//! ctrl.model("default")?.set_secret_backend("myvault")?;
+//! # Ok::<(), juju_client::Error>(())
+//! ```
+//!
 //! ## Juju versions
 //!
 //! Any controller from Juju 3.1 (the first with secret backends) to 4.0. The client claims
@@ -98,6 +114,32 @@
 //! the CHANGELOG says how. The `fuzzing` feature is internal and not covered.
 //!
 //! The minimum supported Rust version is 1.89; raising it is a minor-version change.
+//!
+//! ## How the crate is built
+//!
+//! Layers, each a module that uses only those above it:
+//!
+//! 1. `options` ([`ConnectOptions`]) and `jujudata` (the CLI's client store);
+//! 2. `transport` (TCP, TLS, one deadline over every read and write) and `websocket`
+//!    (RFC 6455 framing of our own, so that no payload is ever traced);
+//! 3. `rpc`: Juju's JSON envelope, request ids, redacted tracing;
+//! 4. `connect` (dial race over the endpoints, upgrade to `/api` or `/model/<uuid>/api`,
+//!    `Admin.Login`, redirects) and `core` (the one connection core: slot, calls with
+//!    deadlines, facade negotiation, `reconnect`, `close`);
+//! 5. [`Controller`] and [`Model`]: thin wrappers over a core; what they share is written
+//!    once (`core::connection_methods!`);
+//! 6. facades, one module each: `secretbackends` (a folder: types, schema, checks, wire),
+//!    `modelmanager`, `modelconfig`; Juju's shared bulk shapes (`ErrorResults`, `Entity`,
+//!    `StringResult`) are in `params`, tags and `host:port` in `tags`.
+//!
+//! `testing/` mirrors it for the fake controller: `server` (connections, envelope,
+//! dispatch), `versions` (what each Juju version does differently), and one module per
+//! facade (`admin`, `secretbackends`, `models`, `modelconfig`, `allwatcher`).
+//!
+//! Adding a facade is: a module with an `impl Controller` (or `impl Model`) block calling
+//! `self.core.require_facade(..)` and `self.core.call(.., Effect::Read | Effect::Change)`;
+//! its fake counterpart in `testing/` plus its arm in the fake's dispatch; and one entry in
+//! [`CLIENT_FACADES`]. Nothing in `core` or `connect` changes.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
