@@ -143,8 +143,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod auth;
 mod connect;
 mod controller;
+mod cookiejar;
 mod core;
 mod error;
 #[cfg(feature = "fuzzing")]
@@ -153,6 +155,7 @@ pub mod fuzzing;
 mod goduration;
 #[cfg(feature = "juju-data")]
 mod jujudata;
+mod macaroon;
 mod model;
 mod modelconfig;
 mod modelmanager;
@@ -170,6 +173,7 @@ pub mod secretbackends;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use auth::{DischargeToken, Interaction, PasswordPrompt};
 pub use connect::Redirect;
 pub use controller::Controller;
 pub use core::CLIENT_FACADES;
