@@ -8,9 +8,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::net::{SocketAddr, ToSocketAddrs};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use log::debug;
 use serde_json::Value;
@@ -147,7 +145,7 @@ impl fmt::Debug for DischargeToken {
 }
 
 /// The largest discharge or form reply read.
-const MAX_REPLY: u64 = 1 << 20;
+const MAX_REPLY: usize = 1 << 20;
 /// Discharges per login, nested ones included: a loop bound against a hostile discharger.
 const MAX_DISCHARGES: usize = 16;
 
@@ -421,168 +419,82 @@ fn origin(url: &str) -> Option<&str> {
     url.get(..scheme_len + end)
 }
 
-/// The `host:port` of an https URL (port 443 when absent), lower-cased.
-fn authority(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("https://")?;
-    let auth = &rest[..rest.find('/').unwrap_or(rest.len())];
-    let auth = auth.rsplit_once('@').map_or(auth, |(_, a)| a);
-    let has_port = match auth.rfind(']') {
-        Some(close) => auth[close..].contains(':'),
-        None => auth.contains(':'),
-    };
-    let a = if has_port {
-        auth.to_string()
-    } else {
-        format!("{auth}:443")
-    };
-    Some(a.to_ascii_lowercase())
-}
-
 enum Body<'a> {
     Form(&'a [(String, String)]),
     Json(&'a Value),
 }
 
-/// Maps the name the controller's certificate is checked against to the address dialled,
-/// so that a discharge at the controller is verified as the WebSocket was (ureq cannot set
-/// a TLS name other than the URL's host).
-#[derive(Debug)]
-struct PinnedResolver(SocketAddr);
-
-impl ureq::unversioned::resolver::Resolver for PinnedResolver {
-    fn resolve(
-        &self,
-        _uri: &ureq::http::Uri,
-        _config: &ureq::config::Config,
-        _timeout: ureq::unversioned::transport::NextTimeout,
-    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
-        let mut v = self.empty();
-        v.push(self.0);
-        Ok(v)
+/// `application/x-www-form-urlencoded`.
+fn form_encode(pairs: &[(String, String)]) -> String {
+    fn enc(s: &str, out: &mut String) {
+        for b in s.bytes() {
+            match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    out.push(b as char)
+                }
+                b' ' => out.push('+'),
+                _ => out.push_str(&format!("%{b:02X}")),
+            }
+        }
     }
+    let mut out = String::new();
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        enc(k, &mut out);
+        out.push('=');
+        enc(v, &mut out);
+    }
+    out
 }
 
+/// POSTs to a discharger. The controller's own address (the endpoint dialled) goes through
+/// the controller's trust (pinned CA, name `juju-apiserver`), anything else through the
+/// system roots (3.6 `api/apiclient.go` `hostSwitchingTransport`).
 fn post(cx: &Context<'_>, url: &str, body: Body<'_>) -> Result<Reply, Error> {
-    let remaining = cx.deadline.saturating_duration_since(Instant::now());
-    if remaining.is_zero() {
-        return Err(Error::new(
-            ErrorKind::Connect,
-            format!("login: discharge at {url}: the connect deadline has passed"),
-        )
-        .mark_timed_out());
-    }
-    let agent_url = agent_for(cx, url, remaining)?;
-    let (agent, url_to_use) = agent_url;
-    debug!("discharge: POST {url}");
-    let req = agent
-        .post(&url_to_use)
-        .header("Bakery-Protocol-Version", "3");
-    let sent = match body {
-        Body::Form(f) => req.send_form(f.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
-        Body::Json(v) => req
-            .content_type("application/json")
-            .send(serde_json::to_vec(v).expect("JSON")),
-    };
-    let mut resp = sent.map_err(|e| http_error(url, e))?;
-    let status = resp.status().as_u16();
-    let text = resp
-        .body_mut()
-        .with_config()
-        .limit(MAX_REPLY)
-        .read_to_string()
-        .map_err(|e| http_error(url, e))?;
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    if status == 200 && !body.is_object() {
-        return Err(auth_error(
-            ErrorKind::Protocol,
-            format!("{url}: the reply is not a JSON object"),
-        ));
-    }
-    Ok(Reply { status, body })
-}
-
-fn http_error(url: &str, e: ureq::Error) -> Error {
-    let timed_out = matches!(e, ureq::Error::Timeout(_));
-    // ureq's messages name the URL and the cause, never a request body.
-    let err = Error::new(
-        ErrorKind::Connect,
-        format!("login: discharge at {url}: {e}"),
-    );
-    if timed_out {
-        err.mark_timed_out()
-    } else {
-        err
-    }
-}
-
-/// The agent for one request, and the URL to give it: the controller's own address goes
-/// through the controller's trust (pinned CA, name `juju-apiserver`), anything else through
-/// the system roots (`hostSwitchingTransport`).
-fn agent_for(
-    cx: &Context<'_>,
-    url: &str,
-    timeout: Duration,
-) -> Result<(ureq::Agent, String), Error> {
-    use ureq::tls::{Certificate, RootCerts, TlsConfig, TlsProvider};
-    let target = authority(url).ok_or_else(|| {
+    let target = crate::https::Url::parse(url).ok_or_else(|| {
         auth_error(
             ErrorKind::Protocol,
             format!("{url}: a discharge location must be an https URL"),
         )
     })?;
-    let is_controller = target == cx.endpoint.to_ascii_lowercase();
-    let builder = ureq::Agent::config_builder()
-        .timeout_global(Some(timeout))
-        .http_status_as_error(false)
-        .max_redirects(0)
-        // Proxies for discharges come with the connection's proxy support, not from the
-        // environment behind the caller's back.
-        .proxy(None);
-    match (&cx.opts.ca_cert, is_controller) {
-        (Some(pem), true) => {
-            let cert = Certificate::from_pem(pem.as_bytes()).map_err(|e| {
-                Error::invalid(format!("connect: the CA certificate is not PEM: {e}"))
-            })?;
-            let tls = TlsConfig::builder()
-                .provider(TlsProvider::NativeTls)
-                .root_certs(RootCerts::Specific(Arc::new(vec![cert])))
-                .build();
-            let name = cx
-                .opts
-                .tls_server_name
-                .clone()
-                .unwrap_or_else(|| crate::transport::JUJU_APISERVER.to_string());
-            let (host, port) = crate::transport::split_endpoint(cx.endpoint)?;
-            let addr = (host.as_str(), port)
-                .to_socket_addrs()
-                .ok()
-                .and_then(|mut a| a.next())
-                .ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::Connect,
-                        format!("login: discharge: cannot resolve {}", cx.endpoint),
-                    )
-                })?;
-            let path = &url["https://".len()..];
-            let path = &path[path.find('/').unwrap_or(path.len())..];
-            let agent = ureq::Agent::with_parts(
-                builder.tls_config(tls).build(),
-                ureq::unversioned::transport::DefaultConnector::new(),
-                PinnedResolver(addr),
-            );
-            Ok((agent, format!("https://{name}:{port}{path}")))
-        }
-        _ => {
-            let tls = TlsConfig::builder()
-                .provider(TlsProvider::NativeTls)
-                .root_certs(RootCerts::PlatformVerifier)
-                .build();
-            Ok((
-                ureq::Agent::new_with_config(builder.tls_config(tls).build()),
-                url.to_string(),
-            ))
-        }
+    let authority = target.authority();
+    let is_controller = crate::transport::split_endpoint(cx.endpoint)
+        .is_ok_and(|(h, p)| crate::tags::host_port(&h.to_ascii_lowercase(), p) == authority);
+    let (tls, dial) = if is_controller {
+        (
+            crate::transport::Tls::new(cx.opts)?,
+            cx.endpoint.to_string(),
+        )
+    } else {
+        (crate::transport::Tls::system_roots()?, authority)
+    };
+    let (content_type, bytes) = match body {
+        Body::Form(f) => (
+            "application/x-www-form-urlencoded",
+            form_encode(f).into_bytes(),
+        ),
+        Body::Json(v) => ("application/json", serde_json::to_vec(v).expect("JSON")),
+    };
+    debug!("discharge: POST {url}");
+    let headers = [
+        ("Bakery-Protocol-Version", "3"),
+        ("Content-Type", content_type),
+        ("Accept", "application/json"),
+    ];
+    let resp = crate::https::post(url, &dial, &tls, &headers, &bytes, MAX_REPLY, cx.deadline)?;
+    let body: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
+    if resp.status == 200 && !body.is_object() {
+        return Err(auth_error(
+            ErrorKind::Protocol,
+            format!("{url}: the reply is not a JSON object"),
+        ));
     }
+    Ok(Reply {
+        status: resp.status,
+        body,
+    })
 }
 
 #[cfg(test)]
@@ -590,19 +502,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn authorities_compare_with_default_ports() {
-        assert_eq!(
-            authority("https://10.0.0.1:17070/auth").unwrap(),
-            "10.0.0.1:17070"
-        );
-        assert_eq!(
-            authority("https://Example.com/x").unwrap(),
-            "example.com:443"
-        );
-        assert_eq!(authority("https://[::1]/x").unwrap(), "[::1]:443");
-        assert_eq!(authority("https://[::1]:9/x").unwrap(), "[::1]:9");
-        assert!(authority("http://x/").is_none());
+    fn origins_and_form_bodies() {
         assert_eq!(origin("https://h:1/auth").unwrap(), "https://h:1");
+        let pairs = [
+            ("id".to_string(), "a b&c=d/é".to_string()),
+            ("x".into(), "-_.~".into()),
+        ];
+        assert_eq!(form_encode(&pairs), "id=a+b%26c%3Dd%2F%C3%A9&x=-_.~");
     }
 
     #[test]

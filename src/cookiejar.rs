@@ -156,12 +156,12 @@ pub(crate) fn save(path: &Path, host: &str, slice: &[Macaroon]) -> Result<(), Er
     create_private_dir(dir).map_err(|e| jar_error(path, e))?;
     let _lock = Lock::acquire(path)?;
     let mut entries = read_entries(path).unwrap_or_default();
-    entries.retain(|e| {
-        !expired(e, now)
-            && !(str_of(e, "Name") == entry.name
-                && str_of(e, "Domain").eq_ignore_ascii_case(&entry.domain)
-                && str_of(e, "Path") == entry.path)
-    });
+    let replaced = |e: &Value| {
+        str_of(e, "Name") == entry.name
+            && str_of(e, "Domain").eq_ignore_ascii_case(&entry.domain)
+            && str_of(e, "Path") == entry.path
+    };
+    entries.retain(|e| !expired(e, now) && !replaced(e));
     entries.push(serde_json::to_value(&entry).expect("entry serialises"));
     let mut text = serde_json::to_vec(&entries).expect("JSON");
     text.push(b'\n');

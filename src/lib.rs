@@ -153,6 +153,7 @@ mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 mod goduration;
+mod https;
 #[cfg(feature = "juju-data")]
 mod jujudata;
 mod macaroon;
