@@ -399,3 +399,32 @@ fn a_jaas_like_controller_takes_client_credentials() {
     assert_eq!(err.code(), Some(ErrorCode::NotSupported), "{err}");
     assert!(err.message().contains("does not serve Admin v4"), "{err}");
 }
+
+#[test]
+fn a_silent_discharger_cannot_outlast_the_connect_deadline() {
+    let fake = FakeController::start().unwrap();
+    // Accepts TCP and never answers, not even the TLS handshake.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let hold = std::thread::spawn(move || {
+        let conn = silent.accept();
+        std::thread::sleep(Duration::from_secs(3));
+        drop(conn);
+    });
+    fake.set_discharge_location(Some(&format!("https://127.0.0.1:{port}/auth")));
+    let opts = ConnectOptions::new()
+        .endpoint(fake.endpoint())
+        .ca_cert(fake.ca_cert_pem())
+        .username("bob")
+        .connect_timeout(Duration::from_millis(700))
+        .password_callback(|_| Some("bob-password".into()));
+    let started = Instant::now();
+    let err = Controller::connect(&opts).unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_millis(2000),
+        "{:?}",
+        started.elapsed()
+    );
+    hold.join().unwrap();
+}
