@@ -57,7 +57,12 @@ fn str_of<'a>(e: &'a Value, k: &str) -> &'a str {
 
 fn expired(e: &Value, now: i64) -> bool {
     // Go's zero time ("0001-01-01T00:00:00Z") and unparseable times count as expired.
-    parse_rfc3339(str_of(e, "Expires")).is_none_or(|t| t <= now)
+    // python-libjuju's GoCookieJar writes local time with no zone (which Go cannot read):
+    // taken as UTC, so at worst its cookies are tried a few hours early or late.
+    let text = str_of(e, "Expires");
+    parse_rfc3339(text)
+        .or_else(|| parse_rfc3339(&format!("{text}Z")))
+        .is_none_or(|t| t <= now)
 }
 
 /// The macaroon slices of the unexpired `macaroon-*` cookies for `https://<host>/`, as
@@ -69,11 +74,15 @@ pub(crate) fn macaroons_for(path: &Path, host: &str) -> Result<Vec<Vec<Value>>, 
     for e in read_entries(path)? {
         let domain = str_of(&e, "Domain").to_ascii_lowercase();
         let host_only = e.get("HostOnly").and_then(Value::as_bool).unwrap_or(false);
+        // Python's cookiejar files a dotless host such as `localhost` under the domain
+        // `localhost.local` (RFC 2965's effective host name), so such a jar from
+        // python-libjuju matches too.
         let domain_ok = domain == host
             || (!host_only
-                && host
+                && (host
                     .strip_suffix(domain.as_str())
-                    .is_some_and(|p| p.ends_with('.')));
+                    .is_some_and(|p| p.ends_with('.'))
+                    || (!host.contains('.') && domain == format!("{host}.local"))));
         if !str_of(&e, "Name").starts_with("macaroon-")
             || !domain_ok
             || !"/".starts_with(str_of(&e, "Path").trim_end_matches('/'))
@@ -267,6 +276,12 @@ mod tests {
         assert_eq!(all[1]["Expires"], "2999-01-01T00:00:00Z");
         let got = macaroons_for(&path, "h").unwrap();
         assert_eq!(got.len(), 1);
+        // As python-libjuju's GoCookieJar writes one: no zone, `.local`, not host-only.
+        let py = dir.join("py.json");
+        let value = all[1]["Value"].as_str().unwrap();
+        fs::write(&py, format!(r#"[{{"Name": "macaroon-auth", "Value": "{value}", "Domain": "localhost.local", "HostOnly": false, "Persistent": true, "Secure": true, "CanonicalHost": "localhost.local", "Path": "/", "Expires": "2999-12-01T02:11:39"}}, {{"Name": "macaroon-old", "Value": "{value}", "Domain": "localhost.local", "HostOnly": false, "Persistent": true, "Secure": true, "CanonicalHost": "localhost.local", "Path": "/", "Expires": "2001-12-01T02:11:39"}}]"#)).unwrap();
+        assert_eq!(macaroons_for(&py, "localhost").unwrap().len(), 1);
+        assert!(macaroons_for(&py, "example").unwrap().is_empty());
         assert!(macaroons_for(&path, "other-host").unwrap().is_empty());
         #[cfg(unix)]
         {
