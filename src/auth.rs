@@ -6,8 +6,9 @@
 //! `hostSwitchingTransport` (which trust a request uses), as summarised in
 //! `juju-macaroon-login.md` §2.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use log::debug;
@@ -141,6 +142,82 @@ impl fmt::Debug for DischargeToken {
             .field("kind", &self.kind)
             .field("value", &crate::redact::REDACTED)
             .finish()
+    }
+}
+
+/// Slices this program discharged, shared by every clone of a [`ConnectOptions`]: a
+/// reconnect, or another endpoint of the same dial race, logs in with them instead of
+/// discharging (and asking for the password) again. Keyed by user tag and cookie host.
+#[derive(Default)]
+pub(crate) struct Discharged {
+    slices: Mutex<HashMap<String, (u64, Vec<Value>)>>,
+    /// Held while discharging, so that one prompt serves every racing endpoint.
+    discharging: Mutex<()>,
+    generation: std::sync::atomic::AtomicU64,
+}
+
+impl Discharged {
+    /// The slice discharged for `key`, with its generation.
+    pub(crate) fn get(&self, key: &str) -> Option<(u64, Vec<Value>)> {
+        self.slices
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .cloned()
+    }
+
+    fn put(&self, key: &str, slice: Vec<Value>) {
+        let generation = self
+            .generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            + 1;
+        self.slices
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_string(), (generation, slice));
+    }
+
+    /// Discharges `primary` unless another thread discharged for `key` since generation
+    /// `seen`; returns the slice to log in with, and whether it is new from here.
+    pub(crate) fn discharge_once(
+        &self,
+        key: &str,
+        seen: Option<u64>,
+        primary: &BakeryMacaroon,
+        cx: &Context<'_>,
+    ) -> Result<(Vec<Value>, Option<Vec<Macaroon>>), Error> {
+        let _turn = loop {
+            match self.discharging.try_lock() {
+                Ok(g) => break g,
+                Err(std::sync::TryLockError::Poisoned(p)) => break p.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => {
+                    if Instant::now() >= cx.deadline {
+                        return Err(Error::new(
+                            ErrorKind::Connect,
+                            "login: waiting for another endpoint's discharge: the connect \
+                             deadline has passed",
+                        )
+                        .mark_timed_out());
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+            }
+        };
+        if let Some((generation, slice)) = self.get(key) {
+            if Some(generation) != seen {
+                return Ok((slice, None));
+            }
+        }
+        let slice = discharge_all(primary, cx)?;
+        let json: Vec<Value> = slice.iter().map(Macaroon::to_json).collect();
+        self.put(key, json.clone());
+        Ok((json, Some(slice)))
+    }
+}
+
+impl fmt::Debug for Discharged {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Discharged")
     }
 }
 

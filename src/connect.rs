@@ -337,7 +337,12 @@ fn login(
     }
     let password = opts.password.as_deref().unwrap_or("");
     let mut slices: Vec<Vec<serde_json::Value>> = Vec::new();
+    let key = format!("{tag} {}", cookie_host(opts, endpoint));
+    let ours = opts.discharged.get(&key);
     if password.is_empty() {
+        if let Some((_, slice)) = &ours {
+            slices.push(slice.clone());
+        }
         for text in &opts.macaroons {
             slices.extend(given_slices(text)?);
         }
@@ -374,14 +379,13 @@ fn login(
         user,
         deadline,
     };
-    let slice = crate::auth::discharge_all(&primary, &cx)?;
-    if let Some(jar) = &opts.cookie_jar {
-        crate::cookiejar::save(jar, &cookie_host(opts, endpoint), &slice)?;
+    let (slice, fresh) =
+        opts.discharged
+            .discharge_once(&key, ours.map(|(g, _)| g), &primary, &cx)?;
+    if let (Some(jar), Some(fresh)) = (&opts.cookie_jar, fresh) {
+        crate::cookiejar::save(jar, &cookie_host(opts, endpoint), &fresh)?;
     }
-    let mut again = vec![slice
-        .iter()
-        .map(crate::macaroon::Macaroon::to_json)
-        .collect()];
+    let mut again = vec![slice];
     again.extend(slices);
     let result = login_call(conn, opts, tag, "", &again, deadline)?;
     if result.discharge_required.is_some() || result.bakery_discharge_required.is_some() {

@@ -61,6 +61,8 @@ pub struct ConnectOptions {
     pub(crate) password_callback: Option<PasswordFn>,
     pub(crate) interaction_handler: Option<InteractionFn>,
     pub(crate) client_credentials: Option<(String, String)>,
+    /// Slices discharged through these options (and their clones).
+    pub(crate) discharged: Arc<crate::auth::Discharged>,
 }
 
 impl Default for ConnectOptions {
@@ -85,6 +87,7 @@ impl Default for ConnectOptions {
             password_callback: None,
             interaction_handler: None,
             client_credentials: None,
+            discharged: Arc::default(),
         }
     }
 }

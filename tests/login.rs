@@ -428,3 +428,37 @@ fn a_silent_discharger_cannot_outlast_the_connect_deadline() {
     );
     hold.join().unwrap();
 }
+
+#[test]
+fn one_prompt_serves_a_dial_race_and_later_reconnects() {
+    let fake = FakeController::start().unwrap();
+    let asked = Arc::new(AtomicUsize::new(0));
+    let a = asked.clone();
+    let ep = fake.endpoint();
+    let opts = ConnectOptions::new()
+        .endpoints([ep.clone(), ep.clone(), ep])
+        .dial_stagger(Duration::ZERO)
+        .ca_cert(fake.ca_cert_pem())
+        .username("bob")
+        .password_callback(move |_| {
+            a.fetch_add(1, Ordering::SeqCst);
+            // Slow typing, so that every endpoint wants a discharge meanwhile.
+            std::thread::sleep(Duration::from_millis(200));
+            Some("bob-password".into())
+        });
+    let ctrl = Controller::connect(&opts).unwrap();
+    assert_eq!(asked.load(Ordering::SeqCst), 1);
+    let discharges = fake.auth_requests().len();
+    assert_eq!(discharges, 3);
+    // A reconnect (no cookie jar here) logs in with the slice already discharged.
+    fake.drop_connections();
+    ctrl.reconnect().unwrap();
+    ctrl.ping().unwrap();
+    assert_eq!(asked.load(Ordering::SeqCst), 1);
+    assert_eq!(fake.auth_requests().len(), discharges);
+    // Once it expires, the next connect discharges again.
+    fake.advance_clock(Duration::from_secs(25 * 3600));
+    let again = opts.clone().endpoints([fake.endpoint()]);
+    Controller::connect(&again).unwrap();
+    assert_eq!(asked.load(Ordering::SeqCst), 2);
+}

@@ -263,14 +263,13 @@ impl Bakery {
         let reply: Value =
             serde_json::from_str(&self.mint(user, host, location, true)).expect("minted JSON");
         let m = reply["discharge-required"].clone();
-        let (handle, pending) = self
+        let handle = self
             .pending
             .iter()
             .find(|(_, p)| p.user == user)
             .map(|(h, _)| h.clone())
-            .and_then(|h| self.pending.remove(&h).map(|p| (h, p)))
             .expect("just minted");
-        let _ = handle;
+        let pending = self.pending.remove(&handle).expect("just minted");
         let d = self.discharge_json(&pending);
         let mut dm = d["m"].clone();
         let dsig: [u8; 32] = unb64(dm["s64"].as_str().unwrap_or(""))
