@@ -591,6 +591,39 @@ mod tests {
     }
 
     #[test]
+    fn interaction_required_is_407_for_protocol_version_0_else_401() {
+        let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+        let v0 = text(bakery_error(
+            "500 x",
+            0,
+            "interaction required",
+            "m",
+            Value::Null,
+        ));
+        assert!(v0.starts_with("HTTP/1.1 407 "), "{v0}");
+        let v3 = text(bakery_error(
+            "500 x",
+            3,
+            "interaction required",
+            "m",
+            Value::Null,
+        ));
+        assert!(v3.starts_with("HTTP/1.1 401 "), "{v3}");
+        assert!(v3.contains("WWW-Authenticate: Macaroon\r\n"), "{v3}");
+        let bad = text(bakery_error(
+            "500 Internal Server Error",
+            3,
+            "",
+            "invalid token",
+            Value::Null,
+        ));
+        assert!(
+            bad.starts_with("HTTP/1.1 500 ") && bad.ends_with(r#"{"Message":"invalid token"}"#),
+            "{bad}"
+        );
+    }
+
+    #[test]
     fn form_bodies_decode() {
         assert_eq!(
             form_pairs("id64=AwA&caveat64=a%2Bb&x=1+2&bad=%zz&end=%4"),
