@@ -314,6 +314,23 @@ mod tests {
     }
 
     #[test]
+    fn every_truncation_and_byte_flip_of_a_response_is_an_answer_or_an_error() {
+        let full: &[u8] = b"HTTP/1.1 401 Unauthorized\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n5\r\n{\"a\":\r\n2\r\n1}\r\n0\r\n\r\n";
+        for n in 0..=full.len() {
+            let _ = parse(&full[..n], 64, true);
+            let _ = complete(&full[..n]);
+            for flip in [0u8, b'\r', b'\n', b'f', 0xff] {
+                let mut m = full[..n].to_vec();
+                if let Some(b) = m.get_mut(n / 2) {
+                    *b = flip;
+                }
+                let _ = parse(&m, 64, true);
+            }
+        }
+        assert!(parse(full, 64, true).is_ok());
+    }
+
+    #[test]
     fn responses_parse_with_length_chunks_or_eof_and_are_bounded() {
         let r = parse(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", 10, true).unwrap();
         assert_eq!((r.status, r.body.as_slice()), (200, &b"{}"[..]));

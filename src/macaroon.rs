@@ -513,6 +513,14 @@ mod tests {
             r#"{"i":"x"}"#,
             r#""AgE""#,
             r#"{"c":7,"i":"x","s64":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}"#,
+            r#"{"c":[{"v64":"AQ"}],"i":"x","s64":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}"#,
+            r#"{"c":[7],"i":"x","s64":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}"#,
+            r#"{"i":"x","s64":"AAAA"}"#,
+            r#"{"i":1,"s64":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}"#,
+            r#"{"identifier":"x","signature":"zz"}"#,
+            r#"{"identifier":"x","signature":"00","caveats":[{"cid":"a","vid":"!!"}]}"#,
+            r#"[]"#,
+            r#"null"#,
         ] {
             let v: Value = serde_json::from_str(bad).unwrap();
             assert!(Macaroon::from_json(&v).is_err(), "{bad}");
