@@ -206,8 +206,43 @@ fn connect(a: &Args) -> Result<(Controller, Option<FakeController>), Failure> {
         let ctrl = Controller::connect(&fake.connect_options())?;
         return Ok((ctrl, Some(fake)));
     }
-    let opts = ConnectOptions::from_juju_data(a.controller.as_deref())?;
+    // A user logged in with `juju login` has no stored password, only the CLI's cookie
+    // jar; when its macaroon has expired, the controller's discharger asks for the password.
+    let opts =
+        ConnectOptions::from_juju_data(a.controller.as_deref())?.password_callback(prompt_password);
     Ok((Controller::connect(&opts)?, None))
+}
+
+/// Asks for the password as the juju CLI does. On a terminal the typing is hidden with
+/// `stty -echo` (no extra crate needed); otherwise one line is read from standard input.
+/// An empty answer or end of input gives up.
+fn prompt_password(p: &juju_client::PasswordPrompt) -> Option<String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let stdin = std::io::stdin();
+    let terminal = stdin.is_terminal();
+    eprint!(
+        "please enter password for {} on {}: ",
+        p.user(),
+        p.controller()
+    );
+    let _ = std::io::stderr().flush();
+    let stty = |arg: &str| {
+        let _ = std::process::Command::new("stty")
+            .arg(arg)
+            .stdin(std::process::Stdio::inherit())
+            .status();
+    };
+    if terminal {
+        stty("-echo");
+    }
+    let mut line = String::new();
+    let read = stdin.lock().read_line(&mut line);
+    if terminal {
+        stty("echo");
+        eprintln!();
+    }
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    (read.is_ok() && !password.is_empty()).then_some(password)
 }
 
 fn main() -> ExitCode {

@@ -66,7 +66,7 @@ struct LoginRequest<'a> {
     auth_tag: &'a str,
     credentials: &'a str,
     nonce: &'a str,
-    macaroons: Option<()>,
+    macaroons: &'a [Vec<serde_json::Value>],
     #[serde(rename = "bakery-version")]
     bakery_version: u32,
     #[serde(rename = "user-data")]
@@ -104,9 +104,9 @@ pub(crate) struct FacadeVersions {
 #[derive(Deserialize, Default, Clone, Debug)]
 pub(crate) struct LoginResult {
     #[serde(rename = "discharge-required", default)]
-    discharge_required: Option<serde::de::IgnoredAny>,
+    discharge_required: Option<serde_json::Value>,
     #[serde(rename = "bakery-discharge-required", default)]
-    bakery_discharge_required: Option<serde::de::IgnoredAny>,
+    bakery_discharge_required: Option<serde_json::Value>,
     #[serde(rename = "discharge-required-error", default)]
     discharge_required_error: Option<String>,
     #[serde(default)]
@@ -282,49 +282,7 @@ fn open_one(
     )?;
     let mut conn = RpcConn::new(socket);
     let tag = opts.user_tag();
-    let req = LoginRequest {
-        auth_tag: &tag,
-        credentials: opts.password.as_deref().unwrap_or(""),
-        nonce: "",
-        macaroons: None,
-        bakery_version: 3,
-        user_data: "",
-        client_version: &opts.client_version,
-    };
-    let result: LoginResult = conn
-        .call(
-            "Admin",
-            3,
-            "Login",
-            &req,
-            deadline,
-            timeout,
-            Trace::Redacted,
-        )
-        .map_err(|e| {
-            let e = e.into_error();
-            if e.is_timeout() {
-                Error::new(ErrorKind::Connect, format!("login: {}", e.message())).mark_timed_out()
-            } else if e.kind() == ErrorKind::Api {
-                e.context("login")
-            } else {
-                e.with_kind(ErrorKind::Connect).context("login")
-            }
-        })?;
-    if result.discharge_required.is_some() || result.bakery_discharge_required.is_some() {
-        let why = result
-            .discharge_required_error
-            .clone()
-            .unwrap_or_else(|| "no password was given".into());
-        return Err(Error::new(
-            ErrorKind::Api,
-            format!(
-                "login: the controller asked for a macaroon discharge ({why}); macaroon login \
-                 is not supported yet: give the user's password"
-            ),
-        )
-        .with_code(ErrorCode::DischargeRequired));
-    }
+    let result = login(&mut conn, endpoint, opts, &tag, deadline)?;
     if let Some(expected) = &opts.expected_uuid {
         let tag = result.controller_tag.as_deref().unwrap_or("");
         let got = tags::id("controller", tag);
@@ -362,6 +320,206 @@ fn open_one(
             facades,
         },
     ))
+}
+
+/// Logs in on `conn`: with client credentials (Admin v4), a password, or macaroons (the
+/// given ones and the cookie jar's), discharging and logging in again on the same
+/// connection when the controller asks (`api/legacyloginprovider.go`).
+fn login(
+    conn: &mut RpcConn,
+    endpoint: &str,
+    opts: &ConnectOptions,
+    tag: &str,
+    deadline: Instant,
+) -> Result<LoginResult, Error> {
+    if let Some((id, secret)) = &opts.client_credentials {
+        return login_with_client_credentials(conn, opts, id, secret, deadline);
+    }
+    let password = opts.password.as_deref().unwrap_or("");
+    let mut slices: Vec<Vec<serde_json::Value>> = Vec::new();
+    let key = format!("{tag} {}", cookie_host(opts, endpoint));
+    let ours = opts.discharged.get(&key);
+    if password.is_empty() {
+        if let Some((_, slice)) = &ours {
+            slices.push(slice.clone());
+        }
+        for text in &opts.macaroons {
+            slices.extend(given_slices(text)?);
+        }
+        if let Some(jar) = &opts.cookie_jar {
+            slices.extend(crate::cookiejar::macaroons_for(
+                jar,
+                &cookie_host(opts, endpoint),
+            )?);
+        }
+    }
+    let result = login_call(conn, opts, tag, password, &slices, deadline)?;
+    let Some(wanted) = result
+        .bakery_discharge_required
+        .as_ref()
+        .or(result.discharge_required.as_ref())
+    else {
+        return Ok(result);
+    };
+    // The bakery form carries the caveat payloads (`cdata`) a v3 discharger needs.
+    let primary = crate::macaroon::BakeryMacaroon::from_json(wanted).map_err(|e| {
+        Error::protocol(format!(
+            "login: the macaroon to discharge is malformed: {e}"
+        ))
+    })?;
+    let user = tags::id("user", tag);
+    let user = user.strip_suffix("@local").unwrap_or(user);
+    debug!(
+        "login: the controller asks for a discharge ({})",
+        result.discharge_required_error.as_deref().unwrap_or("")
+    );
+    let cx = crate::auth::Context {
+        opts,
+        endpoint,
+        user,
+        deadline,
+    };
+    let (slice, fresh) =
+        opts.discharged
+            .discharge_once(&key, ours.map(|(g, _)| g), &primary, &cx)?;
+    if let (Some(jar), Some(fresh)) = (&opts.cookie_jar, fresh) {
+        crate::cookiejar::save(jar, &cookie_host(opts, endpoint), &fresh)?;
+    }
+    let mut again = vec![slice];
+    again.extend(slices);
+    let result = login_call(conn, opts, tag, "", &again, deadline)?;
+    if result.discharge_required.is_some() || result.bakery_discharge_required.is_some() {
+        let why = result.discharge_required_error.as_deref().unwrap_or("");
+        return Err(Error::new(
+            ErrorKind::Api,
+            format!("login with discharged macaroons failed: {why}"),
+        )
+        .with_code(ErrorCode::DischargeRequired));
+    }
+    Ok(result)
+}
+
+/// The cookie URL's host: given, else the controller's UUID, else the endpoint's host
+/// (`api.PreferredHost`).
+fn cookie_host(opts: &ConnectOptions, endpoint: &str) -> String {
+    if let Some(h) = opts.cookie_host.clone().or(opts.expected_uuid.clone()) {
+        return h;
+    }
+    transport::split_endpoint(endpoint).map_or_else(|_| endpoint.to_string(), |(h, _)| h)
+}
+
+/// `ConnectOptions::macaroons` text: an array of slices, or one slice.
+fn given_slices(text: &str) -> Result<Vec<Vec<serde_json::Value>>, Error> {
+    use serde_json::Value;
+    let bad = || {
+        Error::invalid(
+            "connect: ConnectOptions::macaroons: expected a JSON array of macaroon slices",
+        )
+    };
+    let v: Value = serde_json::from_str(text).map_err(|_| bad())?;
+    let Value::Array(items) = v else {
+        return Err(bad());
+    };
+    let slices = if items.iter().all(Value::is_array) {
+        items
+            .into_iter()
+            .map(|s| match s {
+                Value::Array(a) => a,
+                _ => Vec::new(),
+            })
+            .collect()
+    } else {
+        vec![items]
+    };
+    for m in slices.iter().flatten() {
+        crate::macaroon::Macaroon::from_json(m)
+            .map_err(|e| Error::invalid(format!("connect: ConnectOptions::macaroons: {e}")))?;
+    }
+    Ok(slices.into_iter().filter(|s| !s.is_empty()).collect())
+}
+
+fn login_error(e: crate::rpc::CallError) -> Error {
+    let e = e.into_error();
+    if e.is_timeout() {
+        Error::new(ErrorKind::Connect, format!("login: {}", e.message())).mark_timed_out()
+    } else if e.kind() == ErrorKind::Api {
+        e.context("login")
+    } else {
+        e.with_kind(ErrorKind::Connect).context("login")
+    }
+}
+
+fn login_call(
+    conn: &mut RpcConn,
+    opts: &ConnectOptions,
+    tag: &str,
+    password: &str,
+    macaroons: &[Vec<serde_json::Value>],
+    deadline: Instant,
+) -> Result<LoginResult, Error> {
+    let req = LoginRequest {
+        auth_tag: tag,
+        credentials: password,
+        nonce: "",
+        macaroons,
+        bakery_version: 3,
+        user_data: "",
+        client_version: &opts.client_version,
+    };
+    conn.call(
+        "Admin",
+        3,
+        "Login",
+        &req,
+        deadline,
+        opts.connect_timeout,
+        Trace::Redacted,
+    )
+    .map_err(login_error)
+}
+
+/// JAAS: `Admin` v4 `LoginWithClientCredentials` (3.6 `api/clientcredentialsloginprovider.go`).
+fn login_with_client_credentials(
+    conn: &mut RpcConn,
+    opts: &ConnectOptions,
+    id: &str,
+    secret: &str,
+    deadline: Instant,
+) -> Result<LoginResult, Error> {
+    #[derive(Serialize)]
+    struct Params<'a> {
+        #[serde(rename = "client-id")]
+        client_id: &'a str,
+        #[serde(rename = "client-secret")]
+        client_secret: &'a str,
+    }
+    let params = Params {
+        client_id: id,
+        client_secret: secret,
+    };
+    conn.call(
+        "Admin",
+        4,
+        "LoginWithClientCredentials",
+        &params,
+        deadline,
+        opts.connect_timeout,
+        Trace::Redacted,
+    )
+    .map_err(|e| {
+        let e = login_error(e);
+        match e.code() {
+            Some(ErrorCode::NotImplemented | ErrorCode::NotSupported) => Error::new(
+                ErrorKind::Api,
+                format!(
+                    "login: this controller does not serve Admin v4, so it takes no client                      credentials (they are for JAAS): {}",
+                    e.message()
+                ),
+            )
+            .with_code(ErrorCode::NotSupported),
+            _ => e,
+        }
+    })
 }
 
 /// Where a `redirection required` login error points: the controller to connect to instead.

@@ -27,6 +27,9 @@ struct ControllerEntry {
     api_endpoints: Option<Vec<String>>,
     #[serde(rename = "ca-cert", default)]
     ca_cert: Option<String>,
+    /// The controller's public DNS name, when it has one: the cookie URL's host.
+    #[serde(rename = "public-hostname", default)]
+    public_hostname: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -111,6 +114,12 @@ impl ConnectOptions {
     /// ([`juju_data_dir`]): `name`, or the current controller when `None`. The endpoints,
     /// CA certificate, controller UUID (checked after login), user and password come from
     /// `controllers.yaml` and `accounts.yaml`; adjust anything before connecting.
+    ///
+    /// With no password stored (after `juju login` or `juju register`), the login uses the
+    /// CLI's cookie jar, `cookies/<controller>.json`, as the CLI does: see
+    /// [`cookie_jar`](Self::cookie_jar). With `JUJU_CLIENT_ID` and `JUJU_CLIENT_SECRET` set
+    /// (JAAS service accounts), it logs in with those
+    /// ([`client_credentials`](Self::client_credentials)).
     ///
     /// ```no_run
     /// use std::time::Duration;
@@ -210,19 +219,30 @@ impl ConnectOptions {
                 apath.display()
             ))
         })?;
-        let password = account.password.filter(|p| !p.is_empty()).ok_or_else(|| {
-            config_error(format!(
-                "{}: controllers.{name}.password is not stored: the CLI logged in with a macaroon, \
-                 and macaroon login is not supported yet (set a password with \
-                 `juju change-user-password`, or give one with ConnectOptions::password)",
-                apath.display()
-            ))
-        })?;
         let mut opts = ConnectOptions::new()
             .endpoints(endpoints)
             .username(user)
-            .password(password)
-            .expect_controller_uuid(uuid);
+            .expect_controller_uuid(uuid.clone());
+        match account.password.filter(|p| !p.is_empty()) {
+            Some(p) => opts = opts.password(p),
+            None => {
+                // 3.6 `jujuclient/file.go` `JujuCookiePath`; the cookie URL's host is
+                // `api.PreferredHost`: public hostname, else the controller UUID.
+                opts = opts
+                    .cookie_jar(dir.join("cookies").join(format!("{name}.json")))
+                    .cookie_host(
+                        entry
+                            .public_hostname
+                            .clone()
+                            .filter(|h| !h.is_empty())
+                            .unwrap_or(uuid),
+                    );
+            }
+        }
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        if let (Some(id), Some(secret)) = (env("JUJU_CLIENT_ID"), env("JUJU_CLIENT_SECRET")) {
+            opts = opts.client_credentials(id, secret);
+        }
         if let Some(ca) = entry.ca_cert.clone().filter(|c| !c.trim().is_empty()) {
             opts = opts.ca_cert(ca);
         }

@@ -92,7 +92,7 @@
 //!
 //! Through the [`log`](https://docs.rs/log) crate, target `juju_client`:
 //! - `debug`: one line per call (facade, version, method, request id, duration, outcome),
-//!   and one per login;
+//!   and one per login; one per discharge request (its URL only);
 //! - `trace`: every message sent and received, with passwords, tokens, keys and macaroons
 //!   shown as `[REDACTED]`; for generic [`Controller::call`] and [`Controller::call_at`],
 //!   whose messages may hold secrets under any name, only their sizes;
@@ -104,7 +104,7 @@
 //!
 //! | feature | what it adds | extra dependencies | default |
 //! |---|---|---|---|
-//! | `juju-data` | [`Controller::connect_current`], [`Controller::connect_named`], [`ConnectOptions::from_juju_data`]: the juju CLI's `controllers.yaml` and `accounts.yaml` | `serde-saphyr` | yes |
+//! | `juju-data` | [`Controller::connect_current`], [`Controller::connect_named`], [`ConnectOptions::from_juju_data`]: the juju CLI's `controllers.yaml`, `accounts.yaml` and cookie jar | `serde-saphyr` | yes |
 //! | `testing` | [`testing::FakeController`], an in-process fake Juju controller (3.1 to 4.0) | `rcgen` | no |
 //!
 //! ## Stability
@@ -119,12 +119,15 @@
 //!
 //! Layers, each a module that uses only those above it:
 //!
-//! 1. `options` ([`ConnectOptions`]) and `jujudata` (the CLI's client store);
+//! 1. `options` ([`ConnectOptions`]) and `jujudata` (the CLI's client store, with
+//!    `cookiejar`, the CLI's Go-format cookie jar);
 //! 2. `transport` (TCP, TLS, one deadline over every read and write) and `websocket`
 //!    (RFC 6455 framing of our own, so that no payload is ever traced);
 //! 3. `rpc`: Juju's JSON envelope, request ids, redacted tracing;
 //! 4. `connect` (dial race over the endpoints, upgrade to `/api` or `/model/<uuid>/api`,
-//!    `Admin.Login`, redirects) and `core` (the one connection core: slot, calls with
+//!    `Admin.Login` with a password, macaroons or client credentials, redirects), with
+//!    `auth` (discharging login macaroons: `macaroon` for their JSON and binding, `https`
+//!    for the discharge requests) and `core` (the one connection core: slot, calls with
 //!    deadlines, facade negotiation, `reconnect`, `close`);
 //! 5. [`Controller`] and [`Model`]: thin wrappers over a core; what they share is written
 //!    once (`core::connection_methods!`);
@@ -133,8 +136,10 @@
 //!    `StringResult`) are in `params`, tags and `host:port` in `tags`.
 //!
 //! `testing/` mirrors it for the fake controller: `server` (connections, envelope,
-//! dispatch), `versions` (what each Juju version does differently), and one module per
-//! facade (`admin`, `secretbackends`, `models`, `modelconfig`, `allwatcher`).
+//! dispatch, and plain HTTPS for `/auth`), `bakery` (login macaroons, discharges,
+//! verification, its own HMAC chain), `versions` (what each Juju version does
+//! differently), and one module per facade (`admin`, `secretbackends`, `models`,
+//! `modelconfig`, `allwatcher`).
 //!
 //! Adding a facade is: a module with an `impl Controller` (or `impl Model`) block calling
 //! `self.core.require_facade(..)` and `self.core.call(.., Effect::Read | Effect::Change)`;
@@ -143,16 +148,20 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod auth;
 mod connect;
 mod controller;
+mod cookiejar;
 mod core;
 mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 mod goduration;
+mod https;
 #[cfg(feature = "juju-data")]
 mod jujudata;
+mod macaroon;
 mod model;
 mod modelconfig;
 mod modelmanager;
@@ -170,6 +179,7 @@ pub mod secretbackends;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use auth::{DischargeToken, Interaction, PasswordPrompt};
 pub use connect::Redirect;
 pub use controller::Controller;
 pub use core::CLIENT_FACADES;

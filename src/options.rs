@@ -1,7 +1,17 @@
 //! [`ConnectOptions`]: where the controller is, who we are, and how long to wait.
 
 use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+use crate::auth::{DischargeToken, Interaction, PasswordPrompt};
+
+/// Asks for a password when a discharge needs one (see [`ConnectOptions::password_callback`]).
+pub(crate) type PasswordFn = Arc<dyn Fn(&PasswordPrompt) -> Option<String> + Send + Sync>;
+/// Handles an interaction method the SDK does not (see [`ConnectOptions::interaction_handler`]).
+pub(crate) type InteractionFn =
+    Arc<dyn Fn(&Interaction) -> Result<DischargeToken, String> + Send + Sync>;
 
 /// The default time allowed to dial, secure, upgrade and log in to one endpoint.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -43,6 +53,16 @@ pub struct ConnectOptions {
     pub(crate) expected_uuid: Option<String>,
     pub(crate) controller_name: Option<String>,
     pub(crate) client_version: String,
+    /// Macaroon slices given by the program, JSON text (checked at connect).
+    pub(crate) macaroons: Vec<String>,
+    pub(crate) cookie_jar: Option<PathBuf>,
+    /// The host of the cookie URL (`https://<host>/`): public hostname, else controller UUID.
+    pub(crate) cookie_host: Option<String>,
+    pub(crate) password_callback: Option<PasswordFn>,
+    pub(crate) interaction_handler: Option<InteractionFn>,
+    pub(crate) client_credentials: Option<(String, String)>,
+    /// Slices discharged through these options (and their clones).
+    pub(crate) discharged: Arc<crate::auth::Discharged>,
 }
 
 impl Default for ConnectOptions {
@@ -61,6 +81,13 @@ impl Default for ConnectOptions {
             expected_uuid: None,
             controller_name: None,
             client_version: crate::JUJU_CLIENT_VERSION.to_string(),
+            macaroons: Vec::new(),
+            cookie_jar: None,
+            cookie_host: None,
+            password_callback: None,
+            interaction_handler: None,
+            client_credentials: None,
+            discharged: Arc::default(),
         }
     }
 }
@@ -285,6 +312,118 @@ impl ConnectOptions {
         )))
     }
 
+    /// Macaroons to log in with instead of a password: a JSON array of macaroon slices
+    /// (`[[primary, discharge…], …]`, as `LoginRequest.macaroons` carries them), or a single
+    /// slice (`[primary, discharge…]`). Call it again to add more. Without a password, the
+    /// login sends these (and the cookie jar's); if the controller asks for a discharge, the
+    /// SDK discharges the macaroon it mints (see [`password_callback`](Self::password_callback)).
+    /// Malformed JSON fails the connect with [`ErrorCode::InvalidArgument`](crate::ErrorCode).
+    /// Never shown by `Debug` or logged.
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().username("bob").macaroons("[]");
+    /// assert!(!format!("{opts:?}").contains("[]\""));
+    /// ```
+    pub fn macaroons(mut self, json: impl Into<String>) -> Self {
+        self.macaroons.push(json.into());
+        self
+    }
+
+    /// A cookie jar in the Go `persistent-cookiejar` format the `juju` CLI keeps in
+    /// `$JUJU_DATA/cookies/<controller>.json`. Without a password, a login sends the jar's
+    /// unexpired `macaroon-*` cookies for the controller, and after a fresh discharge saves
+    /// the new one there (under `<file>.lock`, mode 0600, keeping the other cookies).
+    /// [`from_juju_data`](Self::from_juju_data) sets it for a controller with no stored
+    /// password.
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().cookie_jar("/home/me/.local/share/juju/cookies/prod.json");
+    /// assert!(opts.get_cookie_jar().is_some());
+    /// ```
+    pub fn cookie_jar(mut self, path: impl Into<PathBuf>) -> Self {
+        self.cookie_jar = Some(path.into());
+        self
+    }
+
+    /// The cookie jar in use, if any.
+    ///
+    /// ```
+    /// assert!(juju_client::ConnectOptions::new().get_cookie_jar().is_none());
+    /// ```
+    pub fn get_cookie_jar(&self) -> Option<&std::path::Path> {
+        self.cookie_jar.as_deref()
+    }
+
+    /// The host the jar's cookies are filed under (`https://<host>/`): the controller's
+    /// public hostname, else its UUID, as the Go client (`api.PreferredHost`). Set by
+    /// [`from_juju_data`](Self::from_juju_data); without it the expected controller UUID is
+    /// used, else the first endpoint's host.
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().cookie_host("juju.example.com");
+    /// ```
+    pub fn cookie_host(mut self, host: impl Into<String>) -> Self {
+        self.cookie_host = Some(host.into());
+        self
+    }
+
+    /// Called when a macaroon discharge needs the user's password (the controller's
+    /// `juju_userpass` interaction): return the password, or `None` to give up (the connect
+    /// then fails with [`ErrorCode::Unauthorized`](crate::ErrorCode)). It may prompt on a
+    /// terminal; it runs on the connecting thread, within the connect deadline's budget for
+    /// everything after it. Without a callback, such a discharge fails with
+    /// [`ErrorCode::DischargeRequired`](crate::ErrorCode).
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new()
+    ///     .username("bob")
+    ///     .password_callback(|p| {
+    ///         eprintln!("please enter password for {} on {}:", p.user(), p.controller());
+    ///         std::env::var("BOB_PASSWORD").ok()
+    ///     });
+    /// ```
+    pub fn password_callback(
+        mut self,
+        f: impl Fn(&PasswordPrompt) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.password_callback = Some(Arc::new(f));
+        self
+    }
+
+    /// Handles discharge interaction methods other than `juju_userpass` (a JAAS/Candid
+    /// `browser-window`, say): given the method's name and info, return the token to retry
+    /// the discharge with, or an error text. Without it, such a method fails the connect
+    /// with an error naming it.
+    ///
+    /// ```
+    /// use juju_client::DischargeToken;
+    /// let opts = juju_client::ConnectOptions::new().interaction_handler(|i| {
+    ///     Err(format!("cannot do {} here", i.method()))
+    /// });
+    /// ```
+    pub fn interaction_handler(
+        mut self,
+        f: impl Fn(&Interaction) -> Result<DischargeToken, String> + Send + Sync + 'static,
+    ) -> Self {
+        self.interaction_handler = Some(Arc::new(f));
+        self
+    }
+
+    /// Logs in with a JAAS service account's client id and secret (`Admin` v4
+    /// `LoginWithClientCredentials`) instead of a user and password. A controller that does
+    /// not serve Admin v4 (a plain Juju controller) fails the connect with a clear error.
+    /// [`from_juju_data`](Self::from_juju_data) takes them from `JUJU_CLIENT_ID` and
+    /// `JUJU_CLIENT_SECRET`. The secret is never shown or logged.
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().client_credentials("my-client-id", "s3cret");
+    /// assert!(!format!("{opts:?}").contains("s3cret"));
+    /// ```
+    pub fn client_credentials(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.client_credentials = Some((id.into(), secret.into()));
+        self
+    }
+
     /// The user name as given.
     ///
     /// ```
@@ -319,6 +458,21 @@ impl fmt::Debug for ConnectOptions {
             .field("expected_uuid", &self.expected_uuid)
             .field("controller_name", &self.controller_name)
             .field("client_version", &self.client_version)
+            .field(
+                "macaroons",
+                &format_args!("<{} slices given>", self.macaroons.len()),
+            )
+            .field("cookie_jar", &self.cookie_jar)
+            .field("cookie_host", &self.cookie_host)
+            .field("password_callback", &self.password_callback.is_some())
+            .field("interaction_handler", &self.interaction_handler.is_some())
+            .field(
+                "client_credentials",
+                &self
+                    .client_credentials
+                    .as_ref()
+                    .map(|(id, _)| (id, crate::redact::REDACTED)),
+            )
             .finish()
     }
 }

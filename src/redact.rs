@@ -31,6 +31,10 @@ const SECRET_KEYS: &[&str] = &[
     "key",
     "access-key",
     "client-secret",
+    // Discharge tokens (httpbakery's token/token64) and JAAS session tokens.
+    "token64",
+    "session-token",
+    "access-token",
     "attrs",
 ];
 
@@ -184,6 +188,16 @@ mod tests {
             out.contains("https://v") && !out.contains("typo-secret"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn login_secrets_are_replaced() {
+        let msg = br#"{"params":{"auth-tag":"user-bob","credentials":"","macaroons":[[{"i":"x","s64":"sig1"}]],"client-id":"bot","client-secret":"cs1","session-token":"st1","token64":"tk1"},"response":{"discharge-required":{"s64":"sig2"},"bakery-discharge-required":{"m":{"s64":"sig3"}}}}"#;
+        let out = redacted_json(msg);
+        for secret in ["sig1", "sig2", "sig3", "cs1", "st1", "tk1"] {
+            assert!(!out.contains(secret), "{secret} in {out}");
+        }
+        assert!(out.contains("user-bob") && out.contains("\"bot\""), "{out}");
     }
 
     #[test]

@@ -205,6 +205,23 @@ impl Tls {
     }
 }
 
+impl Tls {
+    /// The system roots, verifying each host's own name: for HTTPS to anything but the
+    /// controller (a discharger elsewhere).
+    pub(crate) fn system_roots() -> Result<Tls, Error> {
+        Ok(Tls {
+            connector: cached_connector(None)?,
+            server_name: None,
+            pinned: false,
+        })
+    }
+
+    /// The connector and the name to verify (`None`: the host dialled).
+    pub(crate) fn parts(&self) -> (&TlsConnector, Option<&str>) {
+        (&self.connector, self.server_name.as_deref())
+    }
+}
+
 /// Connectors already built, by CA certificate (`None`: the system roots).
 ///
 /// Building a native-tls connector makes OpenSSL parse the whole system certificate store,

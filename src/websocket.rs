@@ -726,9 +726,41 @@ pub(crate) enum Route {
 /// A request that is not a WebSocket upgrade is answered `400` and refused.
 #[cfg_attr(not(feature = "testing"), allow(dead_code))]
 pub(crate) fn server_handshake<S: Read + Write>(
+    stream: S,
+    max_message: usize,
+    route: impl Fn(&str) -> Route,
+) -> Result<(WebSocket<S>, Upgrade), WsError> {
+    server_handshake_or_http(stream, max_message, route, |_| None)
+}
+
+/// A plain HTTP request that is not a WebSocket upgrade (the fake's `/auth` endpoints).
+#[cfg_attr(not(feature = "testing"), allow(dead_code))]
+pub(crate) struct HttpRequest {
+    pub(crate) method: String,
+    /// With the query.
+    pub(crate) path: String,
+    /// The request head, for [`HttpRequest::header`].
+    head: String,
+    pub(crate) body: Vec<u8>,
+}
+
+#[cfg_attr(not(feature = "testing"), allow(dead_code))]
+impl HttpRequest {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        header(&self.head, name)
+    }
+}
+
+/// The largest plain HTTP request body [`server_handshake_or_http`] reads.
+const MAX_HTTP_BODY: usize = 64 * 1024;
+
+/// As [`server_handshake`], but a request that is not an upgrade is offered to `http`
+/// first: the whole response it returns is written, and the handshake ends with an error.
+pub(crate) fn server_handshake_or_http<S: Read + Write>(
     mut stream: S,
     max_message: usize,
     route: impl Fn(&str) -> Route,
+    http: impl FnOnce(&HttpRequest) -> Option<Vec<u8>>,
 ) -> Result<(WebSocket<S>, Upgrade), WsError> {
     let head = read_head(&mut stream)?;
     let first = head.text.lines().next().unwrap_or("");
@@ -740,6 +772,38 @@ pub(crate) fn server_handshake<S: Read + Write>(
         .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
         && has_token(header(&head.text, "Connection"), "upgrade")
         && header(&head.text, "Sec-WebSocket-Version") == Some("13");
+    if !upgrade {
+        let len = match header(&head.text, "Content-Length") {
+            None => 0,
+            Some(v) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n <= MAX_HTTP_BODY)
+                .ok_or_else(|| WsError::Protocol("bad or too large Content-Length".into()))?,
+        };
+        let mut body = head.leftover.clone();
+        body.truncate(len);
+        while body.len() < len {
+            let mut chunk = [0u8; 4096];
+            let want = (len - body.len()).min(chunk.len());
+            let n = stream.read(&mut chunk[..want])?;
+            if n == 0 {
+                return Err(WsError::Protocol("HTTP body cut short".into()));
+            }
+            body.extend_from_slice(&chunk[..n]);
+        }
+        let req = HttpRequest {
+            method: method.to_string(),
+            path: path.clone(),
+            head: head.text.clone(),
+            body,
+        };
+        if let Some(resp) = http(&req) {
+            stream.write_all(&resp)?;
+            stream.flush()?;
+            return Err(WsError::Protocol(format!("served plain HTTP {path:?}")));
+        }
+    }
     let Some(key) = key.filter(|_| method == "GET" && upgrade) else {
         let body = "expected a WebSocket upgrade\n";
         let resp = format!(

@@ -97,18 +97,15 @@ fn a_user_without_controller_access_is_refused() {
 }
 
 #[test]
-fn no_password_means_macaroon_login_which_is_not_supported_yet() {
+fn no_password_means_macaroon_login_which_needs_a_password_callback_to_discharge() {
     let fake = fake();
     let opts = ConnectOptions::new()
         .endpoint(fake.endpoint())
         .ca_cert(fake.ca_cert_pem());
     let err = Controller::connect(&opts).unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::DischargeRequired));
-    assert!(
-        err.message()
-            .contains("macaroon login is not supported yet"),
-        "{err}"
-    );
+    assert!(err.message().contains("password_callback"), "{err}");
+    // tests/login.rs has the macaroon logins that succeed.
 }
 
 #[test]

@@ -531,3 +531,61 @@ fn models_and_a_models_secret_backend_like_the_cli() {
         "{err}"
     );
 }
+
+#[test]
+fn the_tool_logs_in_with_the_cli_jar_and_prompts_for_a_password_when_it_expired() {
+    use std::io::Write;
+    let s = Store::new("jar");
+    s.fake
+        .write_juju_data_with_cookies(&s.dir, "fake", "bob")
+        .unwrap();
+    // The jar alone: no prompt.
+    let out = s.run(&["models", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("password"));
+
+    // Expired: the tool asks, reading the answer from standard input (not a terminal).
+    s.fake
+        .advance_clock(std::time::Duration::from_secs(25 * 3600));
+    let mut child = Command::new(example("secret_backends"))
+        .args(["models", "--format", "json"])
+        .env("JUJU_DATA", &s.dir)
+        .env_remove("RUST_LOG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"bob-password\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("please enter password for bob on fake: "),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("bob-password"), "{stderr}");
+    assert_eq!(s.fake.auth_requests().len(), 3);
+
+    // Refreshed: no prompt again; with no answer at all, an expired jar fails clearly.
+    let out = s.run(&["models", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    s.fake
+        .advance_clock(std::time::Duration::from_secs(25 * 3600));
+    let err = s.fails(1, &["models"]);
+    assert!(err.contains("please enter password"), "{err}");
+    assert!(err.contains("ERROR"), "{err}");
+}

@@ -193,15 +193,12 @@ fn each_store_problem_names_the_file_and_key() {
         &["accounts.yaml", "no account for controller \"c\""],
     );
 
+    // No password: the CLI's cookie jar for the controller is used instead.
     dir.write("accounts.yaml", &accounts_yaml("c", "admin", None));
-    expect_config_error(
-        &dir.0,
-        None,
-        &[
-            "accounts.yaml",
-            "controllers.c.password",
-            "macaroon login is not supported yet",
-        ],
+    let opts = ConnectOptions::from_juju_data_dir(&dir.0, None).unwrap();
+    assert_eq!(
+        opts.get_cookie_jar(),
+        Some(dir.0.join("cookies").join("c.json").as_path())
     );
 
     dir.write("accounts.yaml", "controllers:\n  c:\n    password: pw\n");

@@ -53,7 +53,13 @@ fn trace_logs_of_a_login_show_the_frames_but_not_the_password() {
     // Trace shows each frame, with the credentials redacted.
     let login = ours
         .iter()
-        .find(|(l, _, m)| *l == Level::Trace && m.starts_with("->") && m.contains("\"Login\""))
+        .find(|(l, _, m)| {
+            // Other tests of this binary log in too, as other users.
+            *l == Level::Trace
+                && m.starts_with("->")
+                && m.contains("\"Login\"")
+                && m.contains("user-admin")
+        })
         .expect("the login frame is traced");
     assert!(
         login.2.contains("\"credentials\":\"[REDACTED]\""),
@@ -234,4 +240,78 @@ fn generic_calls_trace_sizes_only_and_secret_keys_match_in_any_case() {
             assert!(!msg.contains(s), "{s} leaked at {level} {target}: {msg}");
         }
     }
+}
+
+#[test]
+fn macaroon_logins_show_no_password_macaroon_token_or_client_secret_at_trace() {
+    let logs = capture();
+    let fake = FakeController::start().unwrap();
+    let dir = std::env::temp_dir().join(format!("juju-log-jar-{}", fake.port()));
+    fake.write_juju_data_with_cookies(&dir, "fake", "bob")
+        .unwrap();
+    // Expire the jar, so that the whole discharge flow runs: the form post carries the
+    // password and the retried discharge the token.
+    fake.advance_clock(std::time::Duration::from_secs(25 * 3600));
+    let password = "bob-password";
+    let opts = juju_client::ConnectOptions::from_juju_data_dir(&dir, None)
+        .unwrap()
+        .password_callback(move |_| Some(password.to_string()));
+    let ctrl = Controller::connect(&opts).unwrap();
+    ctrl.ping().unwrap();
+    assert_eq!(fake.auth_requests().len(), 3);
+    // A wrong password's error shows no password either.
+    let wrong = "Wr0ng-unique-pw-91c2";
+    let bad = juju_client::ConnectOptions::new()
+        .endpoint(fake.endpoint())
+        .ca_cert(fake.ca_cert_pem())
+        .username("bob")
+        .password_callback(move |_| Some(wrong.to_string()));
+    let err = Controller::connect(&bad).unwrap_err();
+    assert!(!format!("{err} {err:?}").contains(wrong));
+
+    // JAAS client credentials.
+    let secret = "cl1ent-secret-unique-5d1e";
+    let jaas = FakeController::builder()
+        .client_credentials("bot", secret)
+        .start()
+        .unwrap();
+    let jopts = juju_client::ConnectOptions::new()
+        .endpoint(jaas.endpoint())
+        .ca_cert(jaas.ca_cert_pem())
+        .client_credentials("bot", secret);
+    Controller::connect(&jopts).unwrap().ping().unwrap();
+
+    // The secrets: the password, every macaroon signature in the jar, the cookie values.
+    let jar: Vec<serde_json::Value> = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("cookies").join("fake.json")).unwrap(),
+    )
+    .unwrap();
+    let mut secrets = vec![password.to_string(), wrong.to_string(), secret.to_string()];
+    for cookie in &jar {
+        let value = cookie["Value"].as_str().unwrap().to_string();
+        secrets.push(value[..40].to_string());
+        secrets.push(cookie["Name"].as_str().unwrap()["macaroon-".len()..].to_string());
+    }
+    for r in fake.requests().iter().chain(jaas.requests().iter()) {
+        secrets.push("s64".into()); // no macaroon JSON reaches requests() at all
+        let text = format!("{r:?} {}", r.params);
+        for s in &secrets {
+            assert!(!text.contains(s.as_str()), "requests() shows {s}: {text}");
+        }
+        secrets.pop();
+    }
+    let lines = logs.0.lock().unwrap().clone();
+    assert!(lines
+        .iter()
+        .any(|(l, _, m)| *l == Level::Trace && m.contains("\"macaroons\":\"[REDACTED]\"")));
+    for (level, target, msg) in &lines {
+        for s in &secrets {
+            assert!(!msg.contains(s.as_str()), "{level} {target}: {msg}");
+        }
+        // No macaroon JSON of any kind, and no discharge token parameter.
+        assert!(!msg.contains("\"s64\""), "{level} {target}: {msg}");
+        assert!(!msg.contains("token="), "{level} {target}: {msg}");
+    }
+    assert!(!format!("{opts:?}{jopts:?}").contains(secret));
+    std::fs::remove_dir_all(&dir).ok();
 }

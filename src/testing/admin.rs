@@ -49,10 +49,6 @@ struct LoginResult<'a> {
     server_version: &'a str,
 }
 
-/// The reply a controller gives to a user login with no password: not an error, but a
-/// request to discharge a macaroon (which the fake cannot do).
-const DISCHARGE_REQUIRED: &str = r#"{"discharge-required":{"caveats":[{"cid":"is-authenticated-user","cl":"https://127.0.0.1/auth"}],"location":"juju model","identifier":"fake","signature":"00"},"bakery-discharge-required":{"m":{"c":[{"i":"is-authenticated-user","l":"https://127.0.0.1/auth"}],"l":"juju model","i":"fake","s64":"AA"},"v":3},"discharge-required-error":"no macaroons"}"#;
-
 fn unauthorized(message: &str) -> RpcErr {
     RpcErr::new(message, "unauthorized access")
 }
@@ -84,6 +80,7 @@ pub(crate) fn login(
     shared: &Shared,
     params: &Value,
     model: Option<&str>,
+    host: &str,
 ) -> (Reply, Option<Session>) {
     let get = |k: &str| params.get(k).and_then(Value::as_str).unwrap_or("");
     let tag = get("auth-tag");
@@ -123,12 +120,26 @@ pub(crate) fn login(
     if let Some((target, true)) = &migrated {
         return fail(redirect_error(target));
     }
-    if credentials.is_empty() {
-        return (Ok(DISCHARGE_REQUIRED.to_string()), None);
-    }
     let mut st = shared.state();
+    if credentials.is_empty() {
+        // A local user with no password: the macaroons must verify, else a new login
+        // macaroon to discharge (`LocalUserAuthenticator.authenticateMacaroons`).
+        let macaroons = params.get("macaroons").cloned().unwrap_or(Value::Null);
+        match st.bakery.verify_login(&macaroons, name) {
+            Ok(true) => {}
+            Ok(false) => {
+                let v3 = params
+                    .get("bakery-version")
+                    .and_then(Value::as_u64)
+                    .is_some_and(|v| v >= 3);
+                let location = st.controller_model_uuid.clone();
+                return (Ok(st.bakery.mint(name, host, &location, v3)), None);
+            }
+            Err(e) => return fail(unauthorized(&e)),
+        }
+    }
     let access = match st.users.get(name) {
-        Some(u) if u.password == credentials => u.access.clone(),
+        Some(u) if credentials.is_empty() || u.password == credentials => u.access.clone(),
         _ => return fail(unauthorized("invalid entity name or password")),
     };
     if migrated.is_some() {
@@ -151,6 +162,28 @@ pub(crate) fn login(
     if access.is_empty() {
         return fail(unauthorized("permission denied"));
     }
+    let client_version = get("client-version").to_string();
+    logged_in(
+        shared,
+        st,
+        name,
+        access,
+        model_access,
+        model,
+        &client_version,
+    )
+}
+
+/// The reply to a successful login, and the session it opens.
+fn logged_in(
+    shared: &Shared,
+    mut st: std::sync::MutexGuard<'_, super::State>,
+    name: &str,
+    access: String,
+    model_access: String,
+    model: Option<&str>,
+    client_version: &str,
+) -> (Reply, Option<Session>) {
     if let Some(m) = model.and_then(|uuid| st.models.iter_mut().find(|m| m.uuid == uuid)) {
         m.last_login
             .insert(name.to_string(), std::time::SystemTime::now());
@@ -183,7 +216,7 @@ pub(crate) fn login(
     };
     let body = serde_json::to_string(&result).expect("login result serialises");
     drop(st);
-    let client_version = Emulation::login_client_version(get("client-version"));
+    let client_version = Emulation::login_client_version(client_version);
     (
         Ok(body),
         Some(Session {
@@ -191,6 +224,35 @@ pub(crate) fn login(
             access,
             client_version,
         }),
+    )
+}
+
+/// JAAS's `Admin` v4 `LoginWithClientCredentials` (3.6 `api/clientcredentialsloginprovider.go`
+/// is the client side): a service account logs in as `<id>@serviceaccount`.
+pub(crate) fn login_client_credentials(
+    shared: &Shared,
+    params: &Value,
+    model: Option<&str>,
+) -> (Reply, Option<Session>) {
+    let get = |k: &str| params.get(k).and_then(Value::as_str).unwrap_or("");
+    let st = shared.state();
+    let ok = st
+        .client_credentials
+        .as_ref()
+        .is_some_and(|(id, secret)| id == get("client-id") && secret == get("client-secret"));
+    if !ok {
+        return (Err(unauthorized("invalid client credentials")), None);
+    }
+    let name = format!("{}@serviceaccount", get("client-id"));
+    let model_access = if model.is_some() { "admin" } else { "" }.to_string();
+    logged_in(
+        shared,
+        st,
+        &name,
+        "superuser".into(),
+        model_access,
+        model,
+        "",
     )
 }
 

@@ -38,6 +38,7 @@
 
 mod admin;
 mod allwatcher;
+mod bakery;
 mod certs;
 #[cfg(any(test, feature = "fuzzing"))]
 pub(crate) mod hostile;
@@ -174,6 +175,10 @@ pub(crate) struct State {
     pub(crate) faults: HashMap<String, Fault>,
     /// Where logins are redirected, if anywhere.
     pub(crate) redirect: Option<RedirectTarget>,
+    /// Login macaroons, `/auth` discharges, and the test clock.
+    pub(crate) bakery: bakery::Bakery,
+    /// A JAAS-like controller's service account: Admin v4 `LoginWithClientCredentials`.
+    pub(crate) client_credentials: Option<(String, String)>,
 }
 
 /// Another controller that logins are sent to.
@@ -218,6 +223,7 @@ pub struct FakeControllerBuilder {
     max_frame: Option<usize>,
     record: bool,
     serve_api: bool,
+    client_credentials: Option<(String, String)>,
 }
 
 impl std::fmt::Debug for FakeControllerBuilder {
@@ -234,11 +240,37 @@ impl std::fmt::Debug for FakeControllerBuilder {
             .field("max_frame", &self.max_frame)
             .field("record", &self.record)
             .field("serve_api", &self.serve_api)
+            .field(
+                "client_credentials",
+                &self
+                    .client_credentials
+                    .as_ref()
+                    .map(|(id, _)| (id, crate::redact::REDACTED)),
+            )
             .finish()
     }
 }
 
 impl FakeControllerBuilder {
+    /// Make it JAAS-like: serve `Admin` v4 `LoginWithClientCredentials` for this service
+    /// account (which logs in as `<id>@serviceaccount`, a controller superuser). Without
+    /// it, Admin v4 is refused as a plain Juju controller refuses it.
+    ///
+    /// ```
+    /// use juju_client::{testing::FakeController, ConnectOptions, Controller};
+    /// let jaas = FakeController::builder().client_credentials("ci-bot", "s3cret").start()?;
+    /// let opts = ConnectOptions::new()
+    ///     .endpoint(jaas.endpoint())
+    ///     .ca_cert(jaas.ca_cert_pem())
+    ///     .client_credentials("ci-bot", "s3cret");
+    /// let ctrl = Controller::connect(&opts)?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn client_credentials(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.client_credentials = Some((id.into(), secret.into()));
+        self
+    }
+
     /// Serve the API at `/api` (default true). With false, every WebSocket upgrade is
     /// answered `404 Not Found`, as by a web server that is not a Juju controller.
     ///
@@ -445,6 +477,7 @@ impl FakeController {
             max_frame: None,
             record: true,
             serve_api: true,
+            client_credentials: None,
         }
     }
 
@@ -507,6 +540,8 @@ impl FakeController {
                 requests: Vec::new(),
                 faults: HashMap::new(),
                 redirect: None,
+                bakery: bakery::Bakery::default(),
+                client_credentials: b.client_credentials,
             }),
             stop: AtomicBool::new(false),
             conns: Mutex::new(HashMap::new()),
@@ -916,6 +951,123 @@ impl FakeController {
         write("controllers.yaml", &controllers)?;
         write("accounts.yaml", &accounts)?;
         write("models.yaml", &models)
+    }
+
+    /// As [`write_juju_data`](Self::write_juju_data), but as the `juju` CLI leaves things
+    /// after `juju login -u <user>`: `accounts.yaml` holds the user and no password, and
+    /// `cookies/<name>.json` holds a discharged login macaroon for the user, filed under the
+    /// controller's UUID (Go `persistent-cookiejar` format). It expires in 24 hours of the
+    /// fake's clock ([`advance_clock`](Self::advance_clock)).
+    ///
+    /// ```
+    /// use juju_client::{testing::FakeController, ConnectOptions, Controller};
+    ///
+    /// let fake = FakeController::start()?;
+    /// let dir = std::env::temp_dir().join(format!("juju-data-jar-doc-{}", fake.port()));
+    /// fake.write_juju_data_with_cookies(&dir, "fake", "bob")?;
+    /// let ctrl = Controller::connect(&ConnectOptions::from_juju_data_dir(&dir, None)?)?;
+    /// assert_eq!(ctrl.user(), "user-bob");
+    /// # std::fs::remove_dir_all(&dir).ok();
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    #[cfg(feature = "juju-data")]
+    pub fn write_juju_data_with_cookies(
+        &self,
+        dir: &std::path::Path,
+        name: &str,
+        user: &str,
+    ) -> Result<(), Error> {
+        self.write_juju_data(dir, name)?;
+        let accounts =
+            format!("controllers:\n  {name}:\n    user: {user}\n    last-known-access: login\n");
+        write_private(&dir.join("accounts.yaml"), &accounts)
+            .map_err(|e| setup_error("write accounts.yaml", e))?;
+        let (slice, uuid, now) = {
+            let mut st = self.shared.state();
+            let location = st.controller_model_uuid.clone();
+            let slice = st.bakery.slice_for(user, &self.endpoint(), &location);
+            let now = std::time::SystemTime::now() + st.bakery.skew;
+            (slice, st.controller_uuid.clone(), now)
+        };
+        let now = now
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let secs = i64::try_from(now.as_secs()).unwrap_or(0);
+        let stamp = crate::macaroon::format_rfc3339(secs, now.subsec_nanos());
+        let expires = crate::macaroon::format_rfc3339(secs + 24 * 3600, 0);
+        let psig = slice[0]["s64"]
+            .as_str()
+            .and_then(crate::macaroon::b64_decode)
+            .unwrap_or_default();
+        // Go's field order and encodings (`persistent-cookiejar` `entry`, `httpbakery.NewCookie`).
+        let value = data_encoding::BASE64.encode(slice.to_string().as_bytes());
+        let jar = format!(
+            "[{{\"Name\":\"macaroon-{name_hex}\",\"Value\":\"{value}\",\"Domain\":\"{uuid}\",\"Path\":\"/\",\"Secure\":false,\"HttpOnly\":false,\"Persistent\":true,\"HostOnly\":true,\"Expires\":\"{expires}\",\"Creation\":\"{stamp}\",\"LastAccess\":\"{stamp}\",\"Updated\":\"{stamp}\",\"CanonicalHost\":\"{uuid}\"}}]\n",
+            name_hex = data_encoding::HEXLOWER.encode(&psig),
+        );
+        let cookies = dir.join("cookies");
+        std::fs::create_dir_all(&cookies)
+            .map_err(|e| setup_error(&format!("create {}", cookies.display()), e))?;
+        write_private(&cookies.join(format!("{name}.json")), &jar)
+            .map_err(|e| setup_error("write the cookie jar", e))
+    }
+
+    /// Moves the fake's clock forward (for macaroon expiry: login macaroons and their
+    /// discharges last 24 hours).
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// fake.advance_clock(std::time::Duration::from_secs(25 * 3600));
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn advance_clock(&self, by: std::time::Duration) {
+        self.shared.state().bakery.skew += by;
+    }
+
+    /// Makes minted login macaroons point their third-party caveat at `location` (an
+    /// `https://…/auth` URL) instead of this controller's `/auth`; `None` restores it.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// fake.set_discharge_location(Some("https://idm.example.com/auth"));
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn set_discharge_location(&self, location: Option<&str>) {
+        self.shared.state().bakery.location_override = location.map(str::to_string);
+    }
+
+    /// Makes `/auth/discharge` offer these interaction methods (a JSON object, method name
+    /// → info) instead of Juju's `juju_userpass`; `None` restores it.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// fake.set_interaction_methods(Some(serde_json::json!({"browser-window": {}})));
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn set_interaction_methods(&self, methods: Option<Value>) {
+        self.shared.state().bakery.methods_override = methods;
+    }
+
+    /// The `/auth` requests served over plain HTTPS, in order: `POST /auth/discharge`,
+    /// `POST /auth/form` (their parameters hold secrets and are not kept).
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// assert!(fake.auth_requests().is_empty());
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn auth_requests(&self) -> Vec<String> {
+        self.shared
+            .state()
+            .bakery
+            .served
+            .iter()
+            .map(|p| format!("POST {p}"))
+            .collect()
     }
 
     /// Removes every injected fault.

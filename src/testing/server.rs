@@ -62,6 +62,8 @@ pub(crate) enum Target {
 /// One connection's state.
 pub(crate) struct Conn {
     pub(crate) target: Target,
+    /// The upgrade's `Host` header: where minted macaroons send discharges.
+    pub(crate) host: String,
     pub(crate) session: Option<Session>,
     pub(crate) watchers: allwatcher::Watchers,
     /// The request being answered: id, legacy envelope, tracing fields.
@@ -73,9 +75,10 @@ pub(crate) struct Conn {
 }
 
 impl Conn {
-    fn new(target: Target) -> Conn {
+    fn new(target: Target, host: String) -> Conn {
         Conn {
             target,
+            host,
             session: None,
             watchers: allwatcher::Watchers::default(),
             current: (0, false, String::new()),
@@ -205,9 +208,13 @@ fn serve(shared: Arc<Shared>, tcp: TcpStream, conn_id: u64) {
     let _ = tcp.set_nodelay(true);
     let _ = tcp.set_read_timeout(Some(Duration::from_secs(10)));
     if let Ok(tls) = shared.acceptor.accept(tcp) {
-        if let Ok((mut ws, upgrade)) =
-            websocket::server_handshake(tls, 1 << 30, |p| route(shared.serve_api, p))
-        {
+        // `/auth` is plain HTTPS on the same port as the API (Juju's `apiserver.go`).
+        if let Ok((mut ws, upgrade)) = websocket::server_handshake_or_http(
+            tls,
+            1 << 30,
+            |p| route(shared.serve_api, p),
+            |req| super::bakery::serve_http(&shared, req),
+        ) {
             let target = {
                 let mut st = shared.state();
                 let path = upgrade.path.split('?').next().unwrap_or("");
@@ -231,7 +238,11 @@ fn serve(shared: Arc<Shared>, tcp: TcpStream, conn_id: u64) {
             if let Some(n) = shared.max_frame {
                 ws.set_max_out_frame(n);
             }
-            if run(&shared, &mut ws, Conn::new(target)) {
+            let host = upgrade
+                .host
+                .clone()
+                .unwrap_or_else(|| shared.addr.to_string());
+            if run(&shared, &mut ws, Conn::new(target, host)) {
                 let _ = ws.send_close(1000);
             }
             let _ = ws.get_ref().get_ref().shutdown(std::net::Shutdown::Both);
@@ -489,9 +500,18 @@ fn respond(shared: &Shared, conn: &mut Conn, req: Incoming) -> Action {
 fn record(shared: &Shared, facade: &str, version: u32, method: &str, id: u64, params: &Value) {
     let mut params = params.clone();
     if facade == "Admin" {
-        // Go matches keys case-insensitively, so `Credentials` is the password too.
+        // Go matches keys case-insensitively, so `Credentials` is the password too;
+        // macaroons and client secrets are bearer secrets as well.
         for (k, c) in params.as_object_mut().into_iter().flatten() {
-            if k.eq_ignore_ascii_case("credentials") && c.is_string() {
+            let secret = if k.eq_ignore_ascii_case("credentials") {
+                c.is_string()
+            } else {
+                ["macaroons", "client-secret"]
+                    .iter()
+                    .any(|s| k.eq_ignore_ascii_case(s))
+                    && !c.is_null()
+            };
+            if secret {
                 *c = Value::String(REDACTED.into());
             }
         }
@@ -532,6 +552,15 @@ fn dispatch(
         if facade != "Admin" {
             return Err(juju.unknown_facade(facade, version));
         }
+        if version == 4 && shared.state().client_credentials.is_some() {
+            if method != "LoginWithClientCredentials" {
+                return Err(juju.no_such_method("Admin", 0, method));
+            }
+            let (reply, new_session) =
+                admin::login_client_credentials(shared, params, model.as_deref());
+            conn.session = new_session;
+            return reply;
+        }
         if version != 3 {
             return Err(RpcErr::new(
                 "this version of Juju does not support login from old clients (not supported)",
@@ -548,7 +577,7 @@ fn dispatch(
         if method == "RedirectInfo" {
             return Err(RpcErr::new("not redirected", ""));
         }
-        let (reply, new_session) = admin::login(shared, params, model.as_deref());
+        let (reply, new_session) = admin::login(shared, params, model.as_deref(), &conn.host);
         conn.session = new_session;
         return reply;
     };

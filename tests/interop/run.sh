@@ -55,6 +55,22 @@ for version in 3.2.4 3.6.26; do
       2>"$work/restricted.log" || { cat "$work/restricted.log"; exit 1; }
   fi
   if [ "$version" = 3.6.26 ]; then
+    echo "python-libjuju logs in with macaroons (discharge, juju_userpass, its jar)"
+    timeout 120 "$venv/bin/python" tests/interop/macaroons.py "$work/fake-$version.json" "$work"
+    echo "our SDK logs in with the jar python-libjuju wrote (no prompt possible)"
+    cargo build --quiet --example secret_backends --features "testing juju-data"
+    JUJU_DATA="$work/python-store" timeout 60 target/debug/examples/secret_backends \
+      models --format json </dev/null
+    echo "our SDK discharges with a password, and python-libjuju logs in with the jar we wrote"
+    mkdir -p "$work/rust-store"
+    sed -e 's/public-hostname: localhost/public-hostname: 127.0.0.1/' \
+      -e "s/'localhost:/'127.0.0.1:/" "$work/python-store/controllers.yaml" \
+      >"$work/rust-store/controllers.yaml"
+    cp "$work/python-store/accounts.yaml" "$work/rust-store/"
+    echo bob-password | JUJU_DATA="$work/rust-store" timeout 60 \
+      target/debug/examples/secret_backends models --format json
+    timeout 120 "$venv/bin/python" tests/interop/macaroons.py "$work/fake-$version.json" \
+      rust-jar "$work/rust-store/cookies/fake.json"
     JUJU_DATA="$work/store-$version" JUJU_TEST_CONTROLLER=fake \
       cargo test --quiet --all-features --test real_controller -- --ignored
   fi

@@ -346,6 +346,8 @@ mod tests {
             requests: Vec::new(),
             faults: Default::default(),
             redirect: None,
+            bakery: Default::default(),
+            client_credentials: None,
         }
     }
 
