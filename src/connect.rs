@@ -282,7 +282,12 @@ fn open_one(
     )?;
     let mut conn = RpcConn::new(socket);
     let tag = opts.user_tag();
-    let result = login(&mut conn, endpoint, opts, &tag, deadline)?;
+    let result = match login(&mut conn, endpoint, opts, &tag, deadline) {
+        Err(e) if e.code() == Some(ErrorCode::Redirect) && Redirect::from_error(&e).is_none() => {
+            return Err(ask_redirect_info(&mut conn, opts, e, deadline));
+        }
+        other => other?,
+    };
     if let Some(expected) = &opts.expected_uuid {
         let tag = result.controller_tag.as_deref().unwrap_or("");
         let got = tags::id("controller", tag);
@@ -436,6 +441,41 @@ fn given_slices(text: &str) -> Result<Vec<Vec<serde_json::Value>>, Error> {
             .map_err(|e| Error::invalid(format!("connect: ConnectOptions::macaroons: {e}")))?;
     }
     Ok(slices.into_iter().filter(|s| !s.is_empty()).collect())
+}
+
+/// A `redirection required` with no target in its `error-info` (as JAAS answers): ask
+/// `Admin.RedirectInfo` on the same connection, as the Go client does (`api/apiclient.go`),
+/// and return the error with the target filled in. If that fails (a Juju controller always
+/// answers `not redirected`), the login error stands as it was.
+fn ask_redirect_info(
+    conn: &mut RpcConn,
+    opts: &ConnectOptions,
+    e: Error,
+    deadline: Instant,
+) -> Error {
+    #[derive(Deserialize)]
+    struct RedirectInfoResult {
+        #[serde(default)]
+        servers: serde_json::Value,
+        #[serde(rename = "ca-cert", default)]
+        ca_cert: String,
+    }
+    let info: Result<RedirectInfoResult, _> = conn.call(
+        "Admin",
+        3,
+        "RedirectInfo",
+        &serde_json::json!({}),
+        deadline,
+        opts.connect_timeout,
+        Trace::Redacted,
+    );
+    match info {
+        Ok(r) if !r.ca_cert.is_empty() => {
+            let info = serde_json::json!({"servers": r.servers, "ca-cert": r.ca_cert});
+            Error::api(e.message(), e.code(), Some(info))
+        }
+        _ => e,
+    }
 }
 
 fn login_error(e: crate::rpc::CallError) -> Error {

@@ -462,3 +462,40 @@ fn one_prompt_serves_a_dial_race_and_later_reconnects() {
     Controller::connect(&again).unwrap();
     assert_eq!(asked.load(Ordering::SeqCst), 2);
 }
+
+#[test]
+fn a_jaas_redirect_without_error_info_is_completed_with_redirect_info() {
+    let jaas = |_: ()| {
+        FakeController::builder()
+            .client_credentials("ci-bot", "s3cret-value")
+            .start()
+            .unwrap()
+    };
+    let (a, b) = (jaas(()), jaas(()));
+    a.redirect_logins_to(Some(&b));
+    let opts = ConnectOptions::new()
+        .endpoint(a.endpoint())
+        .ca_cert(a.ca_cert_pem())
+        .client_credentials("ci-bot", "s3cret-value");
+    // The login error carries no target; Admin.RedirectInfo on the same connection does.
+    let e = Controller::connect(&opts).unwrap_err();
+    assert_eq!(e.code(), Some(ErrorCode::Redirect));
+    let r = juju_client::Redirect::from_error(&e).expect("target filled in from RedirectInfo");
+    assert_eq!(r.servers, [b.endpoint()]);
+    assert_eq!(r.ca_cert, b.ca_cert_pem());
+    let asked: Vec<String> = a.requests().iter().map(|r| r.method.clone()).collect();
+    assert_eq!(asked, ["LoginWithClientCredentials", "RedirectInfo"]);
+    // And followed when asked to.
+    let ctrl = Controller::connect(&opts.follow_redirects(true)).unwrap();
+    assert_eq!(ctrl.endpoint(), b.endpoint());
+    // A Juju controller puts the target in error-info and answers RedirectInfo with
+    // `not redirected`: the client never needs to ask it.
+    let (c, d) = (
+        FakeController::start().unwrap(),
+        FakeController::start().unwrap(),
+    );
+    c.redirect_logins_to(Some(&d));
+    let e = Controller::connect(&c.connect_options()).unwrap_err();
+    assert!(juju_client::Redirect::from_error(&e).is_some());
+    assert!(c.requests().iter().all(|r| r.method != "RedirectInfo"));
+}

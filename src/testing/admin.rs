@@ -107,8 +107,9 @@ pub(crate) fn login(
     if !valid_user_name(name) {
         return fail(RpcErr::new(format!("{tag:?} is not a valid tag"), ""));
     }
+    let jaas = shared.state().client_credentials.is_some();
     if let Some(target) = shared.state().redirect.clone() {
-        return fail(redirect_error(&target));
+        return fail(redirect_error(&target, jaas));
     }
     // A model that migrated away redirects the users it had, before any authentication
     // (`apiserver/admin.go` `maybeEmitRedirectError`); others are told nothing.
@@ -118,7 +119,7 @@ pub(crate) fn login(
         Some((m.redirect.clone()?, m.users.contains_key(name)))
     });
     if let Some((target, true)) = &migrated {
-        return fail(redirect_error(target));
+        return fail(redirect_error(target, jaas));
     }
     let mut st = shared.state();
     if credentials.is_empty() {
@@ -236,6 +237,9 @@ pub(crate) fn login_client_credentials(
 ) -> (Reply, Option<Session>) {
     let get = |k: &str| params.get(k).and_then(Value::as_str).unwrap_or("");
     let st = shared.state();
+    if let Some(target) = &st.redirect {
+        return (Err(redirect_error(target, true)), None);
+    }
     let ok = st
         .client_credentials
         .as_ref()
@@ -265,8 +269,51 @@ struct RedirectErrorInfo<'a> {
     controller_tag: String,
 }
 
-fn redirect_error(target: &super::RedirectTarget) -> RpcErr {
-    let info = RedirectErrorInfo {
+/// The `redirection required` login error. Juju puts the target in `error-info`; a
+/// JAAS-like controller sends none, and its `Admin.RedirectInfo` answers instead (the Go
+/// client's two paths, `api/apiclient.go`).
+fn redirect_error(target: &super::RedirectTarget, jaas: bool) -> RpcErr {
+    let info = redirect_info_json(target);
+    RpcErr {
+        message: "redirection to alternative server required".into(),
+        code: "redirection required",
+        info: (!jaas).then_some(info),
+    }
+}
+
+/// `Admin.RedirectInfo` on a JAAS-like controller: where the login was redirected to
+/// (`params.RedirectInfoResult`); on Juju (and when nothing was redirected), `not redirected`.
+pub(crate) fn redirect_info(shared: &Shared, model: Option<&str>) -> Reply {
+    let st = shared.state();
+    let target = st.redirect.clone().or_else(|| {
+        let uuid = model?;
+        st.models.iter().find(|m| m.uuid == uuid)?.redirect.clone()
+    });
+    match target {
+        Some(t) if st.client_credentials.is_some() => {
+            #[derive(Serialize)]
+            struct RedirectInfoResult<'a> {
+                servers: Vec<Vec<HostPort<'a>>>,
+                #[serde(rename = "ca-cert")]
+                ca_cert: &'a str,
+            }
+            let full: RedirectErrorInfo = redirect_info_parts(&t);
+            Ok(serde_json::to_string(&RedirectInfoResult {
+                servers: full.servers,
+                ca_cert: full.ca_cert,
+            })
+            .expect("redirect info serialises"))
+        }
+        _ => Err(RpcErr::new("not redirected", "")),
+    }
+}
+
+fn redirect_info_json(target: &super::RedirectTarget) -> String {
+    serde_json::to_string(&redirect_info_parts(target)).expect("redirect info serialises")
+}
+
+fn redirect_info_parts(target: &super::RedirectTarget) -> RedirectErrorInfo<'_> {
+    RedirectErrorInfo {
         servers: vec![target
             .addrs
             .iter()
@@ -279,11 +326,6 @@ fn redirect_error(target: &super::RedirectTarget) -> RpcErr {
             .collect()],
         ca_cert: &target.ca_pem,
         controller_tag: format!("controller-{}", target.controller_uuid),
-    };
-    RpcErr {
-        message: "redirection to alternative server required".into(),
-        code: "redirection required",
-        info: Some(serde_json::to_string(&info).expect("redirect info serialises")),
     }
 }
 

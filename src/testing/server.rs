@@ -575,7 +575,7 @@ fn dispatch(
             return Err(RpcErr::new("id not found", "not found"));
         }
         if method == "RedirectInfo" {
-            return Err(RpcErr::new("not redirected", ""));
+            return admin::redirect_info(shared, model.as_deref());
         }
         let (reply, new_session) = admin::login(shared, params, model.as_deref(), &conn.host);
         conn.session = new_session;
