@@ -303,13 +303,18 @@ pub enum ErrorKind {
 /// The one error type of this crate.
 ///
 /// It carries Juju's error code when the controller gave one ([`Error::code`]), the message
-/// ([`Error::message`]) and Juju's structured `error-info` ([`Error::info`]). It never holds
-/// a password, token, key or macaroon.
-#[non_exhaustive]
+/// ([`Error::message`]) and Juju's structured `error-info` ([`Error::info`]). Its message
+/// never holds a password, token, key or macaroon, and neither do its `Debug`, `Display`
+/// and `Serialize` forms (`info` is redacted in `Debug` and left out of `Serialize`).
+///
+/// It is `Clone` (the cause, if any, is shared), and `PartialEq` compares what it says:
+/// kind, code, message, `info` and the timeout and outcome flags, not the cause.
+#[derive(Clone)]
 pub struct Error {
     inner: Box<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     kind: ErrorKind,
     code: Option<ErrorCode>,
@@ -317,7 +322,41 @@ struct Inner {
     info: Option<serde_json::Value>,
     timed_out: bool,
     outcome_unknown: bool,
-    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl PartialEq for Error {
+    fn eq(&self, other: &Error) -> bool {
+        let (a, b) = (&self.inner, &other.inner);
+        (
+            a.kind,
+            &a.code,
+            &a.message,
+            &a.info,
+            a.timed_out,
+            a.outcome_unknown,
+        ) == (
+            b.kind,
+            &b.code,
+            &b.message,
+            &b.info,
+            b.timed_out,
+            b.outcome_unknown,
+        )
+    }
+}
+
+/// `{"kind": "Api", "code": "not found", "message": "..."}`: what a program logs or
+/// reports; `error-info` is left out (a discharge-required error carries macaroons there).
+impl serde::Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Error", 3)?;
+        st.serialize_field("kind", &format!("{:?}", self.inner.kind))?;
+        st.serialize_field("code", &self.inner.code.as_ref().map(ErrorCode::as_str))?;
+        st.serialize_field("message", &self.inner.message)?;
+        st.end()
+    }
 }
 
 impl Error {
@@ -376,7 +415,7 @@ impl Error {
         mut self,
         source: impl std::error::Error + Send + Sync + 'static,
     ) -> Error {
-        self.inner.source = Some(Box::new(source));
+        self.inner.source = Some(std::sync::Arc::new(source));
         self
     }
 

@@ -110,7 +110,10 @@
 //! ## Stability
 //!
 //! Public types are this crate's own: no TLS or WebSocket library type appears in the API,
-//! so those can change without breaking you. Before 1.0, minor versions may break the API;
+//! so those can change without breaking you. The one exception is `serde_json` (its `Value`
+//! is in `Error::info`, `BackendConfig` and generic call replies): it is re-exported as
+//! [`juju_client::serde_json`](crate::serde_json), and a major upgrade of it would be a
+//! breaking release of this crate. Before 1.0, minor versions may break the API;
 //! the CHANGELOG says how. The `fuzzing` feature is internal and not covered.
 //!
 //! The minimum supported Rust version is 1.89; raising it is a minor-version change.
@@ -191,6 +194,10 @@ pub use modelmanager::ModelSummary;
 pub use options::{
     ConnectOptions, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_MESSAGE_SIZE,
 };
+/// The `serde_json` this crate uses: its `Value` appears in the API (`Error::info`,
+/// `BackendConfig`, generic `call` replies, the fake's recorded requests), so it is part
+/// of the API, re-exported so that your version always matches ours.
+pub use serde_json;
 pub use transport::JUJU_APISERVER;
 pub use version::JUJU_CLIENT_VERSION;
 

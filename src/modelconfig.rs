@@ -56,6 +56,8 @@ impl Model {
     /// println!("{} stores secrets in {}", model.name(), model.secret_backend()?);
     /// # Ok(()) }
     /// ```
+    #[doc(alias = "GetModelSecretBackend")]
+    #[doc(alias = "model_secret_backend")]
     pub fn secret_backend(&self) -> Result<String, Error> {
         let version = self.core.require_facade(FACADE)?;
         if version >= 4 {
@@ -94,6 +96,8 @@ impl Model {
     /// assert_eq!(model.secret_backend()?, "myvault");
     /// # Ok(()) }
     /// ```
+    #[doc(alias = "SetModelSecretBackend")]
+    #[doc(alias = "set_config")]
     pub fn set_secret_backend(&self, name: &str) -> Result<(), Error> {
         let version = self.core.require_facade(FACADE)?;
         if version >= 4 {

@@ -13,7 +13,8 @@ const FACADE: &str = "ModelManager";
 
 /// A model the user can see, as `ModelManager.ListModels` describes it.
 ///
-/// Get them with [`Controller::models`], or one with [`Controller::find_model`].
+/// Get them with [`Controller::models`], or one with [`Controller::find_model`]. It is
+/// `Clone`, `PartialEq` and `serde::Serialize` (it holds no secret).
 ///
 /// ```no_run
 /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
@@ -22,7 +23,7 @@ const FACADE: &str = "ModelManager";
 /// }
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ModelSummary {
     /// The model's name, e.g. `default`.
@@ -109,6 +110,8 @@ impl Controller {
     /// let names: Vec<String> = ctrl.models()?.iter().map(|m| m.qualified_name()).collect();
     /// # Ok(()) }
     /// ```
+    #[doc(alias = "ListModels")]
+    #[doc(alias = "list_models")]
     pub fn models(&self) -> Result<Vec<ModelSummary>, Error> {
         let version = self.core.require_facade(FACADE)?;
         let user = self.user();
@@ -155,6 +158,7 @@ impl Controller {
     /// println!("{}: {}", model.name(), model.secret_backend()?);
     /// # Ok(()) }
     /// ```
+    #[doc(alias = "get_model")]
     pub fn model(&self, name: &str) -> Result<Model, Error> {
         let summary = self.find_model(name)?;
         Model::open(self.options(), &summary.uuid, summary.name)

@@ -259,7 +259,7 @@ fn add_reads_key_values_files_and_rotate_intervals_like_the_cli() {
     }
     let err = s.fails(1, &["add", "x", "vault", "endpoint=e", "token-rotate=30m"]);
     assert!(
-        err.starts_with("ERROR token rotate interval 30m0s is less than 1h"),
+        err.starts_with("ERROR token rotate interval \"30m0s\" less than 1h not valid"),
         "{err}"
     );
     let err = s.fails(1, &["add", "x", "vault", "endpoint=https://v.invalid"]);

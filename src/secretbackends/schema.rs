@@ -1,67 +1,47 @@
-//! The provider config schemas (Go's `secrets/provider/{vault,kubernetes}/config.go`): each
-//! key, its type, whether it is required, and whether its value is a secret. This one table
-//! drives both the checks made before sending and what `Debug`, logs and errors hide.
+//! The provider config keys (Go's `secrets/provider/{vault,kubernetes}/config.go`) and
+//! whether each value is a secret: the one table that `Debug`, logs and errors derive what
+//! to hide from. A key not in it is hidden too (a mistyped `tokne`, or a key a newer Juju
+//! added), so the table can lag behind Juju without leaking anything.
 
 /// A config key of a provider schema.
 pub(crate) struct Field {
     pub(crate) key: &'static str,
-    pub(crate) kind: FieldKind,
-    pub(crate) required: bool,
     /// The value is a secret: hidden everywhere, and dropped by the controller from a list
     /// without `reveal` (the schema's `Secret` flag).
     pub(crate) secret: bool,
 }
 
-#[derive(PartialEq)]
-pub(crate) enum FieldKind {
-    Str,
-    Bool,
-    StrList,
+const fn field(key: &'static str, secret: bool) -> Field {
+    Field { key, secret }
 }
 
-const fn field(key: &'static str, kind: FieldKind, required: bool, secret: bool) -> Field {
-    Field {
-        key,
-        kind,
-        required,
-        secret,
-    }
-}
-
-const REQUIRED: bool = true;
-const OPTIONAL: bool = false;
 const SECRET: bool = true;
 const PUBLIC: bool = false;
 
 pub(crate) const VAULT_SCHEMA: &[Field] = &[
-    field("endpoint", FieldKind::Str, REQUIRED, PUBLIC),
-    field("token", FieldKind::Str, OPTIONAL, SECRET),
-    field("namespace", FieldKind::Str, OPTIONAL, PUBLIC),
-    field("mount-path", FieldKind::Str, OPTIONAL, PUBLIC),
-    field("ca-cert", FieldKind::Str, OPTIONAL, PUBLIC),
-    field("client-cert", FieldKind::Str, OPTIONAL, PUBLIC),
-    field("client-key", FieldKind::Str, OPTIONAL, SECRET),
-    field("tls-server-name", FieldKind::Str, OPTIONAL, PUBLIC),
+    field("endpoint", PUBLIC),
+    field("token", SECRET),
+    field("namespace", PUBLIC),
+    field("mount-path", PUBLIC),
+    field("ca-cert", PUBLIC),
+    field("client-cert", PUBLIC),
+    field("client-key", SECRET),
+    field("tls-server-name", PUBLIC),
 ];
 
 pub(crate) const KUBERNETES_SCHEMA: &[Field] = &[
-    field("endpoint", FieldKind::Str, REQUIRED, PUBLIC),
-    field("namespace", FieldKind::Str, REQUIRED, PUBLIC),
-    field("service-account", FieldKind::Str, OPTIONAL, PUBLIC),
-    field("ca-certs", FieldKind::StrList, OPTIONAL, PUBLIC),
-    field("ca-cert", FieldKind::Str, OPTIONAL, PUBLIC),
-    field("token", FieldKind::Str, OPTIONAL, SECRET),
-    field("username", FieldKind::Str, OPTIONAL, PUBLIC),
-    field("password", FieldKind::Str, OPTIONAL, SECRET),
-    field("client-cert", FieldKind::Str, OPTIONAL, PUBLIC),
-    field("client-key", FieldKind::Str, OPTIONAL, SECRET),
-    field("skip-tls-verify", FieldKind::Bool, OPTIONAL, PUBLIC),
-    field(
-        "prefer-incluster-address",
-        FieldKind::Bool,
-        OPTIONAL,
-        PUBLIC,
-    ),
+    field("endpoint", PUBLIC),
+    field("namespace", PUBLIC),
+    field("service-account", PUBLIC),
+    field("ca-certs", PUBLIC),
+    field("ca-cert", PUBLIC),
+    field("token", SECRET),
+    field("username", PUBLIC),
+    field("password", SECRET),
+    field("client-cert", PUBLIC),
+    field("client-key", SECRET),
+    field("skip-tls-verify", PUBLIC),
+    field("prefer-incluster-address", PUBLIC),
 ];
 
 fn all_fields() -> impl Iterator<Item = &'static Field> {

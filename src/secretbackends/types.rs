@@ -549,8 +549,18 @@ impl fmt::Display for BackendStatus {
     }
 }
 
-/// One entry of a backend list.
-#[derive(Debug)]
+/// One entry of a backend list: what [`Controller::list_secret_backends`],
+/// [`list_secret_backends_named`](crate::Controller::list_secret_backends_named) and
+/// [`show_secret_backend`](crate::Controller::show_secret_backend) return.
+///
+/// It is `Clone`, `PartialEq` and `serde::Serialize` (field names as here, the type and
+/// status as Juju's strings, the interval as a Go duration such as `"1h0m0s"`), so a
+/// program can keep, compare and print it. Its `config` holds secret values only when you
+/// listed with `reveal`: serialising a revealed backend writes them out, because you asked
+/// for them; `Debug` hides them either way.
+///
+/// [`Controller::list_secret_backends`]: crate::Controller::list_secret_backends
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct SecretBackend {
     /// The backend's id, chosen by the controller unless the backend was imported with one.
@@ -567,6 +577,7 @@ pub struct SecretBackend {
     /// How often the controller rotates the backend's token, if it does. Juju 4.0 stores an
     /// interval of zero (no rotation) and lists it as `Some(Duration::ZERO)`; Juju 3.x
     /// lists no interval instead.
+    #[serde(serialize_with = "go_duration")]
     pub token_rotate_interval: Option<Duration>,
     /// How many secrets (across all models) store content in it.
     pub num_secrets: u64,
@@ -576,6 +587,25 @@ pub struct SecretBackend {
     pub message: Option<String>,
     /// Set when the controller could not read this entry; the other fields are then empty.
     pub error: Option<Error>,
+}
+
+fn go_duration<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&crate::goduration::format_go_duration(*d)),
+        None => s.serialize_none(),
+    }
+}
+
+impl Serialize for BackendType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl Serialize for BackendStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 impl SecretBackend {
