@@ -33,6 +33,26 @@
 //! # Ok::<(), juju_client::Error>(())
 //! ```
 //!
+//! ## Which method do I need
+//!
+//! | to ... | use | errors worth matching |
+//! |---|---|---|
+//! | connect as the `juju` CLI is logged in | [`Controller::connect_current`], [`Controller::connect_named`] | kind `Config` (the file and key are named), `unauthorized access` |
+//! | connect with explicit options | [`ConnectOptions`] then [`Controller::connect`] | kind `Connect` (every endpoint's failure is named), [`Error::is_timeout`] |
+//! | log in with a password | [`ConnectOptions::password`] | `unauthorized access` |
+//! | log in with macaroons, the CLI's cookie jar | [`ConnectOptions::cookie_jar`], [`ConnectOptions::macaroons`], [`ConnectOptions::password_callback`] | `macaroon discharge required`, `unauthorized access` |
+//! | log in to JAAS as a service account | [`ConnectOptions::client_credentials`] | `not supported` (no Admin v4) |
+//! | list, show secret backends | [`Controller::list_secret_backends`], [`Controller::list_secret_backends_named`], [`Controller::show_secret_backend`] | `not found` (generic: Juju 4's `secret backend not found`) |
+//! | add, update, remove backends | [`Controller::add_secret_backends`], [`Controller::update_secret_backends`], [`Controller::remove_secret_backends`], and their `_batch` forms | `already exists`, `not valid`, `not supported` (in use), [`Error::is_outcome_unknown`] |
+//! | list the models | [`Controller::models`], [`Controller::find_model`] | `model not found` |
+//! | open a model | [`Controller::model`], [`Model::connect`], [`Model::connect_current`], [`Model::connect_named`] | `model not found`, `unauthorized access`, `redirection required` ([`Redirect`]) |
+//! | see or set a model's secret backend | [`Model::secret_backend`], [`Model::set_secret_backend`] | `not found` (unknown backend), `unauthorized access` |
+//! | call anything else | [`Controller::call`], [`Model::call`], `call_at` | the controller's own codes |
+//! | test your program without a controller | [`testing::FakeController`] (feature `testing`) | |
+//!
+//! Match codes with [`ErrorCode::generic`] to treat Juju 3 and 4 alike:
+//! `e.code().map(|c| c.generic()) == Some(ErrorCode::NotFound)`.
+//!
 //! ## Secret backends
 //!
 //! The [`secretbackends`] module has the types; the calls are methods of [`Controller`]:
