@@ -9,6 +9,7 @@ use native_tls::{Certificate, Protocol, TlsConnector, TlsStream};
 
 use crate::error::{Error, ErrorKind};
 use crate::options::ConnectOptions;
+use crate::proxy::ProxyChoice;
 use crate::websocket::{self, HandshakeError, WebSocket, WsError};
 
 /// The name a controller certificate is verified against when its CA is pinned.
@@ -35,6 +36,9 @@ pub(crate) struct ReadAhead {
     /// ends before the deadline, which saves a system call on most calls.
     read_armed: Option<Duration>,
     write_armed: Option<Duration>,
+    /// Reads take only what the socket holds now (`MSG_DONTWAIT`), never waiting: set on a
+    /// connection shared by threads, which wait for readability outside the stream's lock.
+    reads_now: bool,
 }
 
 /// How long reads and writes may take.
@@ -56,7 +60,13 @@ impl ReadAhead {
             bound: Bound::Deadline(deadline),
             read_armed: None,
             write_armed: None,
+            reads_now: false,
         }
+    }
+
+    /// From now on, reads never wait: what is not there yet fails with `WouldBlock`.
+    pub(crate) fn set_reads_now(&mut self) {
+        self.reads_now = true;
     }
 
     /// The socket, for shutdown.
@@ -153,7 +163,19 @@ impl ReadAhead {
 
 impl std::io::Read for ReadAhead {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        if self.pos == self.len {
+        if self.pos == self.len && self.reads_now {
+            // One recv(2) that never waits: no fcntl to switch modes on every call.
+            let mut buf = std::mem::take(&mut self.buf);
+            let r = loop {
+                match rustix::net::recv(&self.tcp, &mut buf[..], rustix::net::RecvFlags::DONTWAIT) {
+                    Err(rustix::io::Errno::INTR) => continue,
+                    r => break r,
+                }
+            };
+            self.buf = buf;
+            self.len = r.map_err(std::io::Error::from)?.0;
+            self.pos = 0;
+        } else if self.pos == self.len {
             if out.len() >= self.buf.len() {
                 return self.bounded(false, |tcp| tcp.read(out));
             }
@@ -177,6 +199,28 @@ impl std::io::Write for ReadAhead {
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.tcp.flush()
+    }
+}
+
+/// Waits until `tcp` is readable (or has hung up), or `deadline`. Returns false at the
+/// deadline. Called without holding the stream's lock, so other threads may write meanwhile.
+pub(crate) fn wait_readable(tcp: &TcpStream, deadline: Instant) -> std::io::Result<bool> {
+    use rustix::event::{PollFd, PollFlags, Timespec};
+    loop {
+        let Some(left) = remaining(deadline) else {
+            return Ok(false);
+        };
+        let timeout = Timespec {
+            tv_sec: left.as_secs().min(i64::MAX as u64) as i64,
+            tv_nsec: i64::from(left.subsec_nanos()),
+        };
+        let mut fds = [PollFd::new(tcp, PollFlags::IN)];
+        match rustix::event::poll(&mut fds, Some(&timeout)) {
+            Ok(0) => continue,
+            Ok(_) => return Ok(true),
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
     }
 }
 
@@ -333,16 +377,30 @@ pub(crate) fn dial(
     max_message: usize,
     path: &str,
     client_version: &str,
+    proxy: &ProxyChoice,
     deadline: Instant,
     timeout: Duration,
 ) -> Result<Socket, Error> {
     let (host, port) = split_endpoint(endpoint)?;
-    let addrs: Vec<SocketAddr> = (host.as_str(), port)
+    let proxy = crate::proxy::proxy_for(proxy, &host, port)?;
+    // Through a proxy, only the proxy's name is resolved here; the proxy resolves the
+    // controller's.
+    let (dial_host, dial_port) = match &proxy {
+        Some(p) => p.address(),
+        None => (host.clone(), port),
+    };
+    let via = proxy
+        .as_ref()
+        .map(|p| format!(" (proxy {p})"))
+        .unwrap_or_default();
+    let addrs: Vec<SocketAddr> = (dial_host.as_str(), dial_port)
         .to_socket_addrs()
-        .map_err(|e| connect_error(format!("resolve {host:?}: {e}")))?
+        .map_err(|e| connect_error(format!("resolve {dial_host:?}{via}: {e}")))?
         .collect();
     if addrs.is_empty() {
-        return Err(connect_error(format!("resolve {host:?}: no addresses")));
+        return Err(connect_error(format!(
+            "resolve {dial_host:?}{via}: no addresses"
+        )));
     }
     let mut last_err = None;
     let mut tcp = None;
@@ -361,16 +419,22 @@ pub(crate) fn dial(
     let tcp = match (tcp, last_err) {
         (Some(t), _) => t,
         (None, Some(e)) if websocket::is_timeout_io(&e) => {
-            return Err(timed_out("tcp connect", timeout))
+            return Err(timed_out(&format!("tcp connect{via}"), timeout))
         }
-        (None, Some(e)) => return Err(connect_error(format!("tcp connect: {e}")).with_source(e)),
-        (None, None) => return Err(timed_out("tcp connect", timeout)),
+        (None, Some(e)) => {
+            return Err(connect_error(format!("tcp connect{via}: {e}")).with_source(e))
+        }
+        (None, None) => return Err(timed_out(&format!("tcp connect{via}"), timeout)),
     };
     tcp.set_nodelay(true)
         .map_err(|e| connect_error(format!("tcp: {e}")))?;
+    let mut tcp = ReadAhead::new(tcp, deadline);
+    if let Some(p) = &proxy {
+        crate::proxy::tunnel(&mut tcp, p, &host, port)?;
+    }
 
     let name = tls.server_name.clone().unwrap_or_else(|| host.clone());
-    let stream = match tls.connector.connect(&name, ReadAhead::new(tcp, deadline)) {
+    let stream = match tls.connector.connect(&name, tcp) {
         Ok(s) => s,
         Err(native_tls::HandshakeError::WouldBlock(_)) => {
             return Err(timed_out("tls handshake", timeout))

@@ -30,8 +30,8 @@ use crate::error::{Error, ErrorCode};
 use crate::params::{merge_results, one_result};
 use crate::Controller;
 use checks::{check_add, check_name, check_update, nanos, Server};
-pub(crate) use wire::ListResults;
 pub(crate) use schema::{is_public_config_key, is_secret_config_key};
+pub(crate) use wire::ListResults;
 use wire::{AddArg, Args, ListArgs, RemoveArg, UpdateArg};
 
 const FACADE: &str = "SecretBackends";

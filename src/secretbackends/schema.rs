@@ -56,7 +56,12 @@ pub(crate) const KUBERNETES_SCHEMA: &[Field] = &[
     field("client-cert", FieldKind::Str, OPTIONAL, PUBLIC),
     field("client-key", FieldKind::Str, OPTIONAL, SECRET),
     field("skip-tls-verify", FieldKind::Bool, OPTIONAL, PUBLIC),
-    field("prefer-incluster-address", FieldKind::Bool, OPTIONAL, PUBLIC),
+    field(
+        "prefer-incluster-address",
+        FieldKind::Bool,
+        OPTIONAL,
+        PUBLIC,
+    ),
 ];
 
 fn all_fields() -> impl Iterator<Item = &'static Field> {
@@ -87,7 +92,13 @@ mod tests {
 
     #[test]
     fn the_table_decides_what_is_shown() {
-        for k in ["endpoint", "namespace", "ca-certs", "client-cert", "username"] {
+        for k in [
+            "endpoint",
+            "namespace",
+            "ca-certs",
+            "client-cert",
+            "username",
+        ] {
             assert!(is_public_config_key(k), "{k}");
         }
         for k in ["token", "password", "client-key", "tokne", "Endpoint", ""] {

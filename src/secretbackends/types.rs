@@ -8,8 +8,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::error::Error;
 use super::schema::is_public_config_key;
+use crate::error::Error;
 use crate::redact::REDACTED;
 
 /// A backend's configuration: string keys, JSON values (the CLI sends strings; booleans
