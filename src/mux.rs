@@ -14,7 +14,6 @@
 //! what there is before it polls: a read that ends in `WouldBlock` has drained every buffer
 //! (ours, OpenSSL's, the WebSocket's) into a partial frame.
 
-use std::collections::HashMap;
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
@@ -28,7 +27,7 @@ use serde::Serialize;
 use crate::error::{Error, ErrorKind};
 use crate::redact::redacted_json;
 use crate::rpc::{broken, decode_reply, CallError, Decoded, RpcConn, Trace};
-use crate::transport::wait_readable;
+use crate::transport::recv_within;
 
 /// Why a connection can no longer be used.
 #[derive(Debug, Clone)]
@@ -38,11 +37,30 @@ pub(crate) struct Gone {
     pub(crate) by_user: bool,
 }
 
+struct Waiter {
+    id: u64,
+    trace: Trace,
+    reply: Option<Vec<u8>>,
+}
+
+impl State {
+    fn waiter(&mut self, id: u64) -> Option<&mut Waiter> {
+        self.waiting.iter_mut().find(|w| w.id == id)
+    }
+
+    fn forget(&mut self, id: u64) {
+        if let Some(i) = self.waiting.iter().position(|w| w.id == id) {
+            self.waiting.swap_remove(i);
+        }
+    }
+}
+
 struct State {
     next_id: u64,
     /// Calls waiting for a reply, with what their replies' traces may show, and the reply
     /// once the reader has it.
-    waiting: HashMap<u64, (Trace, Option<Vec<u8>>)>,
+    /// A short list: as many entries as threads calling, searched faster than hashed.
+    waiting: Vec<Waiter>,
     /// A caller is reading for everyone.
     reader: bool,
     gone: Option<Gone>,
@@ -56,9 +74,11 @@ pub(crate) struct Mux {
     stream: Mutex<RpcConn>,
     state: Mutex<State>,
     replies: Condvar,
-    /// A second handle on the socket: polled without the stream's lock, and shut down to
-    /// wake a reader when the connection breaks or closes.
+    /// A second handle on the socket: the reader receives on it without the stream's lock,
+    /// and it is shut down to wake a reader when the connection breaks or closes.
     poll_fd: TcpStream,
+    /// The reader's receive buffer and the socket's receive timeout as last set.
+    inbox: Mutex<Inbox>,
     /// Set once the connection is gone: a writer checks it under the stream's lock.
     dead: AtomicBool,
     born: Instant,
@@ -66,6 +86,11 @@ pub(crate) struct Mux {
     /// an idle connection.
     last_read_ms: AtomicU64,
     stop: Arc<Stop>,
+}
+
+struct Inbox {
+    buf: Box<[u8]>,
+    armed: Option<Duration>,
 }
 
 /// Tells the keepalive thread to end, at once.
@@ -105,13 +130,17 @@ impl Mux {
             stream: Mutex::new(conn),
             state: Mutex::new(State {
                 next_id,
-                waiting: HashMap::new(),
+                waiting: Vec::new(),
                 reader: false,
                 gone: None,
                 sleepers: 0,
             }),
             replies: Condvar::new(),
             poll_fd,
+            inbox: Mutex::new(Inbox {
+                buf: vec![0; 16 * 1024 + 5].into_boxed_slice(),
+                armed: None,
+            }),
             dead: AtomicBool::new(false),
             born: Instant::now(),
             last_read_ms: AtomicU64::new(0),
@@ -164,7 +193,11 @@ impl Mux {
             }
             let id = st.next_id;
             st.next_id += 1;
-            st.waiting.insert(id, (trace, None));
+            st.waiting.push(Waiter {
+                id,
+                trace,
+                reply: None,
+            });
             id
         };
         let result = self
@@ -173,7 +206,7 @@ impl Mux {
             )
             .and_then(|()| self.await_reply::<R>(id, deadline, timeout, trace, &what));
         if result.is_err() {
-            self.lock_state().waiting.remove(&id);
+            self.lock_state().forget(id);
         }
         if log_enabled!(Level::Debug) {
             let outcome = match &result {
@@ -238,8 +271,8 @@ impl Mux {
     ) -> Result<R, CallError> {
         let mut st = self.lock_state();
         loop {
-            if let Some(msg) = st.waiting.get_mut(&id).and_then(|w| w.1.take()) {
-                st.waiting.remove(&id);
+            if let Some(msg) = st.waiter(id).and_then(|w| w.reply.take()) {
+                st.forget(id);
                 drop(st);
                 return match decode_reply::<R>(&msg, id, what) {
                     Decoded::Mine(r) => r.map_err(CallError::Usable),
@@ -259,6 +292,7 @@ impl Mux {
                 let r = self.read_for_all::<R>(id, deadline, timeout, trace, what);
                 let mut st = self.lock_state();
                 st.reader = false;
+                st.forget(id);
                 if st.sleepers > 0 {
                     // One of them reads next.
                     self.replies.notify_all();
@@ -294,6 +328,7 @@ impl Mux {
                 loop {
                     let msg = match conn.read_now(deadline) {
                         Ok(m) => m,
+                        // Nothing more fed: receive from the socket.
                         Err(e) if e.is_timeout() => break,
                         Err(e) => {
                             drop(conn);
@@ -320,20 +355,29 @@ impl Mux {
                     }
                 }
             }
-            if self.dead.load(Ordering::Acquire) {
-                let g = self.lock_state().gone.clone();
-                if let Some(g) = g {
-                    return Err(CallError::Broken {
-                        error: lost(&what(), &g),
-                        sent: true,
-                    });
-                }
+            if let Some(g) = self.gone() {
+                return Err(CallError::Broken {
+                    error: lost(&what(), &g),
+                    sent: true,
+                });
             }
-            match wait_readable(&self.poll_fd, deadline) {
-                Ok(true) => {}
-                Ok(false) => return Err(CallError::Usable(Error::timeout(&what(), timeout))),
+            // Wait for bytes without the stream: writers go ahead meanwhile.
+            let mut inbox = self.inbox.lock().unwrap_or_else(|e| e.into_inner());
+            let Inbox { buf, armed } = &mut *inbox;
+            let dead = || self.dead.load(Ordering::Acquire);
+            match recv_within(&self.poll_fd, buf, armed, deadline, &dead) {
+                Ok(Some(0)) => {
+                    drop(inbox);
+                    return Err(self.fail_all(what, &crate::websocket::WsError::Closed(None)));
+                }
+                Ok(Some(n)) => self.lock_stream().feed(&buf[..n]),
+                Ok(None) => return Err(CallError::Usable(Error::timeout(&what(), timeout))),
                 Err(e) => {
-                    let error = Error::closed(format!("{}: connection lost: {e}", what()));
+                    drop(inbox);
+                    let error = match self.gone() {
+                        Some(g) => lost(&what(), &g),
+                        None => Error::closed(format!("{}: connection lost: {e}", what())),
+                    };
                     self.break_with(error.message());
                     return Err(CallError::Broken { error, sent: true });
                 }
@@ -345,11 +389,11 @@ impl Mux {
     /// answer to a call that timed out) is dropped.
     fn deliver(&self, id: u64, msg: Vec<u8>) {
         let mut st = self.lock_state();
-        match st.waiting.get_mut(&id) {
-            Some((trace, slot)) => {
+        match st.waiter(id) {
+            Some(w) => {
                 // Traced as its caller's call says: a generic call's reply only by size.
-                trace_reply(&msg, *trace);
-                *slot = Some(msg);
+                trace_reply(&msg, w.trace);
+                w.reply = Some(msg);
                 if st.sleepers > 0 {
                     self.replies.notify_all();
                 }
@@ -403,6 +447,10 @@ impl Mux {
             why: "the connection was closed by close()".into(),
             by_user: true,
         });
+        // A reader receiving on the socket would take the controller's close frame: then
+        // do not wait for it.
+        let reading = self.lock_state().reader;
+        let wait = if reading { Duration::ZERO } else { wait };
         self.lock_stream().close(wait);
         let _ = self.poll_fd.shutdown(std::net::Shutdown::Both);
     }

@@ -248,11 +248,17 @@ impl RpcConn {
         self.socket.read_message()
     }
 
-    /// Turns the connection into one shared by threads: reads never wait from now on. Also
-    /// returns a second handle on the socket, to wait for readability without the stream.
+    /// Hands bytes the reader received from the socket to the stream.
+    pub(crate) fn feed(&mut self, data: &[u8]) {
+        self.socket.get_mut().get_mut().feed(data);
+    }
+
+    /// Turns the connection into one shared by threads: from now on the stream reads only
+    /// the bytes [`feed`](Self::feed) gives it, and never waits. Also returns a second
+    /// handle on the socket, for the reader to receive on without holding the stream.
     pub(crate) fn into_shared(mut self) -> std::io::Result<(RpcConn, std::net::TcpStream)> {
         let dup = self.socket.get_ref().get_ref().tcp().try_clone()?;
-        self.socket.get_mut().get_mut().set_reads_now();
+        self.socket.get_mut().get_mut().set_reads_fed_only(true);
         Ok((self, dup))
     }
 
@@ -264,6 +270,8 @@ impl RpcConn {
     /// Sends a WebSocket close (1000) and waits up to `wait` for the peer's. With a zero
     /// `wait`, nothing blocks: the close frame goes out only if the socket takes it at once.
     pub(crate) fn close(&mut self, wait: Duration) {
+        // Waiting for the peer's close frame needs reads that wait.
+        self.socket.get_mut().get_mut().set_reads_fed_only(false);
         if wait.is_zero() {
             self.set_bound(Bound::NoWait);
             let _ = self.socket.send_close(1000);

@@ -36,9 +36,10 @@ pub(crate) struct ReadAhead {
     /// ends before the deadline, which saves a system call on most calls.
     read_armed: Option<Duration>,
     write_armed: Option<Duration>,
-    /// Reads take only what the socket holds now (`MSG_DONTWAIT`), never waiting: set on a
-    /// connection shared by threads, which wait for readability outside the stream's lock.
-    reads_now: bool,
+    /// Reads take only bytes handed in by [`feed`](Self::feed), never the socket's: set on a
+    /// connection shared by threads, whose reader receives from the socket outside the
+    /// stream's lock. Nothing left means `WouldBlock`.
+    fed_only: bool,
 }
 
 /// How long reads and writes may take.
@@ -60,13 +61,35 @@ impl ReadAhead {
             bound: Bound::Deadline(deadline),
             read_armed: None,
             write_armed: None,
-            reads_now: false,
+            fed_only: false,
         }
     }
 
-    /// From now on, reads never wait: what is not there yet fails with `WouldBlock`.
-    pub(crate) fn set_reads_now(&mut self) {
-        self.reads_now = true;
+    /// Switches between reading only fed bytes and reading the socket.
+    pub(crate) fn set_reads_fed_only(&mut self, on: bool) {
+        self.fed_only = on;
+        // The reader set the socket's receive timeout meanwhile: re-arm before trusting it.
+        self.read_armed = None;
+    }
+
+    /// Appends bytes received from the socket elsewhere, for TLS to read.
+    pub(crate) fn feed(&mut self, data: &[u8]) {
+        if self.pos == self.len {
+            self.pos = 0;
+            self.len = 0;
+        }
+        if self.buf.len() - self.len < data.len() {
+            self.buf.copy_within(self.pos..self.len, 0);
+            self.len -= self.pos;
+            self.pos = 0;
+            if self.buf.len() - self.len < data.len() {
+                let mut grown = std::mem::take(&mut self.buf).into_vec();
+                grown.resize(self.len + data.len(), 0);
+                self.buf = grown.into_boxed_slice();
+            }
+        }
+        self.buf[self.len..self.len + data.len()].copy_from_slice(data);
+        self.len += data.len();
     }
 
     /// The socket, for shutdown.
@@ -163,18 +186,8 @@ impl ReadAhead {
 
 impl std::io::Read for ReadAhead {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        if self.pos == self.len && self.reads_now {
-            // One recv(2) that never waits: no fcntl to switch modes on every call.
-            let mut buf = std::mem::take(&mut self.buf);
-            let r = loop {
-                match rustix::net::recv(&self.tcp, &mut buf[..], rustix::net::RecvFlags::DONTWAIT) {
-                    Err(rustix::io::Errno::INTR) => continue,
-                    r => break r,
-                }
-            };
-            self.buf = buf;
-            self.len = r.map_err(std::io::Error::from)?.0;
-            self.pos = 0;
+        if self.pos == self.len && self.fed_only {
+            return Err(std::io::ErrorKind::WouldBlock.into());
         } else if self.pos == self.len {
             if out.len() >= self.buf.len() {
                 return self.bounded(false, |tcp| tcp.read(out));
@@ -202,24 +215,38 @@ impl std::io::Write for ReadAhead {
     }
 }
 
-/// Waits until `tcp` is readable (or has hung up), or `deadline`. Returns false at the
-/// deadline. Called without holding the stream's lock, so other threads may write meanwhile.
-pub(crate) fn wait_readable(tcp: &TcpStream, deadline: Instant) -> std::io::Result<bool> {
-    use rustix::event::{PollFd, PollFlags, Timespec};
+/// Receives what the socket has, waiting for it until `deadline`: `Ok(None)` at the
+/// deadline, `Ok(Some(0))` at the end of the stream. `armed` caches the socket's receive
+/// timeout, re-armed only when it would outlast the deadline (a system call saved per call).
+/// Used by a shared connection's reader *without* the stream's lock: this touches only the
+/// kernel's socket, never OpenSSL's state.
+pub(crate) fn recv_within(
+    tcp: &TcpStream,
+    buf: &mut [u8],
+    armed: &mut Option<Duration>,
+    deadline: Instant,
+    gone: &dyn Fn() -> bool,
+) -> std::io::Result<Option<usize>> {
     loop {
         let Some(left) = remaining(deadline) else {
-            return Ok(false);
+            return Ok(None);
         };
-        let timeout = Timespec {
-            tv_sec: left.as_secs().min(i64::MAX as u64) as i64,
-            tv_nsec: i64::from(left.subsec_nanos()),
-        };
-        let mut fds = [PollFd::new(tcp, PollFlags::IN)];
-        match rustix::event::poll(&mut fds, Some(&timeout)) {
-            Ok(0) => continue,
-            Ok(_) => return Ok(true),
-            Err(rustix::io::Errno::INTR) => continue,
-            Err(e) => return Err(e.into()),
+        if armed.is_none_or(|a| a > left) {
+            tcp.set_read_timeout(Some(left))?;
+            *armed = Some(left);
+        }
+        match std::io::Read::read(&mut &*tcp, buf) {
+            Ok(n) => return Ok(Some(n)),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if websocket::is_timeout_io(&e) => {
+                if gone() {
+                    return Err(e);
+                }
+                // An earlier, longer timeout fired, or the socket was briefly non-blocking
+                // (a last close frame): wait for exactly what is left.
+                *armed = None;
+            }
+            Err(e) => return Err(e),
         }
     }
 }
@@ -371,6 +398,7 @@ fn timed_out(stage: &str, timeout: Duration) -> Error {
 /// `deadline`. The upgrade carries `X-Juju-ClientVersion: client_version`, as the Go 4.x
 /// client's does (`api/apiclient.go`: controllers ignore it, JAAS reads it). Errors name the
 /// stage that failed; they do not name the endpoint (the caller does).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn dial(
     endpoint: &str,
     tls: &Tls,
