@@ -142,12 +142,11 @@ fn a_slow_call_does_not_hold_up_other_threads_calls() {
     });
 }
 
+/// Whether the call was a change, how it ended, and how long it took.
+type InFlight = thread::JoinHandle<(bool, Result<(), juju_client::Error>, Duration)>;
+
 /// Starts `n` calls that the fake holds for long, and waits until all `n` arrived.
-fn calls_in_flight(
-    fake: &FakeController,
-    ctrl: &Arc<Controller>,
-    n: usize,
-) -> Vec<thread::JoinHandle<(bool, Result<(), juju_client::Error>, Duration)>> {
+fn calls_in_flight(fake: &FakeController, ctrl: &Arc<Controller>, n: usize) -> Vec<InFlight> {
     fake.inject("ListSecretBackends", Fault::Delay(Duration::from_secs(20)));
     fake.inject("AddSecretBackends", Fault::Delay(Duration::from_secs(20)));
     let before = fake.requests().len();
