@@ -230,6 +230,7 @@ fn main() {
     }
     let rounds = arg("--rounds", 15);
     let calls = arg("--calls", 2000);
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let pin = pinned();
     if pin {
         let _ = Command::new("taskset")
@@ -284,11 +285,7 @@ fn main() {
     println!(
         "juju-client benchmark: {rounds} rounds, interleaved; fake controller in a child process"
     );
-    println!(
-        "machine: {} cores; {}",
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
-        cpu_model()
-    );
+    println!("machine: {cores} cores; {}", cpu_model());
     println!(
         "pinning: {}",
         if pin {

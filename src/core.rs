@@ -1,5 +1,5 @@
-//! The connection core every kind of connection shares (controller, model): the one
-//! WebSocket and its slot, calls with their deadlines, facade version negotiation,
+//! The connection core every kind of connection shares (controller, model): the current
+//! connection (a [`Mux`] that threads call on at once), calls with their deadlines, facade version negotiation,
 //! `reconnect` and `close`. [`crate::Controller`] and [`crate::Model`] are thin wrappers
 //! over a [`Core`]; facade modules call through it.
 

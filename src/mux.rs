@@ -3,16 +3,17 @@
 //! matched by `request-id`; Go's `rpc/client.go` does the same), and the keepalive.
 //!
 //! There is no reader thread. Each caller writes its own request under the stream's lock;
-//! then whichever caller is waiting becomes the *reader* for everyone: it takes the stream's
-//! lock only to read what has already arrived (`MSG_DONTWAIT`, so OpenSSL never waits inside
-//! the lock), hands other callers their replies, and waits for the socket to become readable
-//! with `poll(2)` *outside* the lock, so writers go ahead meanwhile. When its own reply
-//! comes, it passes the reader's role to a waiting caller. A single caller is its own reader:
-//! no thread hand-off on the single-threaded path.
-//!
-//! OpenSSL may hold decrypted bytes the socket's poll cannot see, so the reader always reads
-//! what there is before it polls: a read that ends in `WouldBlock` has drained every buffer
-//! (ours, OpenSSL's, the WebSocket's) into a partial frame.
+//! then whichever caller is waiting becomes the *reader* for everyone. It receives bytes
+//! from the socket with a blocking `recv` on a second handle of it, holding no lock that
+//! anyone else needs (the kernel's socket may be read by one thread while another writes);
+//! then it takes the stream's lock, hands the bytes to the stream, and decrypts and decodes
+//! what they complete. OpenSSL's `SSL` is only ever used under the stream's lock, and there
+//! it reads only those handed-in bytes (`WouldBlock` when they run out), so no thread ever
+//! sits in a blocking TLS read holding the stream. Bytes OpenSSL or the WebSocket buffered
+//! are always drained before the reader receives again. The reader hands other callers
+//! their replies; when its own comes, it passes the role to a waiting caller. A single
+//! caller is its own reader: no thread hand-off, and the same two system calls per call
+//! (send, recv) as a connection used by one thread.
 
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
