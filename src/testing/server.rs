@@ -146,7 +146,7 @@ enum Out {
 
 /// Writes `outs`; false if the connection is done.
 fn write_all(
-    ws: &mut websocket::WebSocket<native_tls::TlsStream<TcpStream>>,
+    ws: &mut websocket::WebSocket<openssl::ssl::SslStream<TcpStream>>,
     outs: Vec<Out>,
     default_frame: Option<usize>,
 ) -> bool {
@@ -250,7 +250,7 @@ fn serve(shared: Arc<Shared>, tcp: TcpStream, conn_id: u64) {
 /// connection must be cut without a close frame.
 fn run(
     shared: &Shared,
-    ws: &mut websocket::WebSocket<native_tls::TlsStream<TcpStream>>,
+    ws: &mut websocket::WebSocket<openssl::ssl::SslStream<TcpStream>>,
     mut conn: Conn,
 ) -> bool {
     let mut later: Vec<(Instant, Vec<Out>)> = Vec::new();
