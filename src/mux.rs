@@ -327,6 +327,10 @@ impl Mux {
             {
                 let mut conn = self.lock_stream();
                 loop {
+                    // A read that would find nothing costs OpenSSL an error path: skip it.
+                    if conn.drained() {
+                        break;
+                    }
                     let msg = match conn.read_now(deadline) {
                         Ok(m) => m,
                         // Nothing more fed: receive from the socket.

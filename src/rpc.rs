@@ -248,6 +248,12 @@ impl RpcConn {
         self.socket.read_message()
     }
 
+    /// True when nothing received is left anywhere above the socket (ours, OpenSSL's, the
+    /// WebSocket's): a read would find nothing, so the reader may go straight to the socket.
+    pub(crate) fn drained(&self) -> bool {
+        self.socket.drained() && self.socket.get_ref().get_ref().is_empty()
+    }
+
     /// Hands bytes the reader received from the socket to the stream.
     pub(crate) fn feed(&mut self, data: &[u8]) {
         self.socket.get_mut().get_mut().feed(data);

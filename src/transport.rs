@@ -65,6 +65,11 @@ impl ReadAhead {
         }
     }
 
+    /// True when every byte fed (or read) has been handed to TLS.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.pos == self.len
+    }
+
     /// Switches between reading only fed bytes and reading the socket.
     pub(crate) fn set_reads_fed_only(&mut self, on: bool) {
         self.fed_only = on;
