@@ -281,12 +281,14 @@ fn keepalive_notices_an_unanswered_ping_and_the_next_call_fails_at_once() {
             );
             thread::sleep(Duration::from_millis(20));
         }
-        let started = Instant::now();
         let e = ctrl.list_secret_backends(false).unwrap_err();
         assert!(e.is_connection_closed(), "{e}");
-        assert!(e.message().contains("keepalive"), "{e}");
-        // It failed without waiting for a timeout of its own.
-        assert!(started.elapsed() < call_timeout, "{:?}", started.elapsed());
+        // Refused before anything was sent, not left to time out.
+        assert!(!e.is_timeout(), "{e}");
+        assert!(
+            e.message().contains("not connected (keepalive ping failed"),
+            "{e}"
+        );
     });
 }
 
@@ -415,9 +417,12 @@ fn keepalive_detects_a_silently_dead_peer() {
             );
             thread::sleep(Duration::from_millis(20));
         }
-        let started = Instant::now();
         let e = ctrl.ping().unwrap_err();
         assert!(e.is_connection_closed(), "{e}");
-        assert!(started.elapsed() < call_timeout, "{:?}", started.elapsed());
+        assert!(!e.is_timeout(), "{e}");
+        assert!(
+            e.message().contains("not connected (keepalive ping failed"),
+            "{e}"
+        );
     });
 }
