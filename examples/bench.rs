@@ -16,7 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use juju_client::secretbackends::{AddSecretBackend, VaultConfig};
-use juju_client::testing::FakeController;
+use juju_client::testing::{FakeController, Fault};
 use juju_client::Controller;
 
 mod support;
@@ -61,8 +61,26 @@ fn serve() {
     for r in ctrl.add_secret_backends_batch(&adds).unwrap() {
         r.unwrap();
     }
+    // A controller 20 ms away (every list answered after 20 ms), and one whose
+    // AddSecretBackends takes 5 s (a vault that is slow to answer its ping).
+    let delayed = FakeController::builder()
+        .record_requests(false)
+        .start()
+        .unwrap();
+    delayed.inject(
+        "ListSecretBackends",
+        Fault::Delay(Duration::from_millis(20)),
+    );
+    let slow = FakeController::builder()
+        .record_requests(false)
+        .start()
+        .unwrap();
+    slow.inject("AddSecretBackends", Fault::Delay(Duration::from_secs(5)));
     let info = |f: &FakeController| json!({"endpoint": f.endpoint(), "ca_cert": f.ca_cert_pem(), "password": f.password()});
-    println!("{}", json!({"small": info(&small), "big": info(&big)}));
+    println!(
+        "{}",
+        json!({"small": info(&small), "big": info(&big), "delayed": info(&delayed), "slow": info(&slow)})
+    );
     // Serve until the parent closes our stdin.
     let mut line = String::new();
     let _ = std::io::stdin().read_line(&mut line);
@@ -131,9 +149,28 @@ fn interleave(
     (Series(va), Series(vb), Series(r))
 }
 
+/// Pins the fake (a child) to core 1 and this process to core 0 when `taskset` exists and
+/// the machine has two cores or more, so that runs are comparable.
+fn pinned() -> bool {
+    std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
+        && Command::new("taskset")
+            .arg("-V")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+}
+
 fn spawn_self(args: &[&str]) -> Child {
-    Command::new(std::env::current_exe().unwrap())
-        .args(args)
+    let exe = std::env::current_exe().unwrap();
+    let mut cmd = if pinned() {
+        let mut c = Command::new("taskset");
+        c.arg("-c").arg("1").arg(exe);
+        c
+    } else {
+        Command::new(exe)
+    };
+    cmd.args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -193,6 +230,14 @@ fn main() {
     }
     let rounds = arg("--rounds", 15);
     let calls = arg("--calls", 2000);
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let pin = pinned();
+    if pin {
+        let _ = Command::new("taskset")
+            .args(["-a", "-p", "-c", "0", &std::process::id().to_string()])
+            .stdout(Stdio::null())
+            .status();
+    }
 
     let mut server = spawn_self(&["--serve"]);
     let mut line = String::new();
@@ -202,6 +247,8 @@ fn main() {
     let info: Value = serde_json::from_str(&line).unwrap();
     let small = Target::from_json(&info["small"]);
     let big = Target::from_json(&info["big"]);
+    let delayed = Target::from_json(&info["delayed"]);
+    let slow = Target::from_json(&info["slow"]);
 
     // `--profile sdk|bare|sdk-big|bare-big`: only that side's calls, for
     // `valgrind --tool=callgrind`, which counts instructions repeatably on a noisy machine.
@@ -238,10 +285,14 @@ fn main() {
     println!(
         "juju-client benchmark: {rounds} rounds, interleaved; fake controller in a child process"
     );
+    println!("machine: {cores} cores; {}", cpu_model());
     println!(
-        "machine: {} cores; {}",
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
-        cpu_model()
+        "pinning: {}",
+        if pin {
+            "client on core 0, fake on core 1 (taskset)"
+        } else {
+            "none (no taskset, or one core)"
+        }
     );
     println!();
     println!(
@@ -276,8 +327,30 @@ fn main() {
         &s,
         &b,
         &r,
-        ">= 0.90",
+        ">= 0.95",
     );
+
+    // 2b: client CPU per call (this thread's, from the scheduler), same calls.
+    let (s, b, r) = interleave(
+        rounds,
+        || {
+            let t = thread_cpu_ns();
+            for _ in 0..calls {
+                ctrl.list_secret_backends(false).unwrap();
+            }
+            (thread_cpu_ns() - t) as f64 / calls as f64 / 1e3
+        },
+        || {
+            let t = thread_cpu_ns();
+            for _ in 0..calls {
+                bare.call(LIST);
+            }
+            (thread_cpu_ns() - t) as f64 / calls as f64 / 1e3
+        },
+    );
+    row("client CPU per list call", "us", &s, &b, &r, "<= 1.10");
+
+    threads_section(&delayed, &slow, rounds, calls);
 
     // 3: connect time.
     let connector = bare_connector(&small);
@@ -378,6 +451,117 @@ fn main() {
         let _ = stdin.write_all(b"\n");
     }
     let _ = server.wait();
+}
+
+/// CPU time this thread has used, in nanoseconds (`/proc/thread-self/schedstat`).
+fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// Threads on one handle against a controller 20 ms away, and a 5 s call among quick ones.
+fn threads_section(delayed: &Target, slow: &Target, rounds: usize, calls: usize) {
+    use std::sync::Arc;
+    let per_thread = (calls / 100).max(2);
+    let ctrl = Arc::new(Controller::connect(&delayed.options()).unwrap());
+    ctrl.list_secret_backends(false).unwrap();
+    let counts = [1usize, 2, 4, 8, 16];
+    let mut rates: Vec<Vec<f64>> = vec![vec![]; counts.len()];
+    for round in 0..rounds {
+        for k in 0..counts.len() {
+            // Rotate the order every round, as the other comparisons alternate.
+            let k = (k + round) % counts.len();
+            let n = counts[k];
+            let t = Instant::now();
+            let threads: Vec<_> = (0..n)
+                .map(|_| {
+                    let ctrl = ctrl.clone();
+                    std::thread::spawn(move || {
+                        for _ in 0..per_thread {
+                            ctrl.list_secret_backends(false).unwrap();
+                        }
+                    })
+                })
+                .collect();
+            for th in threads {
+                th.join().unwrap();
+            }
+            rates[k].push((n * per_thread) as f64 / t.elapsed().as_secs_f64());
+        }
+    }
+    let one = Series(rates[0].clone()).median();
+    for (k, n) in counts.iter().enumerate() {
+        let s = Series(rates[k].clone());
+        let target = match n {
+            8 => ">= 6.0 x 1 thread",
+            16 => ">= 10.0 x 1 thread",
+            _ => "",
+        };
+        println!(
+            "{:<34} {:>10.2} [{:>9.2} .. {:>9.2}]  {:>34} {:<8} {:>6.3}  {target}",
+            format!("{n:>2} threads, replies after 20 ms"),
+            s.median(),
+            s.min(),
+            s.max(),
+            "(ratio: vs 1 thread)",
+            "calls/s",
+            s.median() / one,
+        );
+    }
+
+    // Quick calls from 4 threads, alone and while a 5 s call is in flight on the handle.
+    let ctrl = Arc::new(Controller::connect(&slow.options()).unwrap());
+    let quick = |ctrl: &Arc<Controller>| -> Vec<f64> {
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let ctrl = ctrl.clone();
+                std::thread::spawn(move || {
+                    (0..calls / 4)
+                        .map(|_| {
+                            let t = Instant::now();
+                            ctrl.list_secret_backends(false).unwrap();
+                            t.elapsed().as_secs_f64() * 1e3
+                        })
+                        .collect::<Vec<f64>>()
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect()
+    };
+    let p99 = |v: Vec<f64>| {
+        let s = Series(v).sorted();
+        s[((s.len() as f64 * 0.99) as usize).min(s.len() - 1)]
+    };
+    let alone = p99(quick(&ctrl));
+    let slow_call = {
+        let ctrl = ctrl.clone();
+        std::thread::spawn(move || {
+            let t = Instant::now();
+            let _ =
+                ctrl.add_secret_backends("", "slow", "vault", VaultConfig::new("https://s:8200"));
+            t.elapsed()
+        })
+    };
+    std::thread::sleep(Duration::from_millis(50));
+    let t = Instant::now();
+    let with_slow = p99(quick(&ctrl));
+    let quick_took = t.elapsed();
+    let slow_took = slow_call.join().unwrap();
+    println!(
+        "{:<34} {:>10.3} ms p99 with a 5 s call in flight, {:.3} ms without (ratio {:.2}); \
+         the quick calls took {:.2} s, the slow one {:.2} s",
+        "4 threads of quick calls",
+        with_slow,
+        alone,
+        with_slow / alone,
+        quick_took.as_secs_f64(),
+        slow_took.as_secs_f64(),
+    );
 }
 
 fn cpu_model() -> String {

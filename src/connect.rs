@@ -277,6 +277,7 @@ fn open_one(
         opts.max_message_size,
         &target.path(),
         &opts.client_version,
+        &opts.proxy,
         deadline,
         timeout,
     )?;

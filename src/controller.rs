@@ -13,8 +13,8 @@ use crate::options::ConnectOptions;
 /// Get one with [`Controller::connect`] (explicit options) or, with the `juju-data`
 /// feature, [`Controller::connect_current`] / [`Controller::connect_named`] (the `juju`
 /// CLI's client store). Every method is one blocking round trip bounded by the call
-/// timeout; the handle is `Send + Sync`, so threads can share it (their calls take turns on
-/// the one connection). Open a model with [`Controller::model`].
+/// timeout; the handle is `Send + Sync`, so threads can share it: their calls are in flight
+/// together on the one connection, each waiting only for its own reply. Open a model with [`Controller::model`].
 ///
 /// ```no_run
 /// use juju_client::{ConnectOptions, Controller};

@@ -1,21 +1,23 @@
-//! The connection core every kind of connection shares (controller, model): the one
-//! WebSocket and its slot, calls with their deadlines, facade version negotiation,
+//! The connection core every kind of connection shares (controller, model): the current
+//! connection (a [`Mux`] that threads call on at once), calls with their deadlines, facade version negotiation,
 //! `reconnect` and `close`. [`crate::Controller`] and [`crate::Model`] are thin wrappers
 //! over a [`Core`]; facade modules call through it.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::connect::{self, host_ports, Session, Target};
 use crate::error::{Error, ErrorCode, ErrorKind};
+use crate::mux::{self, Mux};
 use crate::options::ConnectOptions;
 use crate::rpc::{CallError, RpcConn, Trace};
 use crate::tags;
+use log::debug;
 
 /// The facades this client speaks, with the versions it knows: the table facade
 /// negotiation uses (Go's `api/facadeversions.go`). A new facade module adds its entry here.
@@ -41,18 +43,11 @@ pub(crate) enum Effect {
     Change,
 }
 
-/// The connection slot: a call takes the connection out, uses it without holding the lock,
-/// and puts it back. Other threads wait (within their own deadline) while it is out.
-struct Slot {
-    conn: Option<RpcConn>,
-    in_use: bool,
-    /// Why there is no connection (closed by the user, or broken).
+/// The connection in use, or why there is none.
+struct Current {
+    mux: Option<Arc<Mux>>,
+    /// Why there is no connection (closed by the user).
     gone: Option<String>,
-    /// Bumped by `reconnect`, so a call still using the old connection does not put it back.
-    generation: u64,
-    /// Threads waiting for the connection: without any, nobody is woken (a futex wake is a
-    /// system call, a measurable share of a loopback round trip).
-    waiters: usize,
 }
 
 /// A logged-in connection and what its login said.
@@ -60,94 +55,119 @@ pub(crate) struct Core {
     opts: ConnectOptions,
     target: Target,
     session: RwLock<Arc<Session>>,
-    slot: Mutex<Slot>,
-    freed: Condvar,
+    current: RwLock<Current>,
+    /// Held while reconnecting, so threads that find the connection broken at once
+    /// reconnect it once.
+    reconnecting: Mutex<()>,
 }
 
-/// Restores the slot when a call ends, even if it panicked.
-struct InUse<'a> {
-    core: &'a Core,
-    conn: Option<RpcConn>,
-    broken: Option<String>,
-    generation: u64,
-}
+/// The longest sleep between connect attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
-impl Drop for InUse<'_> {
-    fn drop(&mut self) {
-        let mut slot = self.core.lock_slot();
-        if slot.generation != self.generation {
-            // reconnect() replaced the connection meanwhile: ours is obsolete.
-            drop(slot);
-            if let Some(mut old) = self.conn.take() {
-                old.close(Duration::ZERO);
-            }
-            return;
-        }
-        slot.in_use = false;
-        if thread::panicking() && self.broken.is_none() {
-            self.broken = Some("a call panicked mid-way".into());
-        }
-        match (self.conn.take(), self.broken.take()) {
-            (Some(conn), None) => slot.conn = Some(conn),
-            (_, reason) => slot.gone = reason,
-        }
-        let waiting = slot.waiters > 0;
-        drop(slot);
-        if waiting {
-            self.core.freed.notify_one();
-        }
-    }
-}
+/// Go's `pingTimeout` (`api/apiclient.go`): how long a keepalive ping may take.
+const PING_TIMEOUT: Duration = Duration::from_secs(30);
 
 impl Core {
     /// Dials, upgrades to the target's path and logs in.
     pub(crate) fn connect(opts: &ConnectOptions, target: Target) -> Result<Core, Error> {
-        let (conn, session) = connect::open(opts, &target)?;
-        Ok(Core {
+        let (conn, session) = open_with_retries(opts, &target)?;
+        let core = Core {
             opts: opts.clone(),
             target,
             session: RwLock::new(Arc::new(session)),
-            slot: Mutex::new(Slot {
-                conn: Some(conn),
-                in_use: false,
+            current: RwLock::new(Current {
+                mux: None,
                 gone: None,
-                generation: 0,
-                waiters: 0,
             }),
-            freed: Condvar::new(),
-        })
+            reconnecting: Mutex::new(()),
+        };
+        let mux = core.start(conn)?;
+        core.write_current().mux = Some(mux);
+        Ok(core)
+    }
+
+    /// Shares a logged-in connection between threads and starts its keepalive.
+    fn start(&self, conn: RpcConn) -> Result<Arc<Mux>, Error> {
+        let mux = Mux::new(conn)?;
+        if let (Some(interval), Some(version)) =
+            (self.opts.keepalive, self.best_facade_version("Pinger"))
+        {
+            let ping_timeout = PING_TIMEOUT.min(self.opts.call_timeout);
+            mux::start_keepalive(&mux, interval, version, ping_timeout);
+        }
+        Ok(mux)
+    }
+
+    fn write_current(&self) -> std::sync::RwLockWriteGuard<'_, Current> {
+        self.current.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The connection to call on, or why there is none.
+    fn mux(&self, what: &dyn Fn() -> String) -> Result<Arc<Mux>, Error> {
+        let current = self.current.read().unwrap_or_else(|e| e.into_inner());
+        match &current.mux {
+            Some(m) => Ok(m.clone()),
+            None => {
+                let why = current.gone.as_deref().unwrap_or("closed");
+                Err(Error::closed(format!(
+                    "{}: not connected ({why}); call reconnect()",
+                    what()
+                )))
+            }
+        }
     }
 
     pub(crate) fn reconnect(&self) -> Result<(), Error> {
-        let (conn, session) = connect::open(&self.opts, &self.target)?;
-        let old = {
-            let mut slot = self.lock_slot();
-            // A call still in progress keeps the old connection and closes it when done.
-            let old = slot.conn.take();
-            slot.conn = Some(conn);
-            slot.gone = None;
-            slot.in_use = false;
-            slot.generation += 1;
-            old
-        };
+        let _one = self.reconnecting.lock().unwrap_or_else(|e| e.into_inner());
+        self.reconnect_locked()
+    }
+
+    fn reconnect_locked(&self) -> Result<(), Error> {
+        let (conn, session) = open_with_retries(&self.opts, &self.target)?;
         *self.session.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(session);
-        self.freed.notify_all();
-        if let Some(mut old) = old {
-            old.close(Duration::ZERO);
+        let mux = self.start(conn)?;
+        let old = {
+            let mut current = self.write_current();
+            current.gone = None;
+            current.mux.replace(mux)
+        };
+        // Calls still in flight on the old connection hold it, and finish (or fail) on it;
+        // it closes when the last of them is done.
+        drop(old);
+        Ok(())
+    }
+
+    /// With `reconnect_on_call`: reconnects when `seen` is known broken (not closed), unless
+    /// another thread did meanwhile. The request was not sent, so this is always safe.
+    fn reconnect_if_broken(&self, seen: &Arc<Mux>) -> Result<(), Error> {
+        let _one = self.reconnecting.lock().unwrap_or_else(|e| e.into_inner());
+        let still = {
+            let current = self.current.read().unwrap_or_else(|e| e.into_inner());
+            current.mux.as_ref().is_some_and(|m| Arc::ptr_eq(m, seen))
+        };
+        if still {
+            debug!("the connection is broken: reconnecting before the call");
+            self.reconnect_locked()
+                .map_err(|e| e.context("reconnecting a broken connection"))?;
         }
         Ok(())
     }
 
+    /// True when calls cannot succeed without a reconnect: the connection broke (a call
+    /// lost it, or a keepalive ping failed) or was closed.
+    pub(crate) fn is_broken(&self) -> bool {
+        let current = self.current.read().unwrap_or_else(|e| e.into_inner());
+        current.mux.as_ref().is_none_or(|m| m.gone().is_some())
+    }
+
     pub(crate) fn close(&self) -> Result<(), Error> {
-        let deadline = crate::util::deadline_after(self.opts.call_timeout);
-        let conn = {
-            let mut slot = self.wait_free(deadline, "close")?;
-            slot.gone = Some("the connection was closed by close()".into());
-            slot.conn.take()
+        let mux = {
+            let mut current = self.write_current();
+            current.gone = Some("the connection was closed by close()".into());
+            current.mux.take()
         };
-        self.freed.notify_all();
-        if let Some(mut conn) = conn {
-            conn.close(CLOSE_WAIT.min(self.opts.call_timeout));
+        if let Some(mux) = mux {
+            mux.close(CLOSE_WAIT.min(self.opts.call_timeout));
         }
         Ok(())
     }
@@ -242,32 +262,13 @@ impl Core {
         let mutating = effect == Effect::Change;
         let timeout = self.opts.call_timeout;
         let deadline = crate::util::deadline_after(timeout);
-        let (conn, generation) = {
-            let mut slot = self.wait_free(deadline, &format!("{facade}.{method}"))?;
-            match slot.conn.take() {
-                Some(c) => {
-                    slot.in_use = true;
-                    (c, slot.generation)
-                }
-                None => {
-                    let why = slot.gone.clone().unwrap_or_else(|| "closed".into());
-                    return Err(Error::closed(format!(
-                        "{facade}.{method}: not connected ({why}); call reconnect()"
-                    )));
-                }
-            }
-        };
-        let mut guard = InUse {
-            core: self,
-            conn: Some(conn),
-            broken: None,
-            generation,
-        };
-        let conn = guard
-            .conn
-            .as_mut()
-            .expect("connection present while in use");
-        let result = conn.call(facade, version, method, params, deadline, timeout, trace);
+        let what = || format!("{facade}.{method}");
+        let mut mux = self.mux(&what)?;
+        if self.opts.reconnect_on_call && mux.gone().is_some_and(|g| !g.by_user) {
+            self.reconnect_if_broken(&mux)?;
+            mux = self.mux(&what)?;
+        }
+        let result = mux.call(facade, version, method, params, deadline, timeout, trace);
         match result {
             Ok(r) => Ok(r),
             Err(CallError::NotSent(e)) => Err(e),
@@ -282,10 +283,6 @@ impl Core {
                 }
             }
             Err(CallError::Broken { error, sent }) => {
-                guard.broken = Some(error.message().to_string());
-                if let Some(mut c) = guard.conn.take() {
-                    c.close(Duration::ZERO);
-                }
                 if mutating && sent {
                     Err(error.mark_outcome_unknown())
                 } else {
@@ -293,37 +290,6 @@ impl Core {
                 }
             }
         }
-    }
-
-    fn lock_slot(&self) -> MutexGuard<'_, Slot> {
-        self.slot.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Waits until no call is using the connection, or `deadline`.
-    fn wait_free(&self, deadline: Instant, what: &str) -> Result<MutexGuard<'_, Slot>, Error> {
-        let mut slot = self.lock_slot();
-        if !slot.in_use {
-            return Ok(slot);
-        }
-        slot.waiters += 1;
-        let result = loop {
-            if !slot.in_use {
-                break Ok(());
-            }
-            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
-                break Err(Error::timeout(
-                    &format!("{what}: waiting for the connection (busy with another call)"),
-                    self.opts.call_timeout,
-                ));
-            };
-            slot = self
-                .freed
-                .wait_timeout(slot, left)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
-        };
-        slot.waiters -= 1;
-        result.map(|()| slot)
     }
 
     fn session(&self) -> Arc<Session> {
@@ -413,10 +379,33 @@ impl Core {
 
 impl Drop for Core {
     fn drop(&mut self) {
-        let slot = self.slot.get_mut().unwrap_or_else(|e| e.into_inner());
-        if let Some(mut conn) = slot.conn.take() {
-            // Best effort: say goodbye, do not wait.
-            conn.close(Duration::ZERO);
+        let current = self.current.get_mut().unwrap_or_else(|e| e.into_inner());
+        if let Some(mux) = current.mux.take() {
+            // Best effort: say goodbye, do not wait; this also stops the keepalive at once.
+            mux.close(Duration::ZERO);
+        }
+    }
+}
+
+/// Connects, retrying failures to reach a controller as `connect_retries` says.
+fn open_with_retries(opts: &ConnectOptions, target: &Target) -> Result<(RpcConn, Session), Error> {
+    let mut backoff = opts.connect_backoff;
+    let mut attempt = 0;
+    loop {
+        match connect::open(opts, target) {
+            Ok(ok) => return Ok(ok),
+            // An answer from a controller (a refused login, a redirect) is not retried.
+            Err(e) if attempt < opts.connect_retries && e.kind() == ErrorKind::Connect => {
+                attempt += 1;
+                debug!(
+                    "connect failed ({}); retry {attempt} of {} in {backoff:?}",
+                    e.message(),
+                    opts.connect_retries
+                );
+                thread::sleep(backoff);
+                backoff = backoff.saturating_mul(2).min(MAX_BACKOFF);
+            }
+            Err(e) => return Err(e),
         }
     }
 }
@@ -453,9 +442,9 @@ macro_rules! connection_methods {
     ($ty:ident, $v:literal) => {
         impl $ty {
             #[doc = concat!(
-                "Dials again and logs in with the same options, then closes the old connection \
-                 (if any). Calls waiting for the connection, and later ones, use the new one; a \
-                 call already in progress finishes, or fails, on the old one.\n\n```no_run\n\
+                "Dials again and logs in with the same options, then lets go of the old \
+                 connection (if any): later calls use the new one; calls already in flight \
+                 finish, or fail, on the old one, which closes when the last of them is done.\n\n```no_run\n\
                  # fn f(", $v, ": &juju_client::", stringify!($ty), ") -> Result<(), juju_client::Error> {\n\
                  if let Err(e) = ", $v, ".ping() {\n    if e.is_connection_closed() {\n        ",
                  $v, ".reconnect()?;\n    }\n}\n# Ok(()) }\n```"
@@ -465,8 +454,10 @@ macro_rules! connection_methods {
             }
 
             #[doc = concat!(
-                "Closes the connection: sends a WebSocket close (1000) and waits briefly (at most \
-                 `min(1 s, call_timeout)`) for the controller's. Later calls fail with \
+                "Closes the connection: calls still in flight on other threads fail at once \
+                 (connection closed; a change's outcome unknown), then a WebSocket close (1000) is \
+                 sent and the controller's awaited briefly (at most \
+                 `min(1 s, call_timeout)`). Later calls fail with \
                  [`Error::is_connection_closed`](crate::Error::is_connection_closed) until \
                  [`reconnect`](Self::reconnect). Closing twice is fine. Dropping the handle \
                  closes it too, without waiting.\n\n```no_run\n\
@@ -484,6 +475,17 @@ macro_rules! connection_methods {
             )]
             pub fn ping(&self) -> Result<(), crate::Error> {
                 self.core.ping()
+            }
+
+            #[doc = concat!(
+                "True when calls cannot succeed without [`reconnect`](Self::reconnect): the \
+                 connection was lost (by a call, or a keepalive ping that failed or got no \
+                 answer) or closed. Cheap: no round trip.\n\n```no_run\n\
+                 # fn f(", $v, ": &juju_client::", stringify!($ty), ") -> Result<(), juju_client::Error> {\n\
+                 if ", $v, ".is_broken() {\n    ", $v, ".reconnect()?;\n}\n# Ok(()) }\n```"
+            )]
+            pub fn is_broken(&self) -> bool {
+                self.core.is_broken()
             }
 
             #[doc = concat!(

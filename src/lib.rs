@@ -144,14 +144,16 @@
 //!
 //! 1. `options` ([`ConnectOptions`]) and `jujudata` (the CLI's client store, with
 //!    `cookiejar`, the CLI's Go-format cookie jar);
-//! 2. `transport` (TCP, TLS, one deadline over every read and write) and `websocket`
-//!    (RFC 6455 framing of our own, so that no payload is ever traced);
-//! 3. `rpc`: Juju's JSON envelope, request ids, redacted tracing;
+//! 2. `transport` (TCP, TLS, one deadline over every read and write), `proxy` (which
+//!    proxy, and the `CONNECT` tunnel) and `websocket` (RFC 6455 framing of our own, so
+//!    that no payload is ever traced);
+//! 3. `rpc`: Juju's JSON envelope, request ids, redacted tracing; `mux`: many calls in
+//!    flight on one connection (whichever caller waits reads for everyone) and the keepalive;
 //! 4. `connect` (dial race over the endpoints, upgrade to `/api` or `/model/<uuid>/api`,
 //!    `Admin.Login` with a password, macaroons or client credentials, redirects), with
 //!    `auth` (discharging login macaroons: `macaroon` for their JSON and binding, `https`
-//!    for the discharge requests) and `core` (the one connection core: slot, calls with
-//!    deadlines, facade negotiation, `reconnect`, `close`);
+//!    for the discharge requests) and `core` (the one connection core: the current
+//!    connection, facade negotiation, `reconnect`, `close`, safe retries);
 //! 5. [`Controller`] and [`Model`]: thin wrappers over a core; what they share is written
 //!    once (`core::connection_methods!`);
 //! 6. facades, one module each: `secretbackends` (a folder: types, schema, checks, wire),
@@ -188,8 +190,10 @@ mod macaroon;
 mod model;
 mod modelconfig;
 mod modelmanager;
+mod mux;
 mod options;
 mod params;
+mod proxy;
 mod redact;
 mod rpc;
 mod tags;

@@ -63,7 +63,15 @@ pub struct ConnectOptions {
     pub(crate) client_credentials: Option<(String, String)>,
     /// Slices discharged through these options (and their clones).
     pub(crate) discharged: Arc<crate::auth::Discharged>,
+    pub(crate) keepalive: Option<Duration>,
+    pub(crate) connect_retries: u32,
+    pub(crate) connect_backoff: Duration,
+    pub(crate) reconnect_on_call: bool,
+    pub(crate) proxy: crate::proxy::ProxyChoice,
 }
+
+/// The default keepalive interval: Go's `api.PingPeriod` (`api/apiclient.go`).
+pub const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(60);
 
 impl Default for ConnectOptions {
     fn default() -> Self {
@@ -88,6 +96,11 @@ impl Default for ConnectOptions {
             interaction_handler: None,
             client_credentials: None,
             discharged: Arc::default(),
+            keepalive: Some(DEFAULT_KEEPALIVE),
+            connect_retries: 0,
+            connect_backoff: Duration::from_secs(1),
+            reconnect_on_call: false,
+            proxy: crate::proxy::ProxyChoice::FromEnvironment,
         }
     }
 }
@@ -433,6 +446,90 @@ impl ConnectOptions {
         &self.username
     }
 
+    /// Pings the controller (`Pinger.Ping`) whenever the connection has been idle this long
+    /// (default: 60 s, as the Go client does; `None` turns it off). A ping that fails, or gets
+    /// no answer within `min(call_timeout, 30 s)`, marks the connection broken: the next call
+    /// fails at once with [`Error::is_connection_closed`](crate::Error::is_connection_closed)
+    /// (or reconnects, with [`reconnect_on_call`](Self::reconnect_on_call)) instead of waiting
+    /// for its timeout. The pings come from a small thread per connection that ends when the
+    /// connection is closed, breaks or is dropped, and does not keep the process alive.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let opts = juju_client::ConnectOptions::new().keepalive(Some(Duration::from_secs(30)));
+    /// assert_eq!(opts.get_keepalive(), Some(Duration::from_secs(30)));
+    /// ```
+    pub fn keepalive(mut self, interval: Option<Duration>) -> Self {
+        self.keepalive = interval.filter(|d| !d.is_zero());
+        self
+    }
+
+    /// The keepalive interval, if the keepalive is on.
+    ///
+    /// ```
+    /// assert!(juju_client::ConnectOptions::new().get_keepalive().is_some());
+    /// ```
+    pub fn get_keepalive(&self) -> Option<Duration> {
+        self.keepalive
+    }
+
+    /// Retries a connect (and a reconnect) that failed to reach a controller up to `retries`
+    /// more times, sleeping `backoff` before the first retry and twice as long before each
+    /// next one (at most 30 s). Each attempt has its own `connect_timeout`, so a connect may
+    /// take up to `(retries + 1) × connect_timeout` plus the sleeps. Only failures to reach or
+    /// speak to a controller are retried; an answer such as a refused login is returned at
+    /// once. Nothing is ever sent twice: a connect has no effect on the controller's state.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let opts = juju_client::ConnectOptions::new().connect_retries(3, Duration::from_millis(500));
+    /// ```
+    pub fn connect_retries(mut self, retries: u32, backoff: Duration) -> Self {
+        self.connect_retries = retries;
+        self.connect_backoff = backoff;
+        self
+    }
+
+    /// With `true`, a call made while the connection is known to be broken (a keepalive
+    /// ping failed, or an earlier call lost the connection) first reconnects, then makes the
+    /// call: safe, because that request was never sent. A request that was sent is never sent
+    /// again: if its reply is lost, the error says so, as without this option. A connection
+    /// closed with `close()` is not reopened. Default: `false`.
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().reconnect_on_call(true);
+    /// ```
+    pub fn reconnect_on_call(mut self, reconnect: bool) -> Self {
+        self.reconnect_on_call = reconnect;
+        self
+    }
+
+    /// Reaches the controller through this HTTP proxy (`http://[user:password@]host:port`),
+    /// with an HTTP `CONNECT` tunnel, whatever the environment says. The controller's TLS is
+    /// unchanged inside the tunnel. The password is never shown by `Debug`, logs or errors.
+    /// Without this (or [`no_proxy`](Self::no_proxy)), `HTTPS_PROXY`, `ALL_PROXY` and
+    /// `NO_PROXY` decide, as Go's `http.ProxyFromEnvironment` reads them.
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().proxy("http://bob:pw@proxy.example:3128")?;
+    /// assert!(!format!("{opts:?}").contains("pw@"));
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn proxy(mut self, url: &str) -> Result<Self, crate::Error> {
+        self.proxy = crate::proxy::ProxyChoice::Url(crate::proxy::ProxyUrl::parse(url)?);
+        Ok(self)
+    }
+
+    /// Never uses a proxy, whatever the environment says.
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().no_proxy();
+    /// ```
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = crate::proxy::ProxyChoice::Direct;
+        self
+    }
+
     /// The Juju tag of the user: `user-admin` for `admin` or `user-admin`.
     pub(crate) fn user_tag(&self) -> String {
         crate::tags::user(&self.username)
@@ -473,6 +570,11 @@ impl fmt::Debug for ConnectOptions {
                     .as_ref()
                     .map(|(id, _)| (id, crate::redact::REDACTED)),
             )
+            .field("keepalive", &self.keepalive)
+            .field("connect_retries", &self.connect_retries)
+            .field("connect_backoff", &self.connect_backoff)
+            .field("reconnect_on_call", &self.reconnect_on_call)
+            .field("proxy", &self.proxy)
             .finish()
     }
 }

@@ -140,32 +140,7 @@ impl RpcConn {
         P: Serialize + ?Sized,
         R: DeserializeOwned,
     {
-        self.wbuf.clear();
-        serde_json::to_writer(
-            &mut self.wbuf,
-            &Request {
-                request_id: id,
-                facade,
-                version,
-                request: method,
-                params,
-            },
-        )
-        .map_err(|e| {
-            CallError::Usable(Error::invalid(format!(
-                "{facade}.{method}: cannot encode the parameters: {e}"
-            )))
-        })?;
-        if log_enabled!(Level::Trace) {
-            match trace {
-                Trace::Redacted => trace!("-> {}", redacted_json(&self.wbuf)),
-                Trace::SizesOnly => trace!(
-                    "-> {facade}({version}).{method} request-id={id}: {} bytes (generic call: \
-                     parameters not shown)",
-                    self.wbuf.len()
-                ),
-            }
-        }
+        self.encode(facade, version, method, params, id, trace)?;
         // Only built when something fails: the hot path formats nothing.
         let what = || format!("{facade}.{method}");
         if Instant::now() >= deadline {
@@ -220,9 +195,89 @@ impl RpcConn {
         }
     }
 
+    /// Encodes request `id` into the write buffer, and traces it.
+    pub(crate) fn encode<P: Serialize + ?Sized>(
+        &mut self,
+        facade: &str,
+        version: u32,
+        method: &str,
+        params: &P,
+        id: u64,
+        trace: Trace,
+    ) -> Result<(), CallError> {
+        self.wbuf.clear();
+        serde_json::to_writer(
+            &mut self.wbuf,
+            &Request {
+                request_id: id,
+                facade,
+                version,
+                request: method,
+                params,
+            },
+        )
+        .map_err(|e| {
+            CallError::Usable(Error::invalid(format!(
+                "{facade}.{method}: cannot encode the parameters: {e}"
+            )))
+        })?;
+        if log_enabled!(Level::Trace) {
+            match trace {
+                Trace::Redacted => trace!("-> {}", redacted_json(&self.wbuf)),
+                Trace::SizesOnly => trace!(
+                    "-> {facade}({version}).{method} request-id={id}: {} bytes (generic call: \
+                     parameters not shown)",
+                    self.wbuf.len()
+                ),
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends what [`encode`](Self::encode) wrote, bounded by `deadline`.
+    pub(crate) fn send_encoded(&mut self, deadline: Instant) -> Result<(), WsError> {
+        self.set_bound(Bound::Deadline(deadline));
+        self.socket.send_text(&self.wbuf)
+    }
+
+    /// Reads whatever complete message the connection already holds, never waiting for
+    /// the network (`WouldBlock` when there is none yet). Writes it may need (a pong, TLS
+    /// records) are bounded by `deadline`.
+    pub(crate) fn read_now(&mut self, deadline: Instant) -> Result<&[u8], WsError> {
+        self.set_bound(Bound::Deadline(deadline));
+        self.socket.read_message()
+    }
+
+    /// True when nothing received is left anywhere above the socket (ours, OpenSSL's, the
+    /// WebSocket's): a read would find nothing, so the reader may go straight to the socket.
+    pub(crate) fn drained(&self) -> bool {
+        self.socket.drained() && self.socket.get_ref().get_ref().is_empty()
+    }
+
+    /// Hands bytes the reader received from the socket to the stream.
+    pub(crate) fn feed(&mut self, data: &[u8]) {
+        self.socket.get_mut().get_mut().feed(data);
+    }
+
+    /// Turns the connection into one shared by threads: from now on the stream reads only
+    /// the bytes [`feed`](Self::feed) gives it, and never waits. Also returns a second
+    /// handle on the socket, for the reader to receive on without holding the stream.
+    pub(crate) fn into_shared(mut self) -> std::io::Result<(RpcConn, std::net::TcpStream)> {
+        let dup = self.socket.get_ref().get_ref().tcp().try_clone()?;
+        self.socket.get_mut().get_mut().set_reads_fed_only(true);
+        Ok((self, dup))
+    }
+
+    /// The next request id, for a connection handed to the multiplexer.
+    pub(crate) fn next_id(&self) -> u64 {
+        self.next_id
+    }
+
     /// Sends a WebSocket close (1000) and waits up to `wait` for the peer's. With a zero
     /// `wait`, nothing blocks: the close frame goes out only if the socket takes it at once.
     pub(crate) fn close(&mut self, wait: Duration) {
+        // Waiting for the peer's close frame needs reads that wait.
+        self.socket.get_mut().get_mut().set_reads_fed_only(false);
         if wait.is_zero() {
             self.set_bound(Bound::NoWait);
             let _ = self.socket.send_close(1000);
@@ -242,7 +297,7 @@ impl RpcConn {
     }
 }
 
-fn broken(what: &str, e: &WsError) -> Error {
+pub(crate) fn broken(what: &str, e: &WsError) -> Error {
     let text = ws_error_text(e);
     match e {
         WsError::TooLarge { .. } => {
@@ -453,7 +508,7 @@ pub(crate) fn serde_error_text(e: &serde_json::Error) -> String {
 }
 
 impl Error {
-    fn kind_label(&self) -> String {
+    pub(crate) fn kind_label(&self) -> String {
         match self.code() {
             Some(code) => format!("{:?} ({code})", self.kind()),
             None => format!("{:?}", self.kind()),

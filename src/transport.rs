@@ -9,6 +9,7 @@ use native_tls::{Certificate, Protocol, TlsConnector, TlsStream};
 
 use crate::error::{Error, ErrorKind};
 use crate::options::ConnectOptions;
+use crate::proxy::ProxyChoice;
 use crate::websocket::{self, HandshakeError, WebSocket, WsError};
 
 /// The name a controller certificate is verified against when its CA is pinned.
@@ -35,6 +36,10 @@ pub(crate) struct ReadAhead {
     /// ends before the deadline, which saves a system call on most calls.
     read_armed: Option<Duration>,
     write_armed: Option<Duration>,
+    /// Reads take only bytes handed in by [`feed`](Self::feed), never the socket's: set on a
+    /// connection shared by threads, whose reader receives from the socket outside the
+    /// stream's lock. Nothing left means `WouldBlock`.
+    fed_only: bool,
 }
 
 /// How long reads and writes may take.
@@ -56,7 +61,40 @@ impl ReadAhead {
             bound: Bound::Deadline(deadline),
             read_armed: None,
             write_armed: None,
+            fed_only: false,
         }
+    }
+
+    /// True when every byte fed (or read) has been handed to TLS.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.pos == self.len
+    }
+
+    /// Switches between reading only fed bytes and reading the socket.
+    pub(crate) fn set_reads_fed_only(&mut self, on: bool) {
+        self.fed_only = on;
+        // The reader set the socket's receive timeout meanwhile: re-arm before trusting it.
+        self.read_armed = None;
+    }
+
+    /// Appends bytes received from the socket elsewhere, for TLS to read.
+    pub(crate) fn feed(&mut self, data: &[u8]) {
+        if self.pos == self.len {
+            self.pos = 0;
+            self.len = 0;
+        }
+        if self.buf.len() - self.len < data.len() {
+            self.buf.copy_within(self.pos..self.len, 0);
+            self.len -= self.pos;
+            self.pos = 0;
+            if self.buf.len() - self.len < data.len() {
+                let mut grown = std::mem::take(&mut self.buf).into_vec();
+                grown.resize(self.len + data.len(), 0);
+                self.buf = grown.into_boxed_slice();
+            }
+        }
+        self.buf[self.len..self.len + data.len()].copy_from_slice(data);
+        self.len += data.len();
     }
 
     /// The socket, for shutdown.
@@ -153,7 +191,9 @@ impl ReadAhead {
 
 impl std::io::Read for ReadAhead {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        if self.pos == self.len {
+        if self.pos == self.len && self.fed_only {
+            return Err(std::io::ErrorKind::WouldBlock.into());
+        } else if self.pos == self.len {
             if out.len() >= self.buf.len() {
                 return self.bounded(false, |tcp| tcp.read(out));
             }
@@ -177,6 +217,42 @@ impl std::io::Write for ReadAhead {
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.tcp.flush()
+    }
+}
+
+/// Receives what the socket has, waiting for it until `deadline`: `Ok(None)` at the
+/// deadline, `Ok(Some(0))` at the end of the stream. `armed` caches the socket's receive
+/// timeout, re-armed only when it would outlast the deadline (a system call saved per call).
+/// Used by a shared connection's reader *without* the stream's lock: this touches only the
+/// kernel's socket, never OpenSSL's state.
+pub(crate) fn recv_within(
+    tcp: &TcpStream,
+    buf: &mut [u8],
+    armed: &mut Option<Duration>,
+    deadline: Instant,
+    gone: &dyn Fn() -> bool,
+) -> std::io::Result<Option<usize>> {
+    loop {
+        let Some(left) = remaining(deadline) else {
+            return Ok(None);
+        };
+        if armed.is_none_or(|a| a > left) {
+            tcp.set_read_timeout(Some(left))?;
+            *armed = Some(left);
+        }
+        match std::io::Read::read(&mut &*tcp, buf) {
+            Ok(n) => return Ok(Some(n)),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if websocket::is_timeout_io(&e) => {
+                if gone() {
+                    return Err(e);
+                }
+                // An earlier, longer timeout fired, or the socket was briefly non-blocking
+                // (a last close frame): wait for exactly what is left.
+                *armed = None;
+            }
+            Err(e) => return Err(e),
+        }
     }
 }
 
@@ -344,22 +420,37 @@ fn timed_out(stage: &str, timeout: Duration) -> Error {
 /// `deadline`. The upgrade carries `X-Juju-ClientVersion: client_version`, as the Go 4.x
 /// client's does (`api/apiclient.go`: controllers ignore it, JAAS reads it). Errors name the
 /// stage that failed; they do not name the endpoint (the caller does).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn dial(
     endpoint: &str,
     tls: &Tls,
     max_message: usize,
     path: &str,
     client_version: &str,
+    proxy: &ProxyChoice,
     deadline: Instant,
     timeout: Duration,
 ) -> Result<Socket, Error> {
     let (host, port) = split_endpoint(endpoint)?;
-    let addrs: Vec<SocketAddr> = (host.as_str(), port)
+    let proxy = crate::proxy::proxy_for(proxy, &host, port)?;
+    // Through a proxy, only the proxy's name is resolved here; the proxy resolves the
+    // controller's.
+    let (dial_host, dial_port) = match &proxy {
+        Some(p) => p.address(),
+        None => (host.clone(), port),
+    };
+    let via = proxy
+        .as_ref()
+        .map(|p| format!(" (proxy {p})"))
+        .unwrap_or_default();
+    let addrs: Vec<SocketAddr> = (dial_host.as_str(), dial_port)
         .to_socket_addrs()
-        .map_err(|e| connect_error(format!("resolve {host:?}: {e}")))?
+        .map_err(|e| connect_error(format!("resolve {dial_host:?}{via}: {e}")))?
         .collect();
     if addrs.is_empty() {
-        return Err(connect_error(format!("resolve {host:?}: no addresses")));
+        return Err(connect_error(format!(
+            "resolve {dial_host:?}{via}: no addresses"
+        )));
     }
     let mut last_err = None;
     let mut tcp = None;
@@ -378,16 +469,22 @@ pub(crate) fn dial(
     let tcp = match (tcp, last_err) {
         (Some(t), _) => t,
         (None, Some(e)) if websocket::is_timeout_io(&e) => {
-            return Err(timed_out("tcp connect", timeout))
+            return Err(timed_out(&format!("tcp connect{via}"), timeout))
         }
-        (None, Some(e)) => return Err(connect_error(format!("tcp connect: {e}")).with_source(e)),
-        (None, None) => return Err(timed_out("tcp connect", timeout)),
+        (None, Some(e)) => {
+            return Err(connect_error(format!("tcp connect{via}: {e}")).with_source(e))
+        }
+        (None, None) => return Err(timed_out(&format!("tcp connect{via}"), timeout)),
     };
     tcp.set_nodelay(true)
         .map_err(|e| connect_error(format!("tcp: {e}")))?;
+    let mut tcp = ReadAhead::new(tcp, deadline);
+    if let Some(p) = &proxy {
+        crate::proxy::tunnel(&mut tcp, p, &host, port)?;
+    }
 
     let name = tls.server_name.clone().unwrap_or_else(|| host.clone());
-    let stream = match tls.connector.connect(&name, ReadAhead::new(tcp, deadline)) {
+    let stream = match tls.connector.connect(&name, tcp) {
         Ok(s) => s,
         Err(native_tls::HandshakeError::WouldBlock(_)) => {
             return Err(timed_out("tls handshake", timeout))

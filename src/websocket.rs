@@ -90,6 +90,9 @@ pub(crate) struct WebSocket<S> {
     /// Masking keys from the OS RNG, drawn in batches to save a system call per frame.
     masks: [u8; MASK_POOL],
     masks_used: usize,
+    /// The last read from the stream returned less than it asked for. TLS returns at most
+    /// one record's bytes per read, so it then held no more decrypted bytes.
+    short_read: bool,
 }
 
 /// Random bytes drawn at once for masking keys (four per frame).
@@ -121,7 +124,15 @@ impl<S: Read + Write> WebSocket<S> {
             wbuf: Vec::with_capacity(4096),
             masks: [0; MASK_POOL],
             masks_used: MASK_POOL,
+            short_read: false,
         }
+    }
+
+    /// True when every byte read is consumed and the last read from the stream was short:
+    /// only new bytes from below can complete another message, so a read now would only
+    /// find nothing.
+    pub(crate) fn drained(&self) -> bool {
+        self.rpos == self.rend && self.short_read
     }
 
     pub(crate) fn get_ref(&self) -> &S {
@@ -202,10 +213,12 @@ impl<S: Read + Write> WebSocket<S> {
                 self.rbuf.resize(grown, 0);
             }
         }
+        let asked = self.rbuf.len() - self.rend;
         match self.stream.read(&mut self.rbuf[self.rend..]) {
             Ok(0) => Err(WsError::Closed(None)),
             Ok(n) => {
                 self.rend += n;
+                self.short_read = n < asked;
                 Ok(())
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(()),

@@ -1,6 +1,8 @@
 //! Logs: what debug and trace show, and that no secret ever appears at any level.
 //! (Its own test binary, because a logger is process-wide.)
 
+mod common;
+
 use std::sync::{Mutex, OnceLock};
 
 use juju_client::testing::FakeController;
@@ -314,4 +316,38 @@ fn macaroon_logins_show_no_password_macaroon_token_or_client_secret_at_trace() {
     }
     assert!(!format!("{opts:?}{jopts:?}").contains(secret));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn proxy_credentials_never_reach_the_logs() {
+    use common::{Relay, RelayMode};
+    let logs = capture();
+    let fake = FakeController::start().unwrap();
+    let secret = "prx-pw-5e1d";
+    let good = Relay::start(fake.endpoint(), RelayMode::Connect { refuse: None });
+    let opts = fake
+        .connect_options()
+        .proxy(&format!("http://carol:{secret}@{}", good.addr))
+        .unwrap();
+    let ctrl = Controller::connect(&opts).unwrap();
+    ctrl.ping().unwrap();
+    drop(ctrl);
+    let refusing = Relay::start(
+        fake.endpoint(),
+        RelayMode::Connect {
+            refuse: Some("HTTP/1.1 403 Forbidden"),
+        },
+    );
+    let opts = fake
+        .connect_options()
+        .proxy(&format!("http://carol:{secret}@{}", refusing.addr))
+        .unwrap();
+    let e = Controller::connect(&opts).unwrap_err();
+    assert!(e.to_string().contains("403 Forbidden"), "{e}");
+    log::debug!("options: {opts:?}; error: {e}; {e:?}");
+    let lines = logs.0.lock().unwrap().clone();
+    assert!(lines.iter().any(|(_, _, m)| m.contains("403 Forbidden")));
+    for (level, target, msg) in &lines {
+        assert!(!msg.contains(secret), "leaked at {level} {target}: {msg}");
+    }
 }

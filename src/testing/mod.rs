@@ -54,7 +54,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
-use native_tls::{Identity, Protocol, TlsAcceptor};
+use openssl::ssl::{SslAcceptor, SslMethod, SslVersion};
 use serde_json::Value;
 
 use crate::{ConnectOptions, Error};
@@ -195,7 +195,7 @@ pub(crate) struct Shared {
     /// Open connections by id, so they can be cut.
     pub(crate) conns: Mutex<HashMap<u64, TcpStream>>,
     pub(crate) next_conn: std::sync::atomic::AtomicU64,
-    pub(crate) acceptor: TlsAcceptor,
+    pub(crate) acceptor: SslAcceptor,
     pub(crate) ca_pem: String,
     pub(crate) addr: SocketAddr,
     /// Fragment replies into frames of at most this many bytes.
@@ -485,14 +485,7 @@ impl FakeController {
         let juju = versions::Emulation::new(&b.server_version)
             .map_err(|e| Error::invalid(format!("fake controller: {e}")))?;
         let certs = certs::generate(&b.cert_names, b.expired_cert)?;
-        let identity = Identity::from_pkcs8(
-            certs.server_cert_pem.as_bytes(),
-            certs.server_key_pem.as_bytes(),
-        )
-        .map_err(|e| setup_error("identity", e))?;
-        let acceptor = TlsAcceptor::builder(identity)
-            .min_protocol_version(Some(Protocol::Tlsv12))
-            .build()
+        let acceptor = tls_acceptor(&certs.server_cert_pem, &certs.server_key_pem)
             .map_err(|e| setup_error("tls", e))?;
         let listener = TcpListener::bind(("127.0.0.1", b.port))
             .map_err(|e| setup_error(&format!("bind 127.0.0.1:{}", b.port), e))?;
@@ -1191,4 +1184,52 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
         }
     }
     o.open(path)?.write_all(text.as_bytes())
+}
+
+/// TLS 1.2 and 1.3 (Mozilla's intermediate v5 profile), with two session tickets sent
+/// after each TLS 1.3 handshake, as Go's crypto/tls server sends them: they reach the client
+/// as post-handshake records in its first reads, mid-connection.
+fn tls_acceptor(cert_pem: &str, key_pem: &str) -> Result<SslAcceptor, openssl::error::ErrorStack> {
+    let cert = openssl::x509::X509::from_pem(cert_pem.as_bytes())?;
+    let key = openssl::pkey::PKey::private_key_from_pem(key_pem.as_bytes())?;
+    let mut b = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls_server())?;
+    b.set_min_proto_version(Some(SslVersion::TLS1_2))?;
+    b.set_private_key(&key)?;
+    b.set_certificate(&cert)?;
+    b.check_private_key()?;
+    b.set_num_tickets(2)?;
+    Ok(b.build())
+}
+
+#[cfg(test)]
+mod tls_tests {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use openssl::ssl::{SslConnector, SslMethod, SslSessionCacheMode, SslVerifyMode};
+
+    #[test]
+    fn the_fake_speaks_tls_13_and_sends_session_tickets_after_the_handshake() {
+        let fake = super::FakeController::start().unwrap();
+        let tickets = Arc::new(AtomicUsize::new(0));
+        let mut b = SslConnector::builder(SslMethod::tls_client()).unwrap();
+        b.set_verify(SslVerifyMode::NONE);
+        b.set_session_cache_mode(SslSessionCacheMode::CLIENT);
+        let seen = tickets.clone();
+        b.set_new_session_callback(move |_, _| {
+            seen.fetch_add(1, Ordering::SeqCst);
+        });
+        let tcp = std::net::TcpStream::connect(fake.endpoint()).unwrap();
+        tcp.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .unwrap();
+        let mut tls = b.build().connect("juju-apiserver", tcp).unwrap();
+        assert_eq!(tls.ssl().version_str(), "TLSv1.3");
+        tls.write_all(b"GET /nothing HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        let mut answer = Vec::new();
+        let _ = tls.read_to_end(&mut answer);
+        assert!(answer.starts_with(b"HTTP/1.1 "));
+        assert_eq!(tickets.load(Ordering::SeqCst), 2);
+    }
 }

@@ -149,7 +149,7 @@ enum Out {
 
 /// Writes `outs`; false if the connection is done.
 fn write_all(
-    ws: &mut websocket::WebSocket<native_tls::TlsStream<TcpStream>>,
+    ws: &mut websocket::WebSocket<openssl::ssl::SslStream<TcpStream>>,
     outs: Vec<Out>,
     default_frame: Option<usize>,
 ) -> bool {
@@ -261,35 +261,50 @@ fn serve(shared: Arc<Shared>, tcp: TcpStream, conn_id: u64) {
 /// connection must be cut without a close frame.
 fn run(
     shared: &Shared,
-    ws: &mut websocket::WebSocket<native_tls::TlsStream<TcpStream>>,
+    ws: &mut websocket::WebSocket<openssl::ssl::SslStream<TcpStream>>,
     mut conn: Conn,
 ) -> bool {
     let mut later: Vec<(Instant, Vec<Out>)> = Vec::new();
     let mut read_timeout = None;
+    // While a reply is due soon, the socket is read without waiting (see below).
+    let mut nonblocking = false;
     loop {
         let now = Instant::now();
         later.sort_by_key(|(due, _)| *due);
-        while later.first().is_some_and(|(due, _)| *due <= now) {
-            let (_, outs) = later.remove(0);
-            if !write_all(ws, outs, shared.max_frame) {
+        if later.first().is_some_and(|(due, _)| *due <= now) {
+            if nonblocking {
+                if ws.get_ref().get_ref().set_nonblocking(false).is_err() {
+                    return false;
+                }
+                nonblocking = false;
+            }
+            while later.first().is_some_and(|(due, _)| *due <= Instant::now()) {
+                let (_, outs) = later.remove(0);
+                if !write_all(ws, outs, shared.max_frame) {
+                    return false;
+                }
+            }
+            continue;
+        }
+        // Socket timeouts tick in jiffies (milliseconds); while a reply is due very soon, the
+        // socket is read without waiting and the wait is a short precise sleep, so requests
+        // that arrive meanwhile are read (and answered, if not delayed) at once, as Juju
+        // serves the requests of one connection concurrently. Only writes need blocking mode.
+        let due_soon = later.first().is_some_and(|(due, _)| {
+            due.saturating_duration_since(now) <= Duration::from_millis(10)
+        });
+        if due_soon != nonblocking {
+            if ws.get_ref().get_ref().set_nonblocking(due_soon).is_err() {
                 return false;
             }
-        }
-        // Socket timeouts tick in jiffies (milliseconds); a reply due very soon is waited for
-        // with a precise sleep instead.
-        if let Some((due, _)) = later.first() {
-            let left = due.saturating_duration_since(now);
-            if left <= Duration::from_millis(10) {
-                thread::sleep(left);
-                continue;
-            }
+            nonblocking = due_soon;
         }
         // The API server has no idle timeout for user logins; drop_connections() ends us.
         let wait = later.first().map(|(due, _)| {
             due.saturating_duration_since(now)
                 .max(Duration::from_millis(1))
         });
-        if wait != read_timeout {
+        if !nonblocking && wait != read_timeout {
             if ws.get_ref().get_ref().set_read_timeout(wait).is_err() {
                 return false;
             }
@@ -297,13 +312,29 @@ fn run(
         }
         let msg = match ws.read_message() {
             Ok(m) => m,
-            Err(e) if e.is_timeout() => continue,
+            Err(e) if e.is_timeout() => {
+                if nonblocking {
+                    let left = later
+                        .first()
+                        .map(|(due, _)| due.saturating_duration_since(Instant::now()))
+                        .unwrap_or_default();
+                    thread::sleep(left.min(Duration::from_micros(100)));
+                }
+                continue;
+            }
             Err(_) => return false,
         };
         if shared.stop.load(Ordering::SeqCst) {
             return true;
         }
-        match handle(shared, &mut conn, msg) {
+        let action = handle(shared, &mut conn, msg);
+        if nonblocking {
+            if ws.get_ref().get_ref().set_nonblocking(false).is_err() {
+                return false;
+            }
+            nonblocking = false;
+        }
+        match action {
             Action::Send(outs) => {
                 if !write_all(ws, outs, shared.max_frame) {
                     return false;

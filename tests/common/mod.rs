@@ -137,3 +137,119 @@ impl Raw {
         reply
     }
 }
+
+/// A loopback relay to the fake, for what sits between a client and its controller: a
+/// plain TCP forwarder, or a small HTTP `CONNECT` proxy. It can refuse its first
+/// connections, refuse tunnels with a status, and freeze (stop forwarding while keeping the
+/// connections open: a silently dead peer).
+pub struct Relay {
+    pub addr: std::net::SocketAddr,
+    state: std::sync::Arc<RelayState>,
+}
+
+#[derive(Default)]
+struct RelayState {
+    frozen: std::sync::atomic::AtomicBool,
+    accepted: std::sync::atomic::AtomicUsize,
+    /// The request head of each CONNECT, as received.
+    heads: std::sync::Mutex<Vec<String>>,
+}
+
+pub enum RelayMode {
+    /// Forward every connection to the target after cutting the first `n`.
+    Plain { cut_first: usize },
+    /// An HTTP CONNECT proxy that tunnels to the target, whatever host was asked for, or
+    /// answers every CONNECT with this status line.
+    Connect { refuse: Option<&'static str> },
+}
+
+impl Relay {
+    pub fn start(target: String, mode: RelayMode) -> Relay {
+        use std::io::{Read, Write};
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let state = std::sync::Arc::new(RelayState::default());
+        let st = state.clone();
+        thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(mut client) = conn else { return };
+                let n = st.accepted.fetch_add(1, Ordering::SeqCst);
+                let st = st.clone();
+                let target = target.clone();
+                let (cut, refuse) = match &mode {
+                    RelayMode::Plain { cut_first } => (n < *cut_first, None),
+                    RelayMode::Connect { refuse } => (false, Some(*refuse)),
+                };
+                thread::spawn(move || {
+                    if cut {
+                        return;
+                    }
+                    if let Some(refuse) = refuse {
+                        let mut head = Vec::new();
+                        let mut b = [0u8; 1];
+                        while !head.ends_with(b"\r\n\r\n") {
+                            match client.read(&mut b) {
+                                Ok(1) => head.push(b[0]),
+                                _ => return,
+                            }
+                        }
+                        st.heads
+                            .lock()
+                            .unwrap()
+                            .push(String::from_utf8_lossy(&head).into_owned());
+                        if let Some(status) = refuse {
+                            let _ = client.write_all(
+                                format!("{status}\r\nContent-Length: 0\r\n\r\n").as_bytes(),
+                            );
+                            return;
+                        }
+                        let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+                    }
+                    let Ok(server) = TcpStream::connect(&target) else {
+                        return;
+                    };
+                    let pump =
+                        |mut from: TcpStream, mut to: TcpStream, st: std::sync::Arc<RelayState>| {
+                            let mut buf = [0u8; 16384];
+                            loop {
+                                let n = match from.read(&mut buf) {
+                                    Ok(0) | Err(_) => break,
+                                    Ok(n) => n,
+                                };
+                                // Frozen: swallow everything, answer nothing, keep the socket open.
+                                if st.frozen.load(Ordering::SeqCst) {
+                                    continue;
+                                }
+                                if to.write_all(&buf[..n]).is_err() {
+                                    break;
+                                }
+                            }
+                            let _ = to.shutdown(std::net::Shutdown::Both);
+                        };
+                    let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                    let st2 = st.clone();
+                    thread::spawn(move || pump(c2, s2, st2));
+                    pump(server, client, st);
+                });
+            }
+        });
+        Relay { addr, state }
+    }
+
+    pub fn freeze(&self) {
+        self.state
+            .frozen
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn accepted(&self) -> usize {
+        self.state
+            .accepted
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    pub fn heads(&self) -> Vec<String> {
+        self.state.heads.lock().unwrap().clone()
+    }
+}

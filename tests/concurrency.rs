@@ -1,0 +1,430 @@
+//! Many threads on one handle: calls in flight together, replies matched whatever their
+//! order, a broken or closed connection failing every waiting call at once with the right
+//! flags, keepalive, and safe retries. A watchdog fails any test that hangs.
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::{within, Relay, RelayMode};
+use juju_client::secretbackends::VaultConfig;
+use juju_client::testing::{FakeController, Fault};
+use juju_client::Controller;
+
+fn add_backends(ctrl: &Controller, n: usize) {
+    for t in 0..n {
+        let endpoint = VaultConfig::new(format!("https://b{t}:8200"));
+        ctrl.add_secret_backends("", &format!("b{t}"), "vault", endpoint)
+            .unwrap();
+    }
+}
+
+#[test]
+fn sixteen_threads_of_mixed_calls_with_shuffled_replies_never_get_another_callers_reply() {
+    within(Duration::from_secs(300), || {
+        let fake = FakeController::builder()
+            .record_requests(false)
+            .start()
+            .unwrap();
+        let ctrl = Arc::new(Controller::connect(&fake.connect_options()).unwrap());
+        add_backends(&ctrl, 16);
+        fake.inject("*", Fault::Shuffle(Duration::from_micros(800)));
+        let crossed = Arc::new(AtomicUsize::new(0));
+        let threads: Vec<_> = (0..16)
+            .map(|t| {
+                let ctrl = ctrl.clone();
+                let crossed = crossed.clone();
+                thread::spawn(move || {
+                    let name = format!("b{t}");
+                    let endpoint = format!("https://b{t}:8200");
+                    for i in 0..1000 {
+                        let ok = match i % 4 {
+                            0 => ctrl.ping().is_ok(),
+                            1 => {
+                                let b = ctrl.show_secret_backend(&name, false).unwrap();
+                                b.name == name
+                                    && b.config.get_str("endpoint") == Some(endpoint.as_str())
+                            }
+                            2 => {
+                                let list = ctrl
+                                    .list_secret_backends_named([name.as_str()], false)
+                                    .unwrap();
+                                list.len() == 1 && list[0].name == name
+                            }
+                            _ => {
+                                // A generic call: the raw reply names this thread's backend.
+                                let v: serde_json::Value = ctrl
+                                    .call(
+                                        "SecretBackends",
+                                        "ListSecretBackends",
+                                        &serde_json::json!({"names": [name], "reveal": false}),
+                                    )
+                                    .unwrap();
+                                v["results"][0]["result"]["name"] == name.as_str()
+                            }
+                        };
+                        if !ok {
+                            crossed.fetch_add(1, Ordering::SeqCst);
+                        }
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(crossed.load(Ordering::SeqCst), 0, "crossed replies");
+        assert!(!ctrl.is_broken());
+    });
+}
+
+#[test]
+fn calls_overlap_instead_of_taking_turns() {
+    within(Duration::from_secs(60), || {
+        let fake = FakeController::start().unwrap();
+        // Eight calls of 1.5 s each within a 4 s call timeout: taking turns, most would
+        // time out; in flight together, all are answered.
+        let ctrl = Arc::new(
+            Controller::connect(&fake.connect_options().call_timeout(Duration::from_secs(4)))
+                .unwrap(),
+        );
+        fake.inject(
+            "ListSecretBackends",
+            Fault::Delay(Duration::from_millis(1500)),
+        );
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let ctrl = ctrl.clone();
+                thread::spawn(move || ctrl.list_secret_backends(false).map(|l| l.len()))
+            })
+            .collect();
+        for t in threads {
+            assert_eq!(t.join().unwrap().unwrap(), 1);
+        }
+    });
+}
+
+#[test]
+fn a_slow_call_does_not_hold_up_other_threads_calls() {
+    within(Duration::from_secs(60), || {
+        let fake = FakeController::start().unwrap();
+        let ctrl = Arc::new(Controller::connect(&fake.connect_options()).unwrap());
+        fake.inject("ListSecretBackends", Fault::Delay(Duration::from_secs(3)));
+        let slow_done = Arc::new(AtomicBool::new(false));
+        let slow = {
+            let ctrl = ctrl.clone();
+            let slow_done = slow_done.clone();
+            thread::spawn(move || {
+                let r = ctrl.list_secret_backends(false);
+                slow_done.store(true, Ordering::SeqCst);
+                r
+            })
+        };
+        // Wait until the slow request is in flight, then make quick calls past it.
+        while !fake
+            .requests()
+            .iter()
+            .any(|r| r.method == "ListSecretBackends")
+        {
+            thread::sleep(Duration::from_millis(5));
+        }
+        for _ in 0..50 {
+            ctrl.ping().unwrap();
+        }
+        assert!(
+            !slow_done.load(Ordering::SeqCst),
+            "50 pings waited for the slow call"
+        );
+        assert_eq!(slow.join().unwrap().unwrap().len(), 1);
+    });
+}
+
+/// Whether the call was a change, how it ended, and how long it took.
+type InFlight = thread::JoinHandle<(bool, Result<(), juju_client::Error>, Duration)>;
+
+/// Starts `n` calls that the fake holds for long, and waits until all `n` arrived.
+fn calls_in_flight(fake: &FakeController, ctrl: &Arc<Controller>, n: usize) -> Vec<InFlight> {
+    fake.inject("ListSecretBackends", Fault::Delay(Duration::from_secs(20)));
+    fake.inject("AddSecretBackends", Fault::Delay(Duration::from_secs(20)));
+    let before = fake.requests().len();
+    let threads: Vec<_> = (0..n)
+        .map(|i| {
+            let ctrl = ctrl.clone();
+            thread::spawn(move || {
+                let started = Instant::now();
+                let change = i % 2 == 0;
+                let r = if change {
+                    ctrl.add_secret_backends(
+                        "",
+                        &format!("n{i}"),
+                        "vault",
+                        VaultConfig::new("https://n:8200"),
+                    )
+                    .map(|_| ())
+                } else {
+                    ctrl.list_secret_backends(false).map(|_| ())
+                };
+                (change, r, started.elapsed())
+            })
+        })
+        .collect();
+    while fake.requests().len() < before + n {
+        thread::sleep(Duration::from_millis(5));
+    }
+    threads
+}
+
+#[test]
+fn a_dropped_connection_fails_every_call_in_flight_at_once_with_the_right_flags() {
+    within(Duration::from_secs(60), || {
+        let fake = FakeController::start().unwrap();
+        let call_timeout = Duration::from_secs(30);
+        let ctrl = Arc::new(
+            Controller::connect(&fake.connect_options().call_timeout(call_timeout)).unwrap(),
+        );
+        let threads = calls_in_flight(&fake, &ctrl, 8);
+        fake.drop_connections();
+        for t in threads {
+            let (change, r, took) = t.join().unwrap();
+            let e = r.unwrap_err();
+            assert!(e.is_connection_closed(), "{e}");
+            assert_eq!(e.is_outcome_unknown(), change, "{e}");
+            // Not left to time out (the fake would have answered after 20 s).
+            assert!(took < Duration::from_secs(15), "{took:?}");
+        }
+        assert!(ctrl.is_broken());
+        let e = ctrl.ping().unwrap_err();
+        assert!(e.is_connection_closed(), "{e}");
+        fake.clear_faults();
+        ctrl.reconnect().unwrap();
+        assert!(!ctrl.is_broken());
+        ctrl.ping().unwrap();
+    });
+}
+
+#[test]
+fn close_while_calls_are_in_flight_fails_them_and_returns() {
+    within(Duration::from_secs(60), || {
+        let fake = FakeController::start().unwrap();
+        let ctrl = Arc::new(
+            Controller::connect(&fake.connect_options().call_timeout(Duration::from_secs(30)))
+                .unwrap(),
+        );
+        let threads = calls_in_flight(&fake, &ctrl, 4);
+        ctrl.close().unwrap();
+        for t in threads {
+            let (change, r, took) = t.join().unwrap();
+            let e = r.unwrap_err();
+            assert!(e.is_connection_closed(), "{e}");
+            assert!(e.message().contains("close()"), "{e}");
+            assert_eq!(e.is_outcome_unknown(), change, "{e}");
+            assert!(took < Duration::from_secs(15), "{took:?}");
+        }
+        assert!(ctrl.is_broken());
+        assert!(ctrl.ping().unwrap_err().is_connection_closed());
+    });
+}
+
+#[test]
+fn reconnect_while_calls_are_in_flight_lets_them_finish_on_the_old_connection() {
+    within(Duration::from_secs(60), || {
+        let fake = FakeController::start().unwrap();
+        let ctrl = Arc::new(Controller::connect(&fake.connect_options()).unwrap());
+        fake.inject(
+            "ListSecretBackends",
+            Fault::Delay(Duration::from_millis(800)),
+        );
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let ctrl = ctrl.clone();
+                thread::spawn(move || ctrl.list_secret_backends(false).map(|l| l.len()))
+            })
+            .collect();
+        while fake
+            .requests()
+            .iter()
+            .filter(|r| r.method == "ListSecretBackends")
+            .count()
+            < 4
+        {
+            thread::sleep(Duration::from_millis(5));
+        }
+        ctrl.reconnect().unwrap();
+        ctrl.ping().unwrap();
+        for t in threads {
+            assert_eq!(t.join().unwrap().unwrap(), 1);
+        }
+        ctrl.ping().unwrap();
+    });
+}
+
+#[test]
+fn keepalive_notices_an_unanswered_ping_and_the_next_call_fails_at_once() {
+    within(Duration::from_secs(60), || {
+        let fake = FakeController::start().unwrap();
+        let call_timeout = Duration::from_secs(1);
+        let opts = fake
+            .connect_options()
+            .call_timeout(call_timeout)
+            .keepalive(Some(Duration::from_millis(200)));
+        let ctrl = Controller::connect(&opts).unwrap();
+        fake.inject("Ping", Fault::NoReply);
+        let started = Instant::now();
+        // Interval + ping timeout is 1.2 s; the bound is generous for a loaded machine.
+        while !ctrl.is_broken() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "keepalive never noticed"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+        let e = ctrl.list_secret_backends(false).unwrap_err();
+        assert!(e.is_connection_closed(), "{e}");
+        // Refused before anything was sent, not left to time out.
+        assert!(!e.is_timeout(), "{e}");
+        assert!(
+            e.message().contains("not connected (keepalive ping failed"),
+            "{e}"
+        );
+    });
+}
+
+#[test]
+fn keepalive_pings_only_while_idle_and_can_be_turned_off() {
+    within(Duration::from_secs(60), || {
+        let fake = FakeController::start().unwrap();
+        let ctrl = Controller::connect(
+            &fake
+                .connect_options()
+                .keepalive(Some(Duration::from_millis(100))),
+        )
+        .unwrap();
+        let quiet = Controller::connect(&fake.connect_options().keepalive(None)).unwrap();
+        fake.clear_requests();
+        let pings = || {
+            fake.requests()
+                .iter()
+                .filter(|r| r.method == "Ping")
+                .count()
+        };
+        let started = Instant::now();
+        while pings() < 2 {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "no keepalive pings"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+        ctrl.close().unwrap();
+        drop(quiet);
+        // A ping already on the wire when close() began may still be recorded: let it land.
+        thread::sleep(Duration::from_millis(200));
+        let after = pings();
+        thread::sleep(Duration::from_millis(400));
+        assert_eq!(pings(), after, "pings after close");
+    });
+}
+
+#[test]
+fn reconnect_on_call_reconnects_a_broken_connection_before_sending() {
+    within(Duration::from_secs(60), || {
+        let fake = FakeController::start().unwrap();
+        let opts = fake.connect_options().reconnect_on_call(true);
+        let ctrl = Controller::connect(&opts).unwrap();
+        fake.inject("Ping", Fault::DropConnection);
+        assert!(ctrl.ping().unwrap_err().is_connection_closed());
+        assert!(ctrl.is_broken());
+        fake.clear_faults();
+        let logins =
+            |f: &FakeController| f.requests().iter().filter(|r| r.method == "Login").count();
+        let before = logins(&fake);
+        assert_eq!(ctrl.list_secret_backends(false).unwrap().len(), 1);
+        assert_eq!(logins(&fake), before + 1, "one reconnect");
+        assert!(!ctrl.is_broken());
+
+        // A change whose reply was lost is not resent.
+        fake.inject("AddSecretBackends", Fault::DropConnection);
+        let e = ctrl
+            .add_secret_backends("", "x", "vault", VaultConfig::new("https://x:8200"))
+            .unwrap_err();
+        assert!(e.is_outcome_unknown(), "{e}");
+        let adds = fake
+            .requests()
+            .iter()
+            .filter(|r| r.method == "AddSecretBackends")
+            .count();
+        assert_eq!(adds, 1);
+
+        // A closed connection is not reopened.
+        fake.clear_faults();
+        ctrl.close().unwrap();
+        assert!(ctrl.ping().unwrap_err().is_connection_closed());
+    });
+}
+
+#[test]
+fn connect_retries_get_past_failed_connects_but_not_past_a_refusal() {
+    within(Duration::from_secs(60), || {
+        let fake = FakeController::start().unwrap();
+        // The first two connections through the relay are cut before TLS.
+        let relay = Relay::start(fake.endpoint(), RelayMode::Plain { cut_first: 2 });
+        let opts = fake.connect_options().endpoints([relay.addr.to_string()]);
+        let e = Controller::connect(&opts).unwrap_err();
+        assert_eq!(e.kind(), juju_client::ErrorKind::Connect, "{e}");
+        let retried = opts.connect_retries(3, Duration::from_millis(20));
+        Controller::connect(&retried).unwrap().ping().unwrap();
+        assert_eq!(relay.accepted(), 3);
+
+        // A refused login is an answer: returned at once, not retried.
+        fake.clear_requests();
+        let wrong = fake
+            .connect_options()
+            .password("wrong")
+            .connect_retries(5, Duration::from_millis(10));
+        let e = Controller::connect(&wrong).unwrap_err();
+        assert_eq!(e.kind(), juju_client::ErrorKind::Api, "{e}");
+        let logins = fake
+            .requests()
+            .iter()
+            .filter(|r| r.method == "Login")
+            .count();
+        assert_eq!(logins, 1);
+    });
+}
+
+#[test]
+fn keepalive_detects_a_silently_dead_peer() {
+    within(Duration::from_secs(60), || {
+        let fake = FakeController::start().unwrap();
+        let relay = Relay::start(fake.endpoint(), RelayMode::Plain { cut_first: 0 });
+        let call_timeout = Duration::from_millis(800);
+        let opts = fake
+            .connect_options()
+            .endpoints([relay.addr.to_string()])
+            .call_timeout(call_timeout)
+            .keepalive(Some(Duration::from_millis(200)));
+        let ctrl = Controller::connect(&opts).unwrap();
+        ctrl.ping().unwrap();
+        // The peer stays connected but never answers again: no FIN, no RST.
+        relay.freeze();
+        let started = Instant::now();
+        // Interval + ping timeout is 1 s; the bound is generous for a loaded machine.
+        while !ctrl.is_broken() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "keepalive never noticed"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+        let e = ctrl.ping().unwrap_err();
+        assert!(e.is_connection_closed(), "{e}");
+        assert!(!e.is_timeout(), "{e}");
+        assert!(
+            e.message().contains("not connected (keepalive ping failed"),
+            "{e}"
+        );
+    });
+}

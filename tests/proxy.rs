@@ -1,0 +1,109 @@
+//! HTTPS proxies: the WebSocket through an HTTP CONNECT tunnel (TLS to the controller
+//! unchanged inside it), the environment read as Go reads it, a refused tunnel, and proxy
+//! credentials never shown. The proxy is a small one in `common`, on loopback.
+
+mod common;
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use common::{within, Relay, RelayMode};
+use juju_client::testing::FakeController;
+use juju_client::{Controller, ErrorKind};
+
+/// Tests that set the process environment take turns.
+static ENV: Mutex<()> = Mutex::new(());
+
+#[test]
+fn the_websocket_goes_through_a_connect_tunnel_with_basic_auth() {
+    within(Duration::from_secs(30), || {
+        let fake = FakeController::start().unwrap();
+        let proxy = Relay::start(fake.endpoint(), RelayMode::Connect { refuse: None });
+        let opts = fake
+            .connect_options()
+            .proxy(&format!("http://bob:pa%3Ass@{}", proxy.addr))
+            .unwrap();
+        let shown = format!("{opts:?}");
+        assert!(
+            !shown.contains("pa%3Ass") && !shown.contains("pa:ss"),
+            "{shown}"
+        );
+        let ctrl = Controller::connect(&opts).unwrap();
+        ctrl.ping().unwrap();
+        let heads = proxy.heads();
+        assert_eq!(heads.len(), 1);
+        let target = fake.endpoint();
+        assert!(
+            heads[0].starts_with(&format!("CONNECT {target} HTTP/1.1\r\n")),
+            "{}",
+            heads[0]
+        );
+        // base64("bob:pa:ss")
+        assert!(
+            heads[0].contains("Proxy-Authorization: Basic Ym9iOnBhOnNz\r\n"),
+            "{}",
+            heads[0]
+        );
+    });
+}
+
+#[test]
+fn a_refused_tunnel_names_the_proxy_and_its_status_but_not_the_password() {
+    within(Duration::from_secs(30), || {
+        let fake = FakeController::start().unwrap();
+        let proxy = Relay::start(
+            fake.endpoint(),
+            RelayMode::Connect {
+                refuse: Some("HTTP/1.1 407 Proxy Authentication Required"),
+            },
+        );
+        let opts = fake
+            .connect_options()
+            .proxy(&format!("http://bob:hunter2@{}", proxy.addr))
+            .unwrap();
+        let e = Controller::connect(&opts).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Connect, "{e}");
+        let text = format!("{e} {e:?}");
+        assert!(text.contains(&proxy.addr.to_string()), "{text}");
+        assert!(text.contains("407 Proxy Authentication Required"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+    });
+}
+
+#[test]
+fn https_proxy_from_the_environment_is_used_except_for_loopback_and_no_proxy() {
+    within(Duration::from_secs(60), || {
+        let _env = ENV.lock().unwrap_or_else(|e| e.into_inner());
+        let fake = FakeController::start().unwrap();
+        let proxy = Relay::start(fake.endpoint(), RelayMode::Connect { refuse: None });
+        std::env::set_var("HTTPS_PROXY", format!("http://{}", proxy.addr));
+        std::env::remove_var("NO_PROXY");
+        std::env::remove_var("no_proxy");
+        // A name only the proxy can reach (it tunnels anything to the fake); the CA is
+        // pinned, so the certificate is checked against juju-apiserver as usual.
+        let remote = fake
+            .connect_options()
+            .endpoints([format!("ctrl.invalid:{}", fake.port())]);
+        Controller::connect(&remote).unwrap().ping().unwrap();
+        assert_eq!(proxy.heads().len(), 1);
+        assert!(proxy.heads()[0].starts_with(&format!("CONNECT ctrl.invalid:{} ", fake.port())));
+
+        // Loopback never goes through a proxy.
+        Controller::connect(&fake.connect_options())
+            .unwrap()
+            .ping()
+            .unwrap();
+        assert_eq!(proxy.heads().len(), 1);
+
+        // NO_PROXY and no_proxy() bypass it: the name is then resolved here, and fails.
+        std::env::set_var("NO_PROXY", "example.org, .invalid");
+        let e = Controller::connect(&remote.clone().connect_timeout(Duration::from_secs(5)))
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Connect, "{e}");
+        std::env::remove_var("NO_PROXY");
+        let e = Controller::connect(&remote.clone().no_proxy()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Connect, "{e}");
+        assert_eq!(proxy.heads().len(), 1, "bypassed");
+        std::env::remove_var("HTTPS_PROXY");
+    });
+}
