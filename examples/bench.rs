@@ -15,13 +15,13 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use juju_client::Controller;
 use juju_client::secretbackends::{AddSecretBackend, VaultConfig};
 use juju_client::testing::{FakeController, Fault};
-use juju_client::Controller;
 
 mod support;
-use serde_json::{json, Value};
-use support::{bare_connector, Bare, Target, LIST};
+use serde_json::{Value, json};
+use support::{Bare, LIST, Target, bare_connector};
 
 const BIG: usize = 10_000;
 
@@ -420,10 +420,18 @@ fn main() {
             let py_calls = calls.min(1000);
             for _ in 0..5.min(rounds) {
                 let out = Command::new(&python)
-                    .args(["tests/interop/bench_libjuju.py", line.trim(), &py_calls.to_string()])
+                    .args([
+                        "tests/interop/bench_libjuju.py",
+                        line.trim(),
+                        &py_calls.to_string(),
+                    ])
                     .output()
                     .unwrap();
-                assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
                 let text = String::from_utf8_lossy(&out.stdout);
                 let v: f64 = text.lines().last().unwrap().trim().parse().unwrap();
                 let t = Instant::now();
@@ -444,7 +452,9 @@ fn main() {
                 ">= 5.0",
             );
         }
-        None => println!("python-libjuju: not installed in target/interop-venv (run bash .ci/test first); skipped"),
+        None => println!(
+            "python-libjuju: not installed in target/interop-venv (run bash .ci/test first); skipped"
+        ),
     }
 
     if let Some(mut stdin) = server.stdin.take() {

@@ -7,11 +7,11 @@
 //! bench_lifecycle sdk|bare '{"endpoint": ..., "ca_cert": ..., "password": ...}'
 //! ```
 
-use juju_client::secretbackends::{UpdateSecretBackend, VaultConfig};
 use juju_client::Controller;
+use juju_client::secretbackends::{UpdateSecretBackend, VaultConfig};
 
 mod support;
-use support::{bare_connector, peak_rss_kib, Bare, Target};
+use support::{Bare, Target, bare_connector, peak_rss_kib};
 
 /// Connects and runs the seed lifecycle through the SDK; print peak RSS.
 fn lifecycle(t: &Target) {

@@ -75,11 +75,11 @@ fn main() {
             std::process::exit(1);
         }
     };
-    if let Some(dir) = &juju_data {
-        if let Err(e) = fake.write_juju_data(dir.as_ref(), "fake") {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
+    if let Some(dir) = &juju_data
+        && let Err(e) = fake.write_juju_data(dir.as_ref(), "fake")
+    {
+        eprintln!("error: {e}");
+        std::process::exit(1);
     }
     let s = |v: &str| serde_json::Value::String(v.to_string());
     let models: serde_json::Map<String, serde_json::Value> = ["admin/controller", "admin/default"]

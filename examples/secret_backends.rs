@@ -30,8 +30,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use juju_client::secretbackends::{
-    format_go_duration, parse_go_duration, AddSecretBackend, BackendConfig, BackendStatus,
-    SecretBackend, UpdateSecretBackend,
+    AddSecretBackend, BackendConfig, BackendStatus, SecretBackend, UpdateSecretBackend,
+    format_go_duration, parse_go_duration,
 };
 use juju_client::testing::FakeController;
 use juju_client::{ConnectOptions, Controller, ErrorCode, Model, ModelSummary};
@@ -419,7 +419,7 @@ fn run(a: &Args) -> Result<(), Failure> {
             let name = match rest {
                 [] => None,
                 [n] if n.is_empty() => {
-                    return Err(failed("cannot specify an empty secret backend name"))
+                    return Err(failed("cannot specify an empty secret backend name"));
                 }
                 [n] => Some(n.as_str()),
                 _ => return Err(failed("cannot specify multiple secret backend names")),
@@ -446,7 +446,7 @@ fn connect_model(a: &Args) -> Result<(Model, Option<FakeController>), Failure> {
         (Some(_), Some(m)) if m.contains(':') => {
             return Err(usage(
                 "give the controller with --controller or in -m, not both",
-            ))
+            ));
         }
         (Some(c), Some(m)) => Some(format!("{c}:{m}")),
         (Some(c), None) => Some(format!(

@@ -15,7 +15,7 @@ use log::debug;
 use serde_json::Value;
 
 use crate::error::{Error, ErrorCode, ErrorKind};
-use crate::macaroon::{b64_decode, b64_encode, bind, BakeryMacaroon, Macaroon};
+use crate::macaroon::{BakeryMacaroon, Macaroon, b64_decode, b64_encode, bind};
 use crate::options::ConnectOptions;
 
 /// What a [`password_callback`](ConnectOptions::password_callback) is asked for.
@@ -203,10 +203,10 @@ impl Discharged {
                 }
             }
         };
-        if let Some((generation, slice)) = self.get(key) {
-            if Some(generation) != seen {
-                return Ok((slice, None));
-            }
+        if let Some((generation, slice)) = self.get(key)
+            && Some(generation) != seen
+        {
+            return Ok((slice, None));
         }
         let slice = discharge_all(primary, cx)?;
         let json: Vec<Value> = slice.iter().map(Macaroon::to_json).collect();

@@ -3,9 +3,9 @@
 //! (controller, model) is opened here; [`crate::core`] keeps it afterwards.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::sync::Arc;
 use std::thread;
 use std::time::Instant;
 
@@ -254,11 +254,7 @@ fn combine(endpoints: &[String], errors: Vec<Option<Error>>) -> Error {
     }
     let all_timeouts = errors.iter().all(|e| e.is_timeout());
     let e = Error::new(ErrorKind::Connect, msg);
-    if all_timeouts {
-        e.mark_timed_out()
-    } else {
-        e
-    }
+    if all_timeouts { e.mark_timed_out() } else { e }
 }
 
 /// Dials one endpoint and logs in, before `deadline`.

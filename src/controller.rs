@@ -3,7 +3,7 @@
 //! [`crate::core`].
 
 use crate::connect::Target;
-use crate::core::{connection_methods, Core};
+use crate::core::{Core, connection_methods};
 use crate::error::Error;
 use crate::options::ConnectOptions;
 

@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind};
-use crate::macaroon::{b64_decode, format_rfc3339, parse_rfc3339, Macaroon};
+use crate::macaroon::{Macaroon, b64_decode, format_rfc3339, parse_rfc3339};
 
 fn now() -> (i64, u32) {
     let d = SystemTime::now()
@@ -303,9 +303,11 @@ mod tests {
         fs::write(&path, "[{\"Value\":\"SECRET").unwrap();
         let e = macaroons_for(&path, "h").unwrap_err();
         assert!(!e.to_string().contains("SECRET"), "{e}");
-        assert!(macaroons_for(&dir.join("missing.json"), "h")
-            .unwrap()
-            .is_empty());
+        assert!(
+            macaroons_for(&dir.join("missing.json"), "h")
+                .unwrap()
+                .is_empty()
+        );
         fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::thread;
 use std::time::Duration;
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-use crate::connect::{self, host_ports, Session, Target};
+use crate::connect::{self, Session, Target, host_ports};
 use crate::error::{Error, ErrorCode, ErrorKind};
 use crate::mux::{self, Mux};
 use crate::options::ConnectOptions;

@@ -6,7 +6,7 @@
 
 use std::io::{self, Read, Write};
 
-use crate::rpc::{decode_reply, Decoded};
+use crate::rpc::{Decoded, decode_reply};
 use crate::websocket::{Role, WebSocket};
 
 /// Decodes `bytes` as a reply to request 1 in every shape the crate decodes: a raw value,

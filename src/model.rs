@@ -2,7 +2,7 @@
 //! their own modules (`modelconfig`); what every connection has comes from [`crate::core`].
 
 use crate::connect::Target;
-use crate::core::{connection_methods, Core};
+use crate::core::{Core, connection_methods};
 use crate::error::Error;
 use crate::options::ConnectOptions;
 

@@ -9,10 +9,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::Model;
 use crate::core::Effect;
 use crate::error::Error;
 use crate::params::{ErrorResult, StringResult};
-use crate::Model;
 
 const FACADE: &str = "ModelConfig";
 /// The model-config key of Juju 3 (`environs/config/config.go` `SecretBackendKey`).

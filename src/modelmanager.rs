@@ -260,9 +260,10 @@ mod tests {
         assert!(e.message().contains("bob/dev, carol/dev"), "{e}");
         let e = pick_model(all(), "admin/nope", "admin").unwrap_err();
         assert_eq!(e.code(), Some(ErrorCode::ModelNotFound));
-        assert!(e
-            .message()
-            .contains("admin/controller, admin/default, bob/default"));
+        assert!(
+            e.message()
+                .contains("admin/controller, admin/default, bob/default")
+        );
         assert!(pick_model(all(), "/x", "admin").is_err());
         assert!(pick_model(all(), "admin/", "admin").is_err());
     }

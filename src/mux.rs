@@ -21,13 +21,13 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use log::{debug, log_enabled, trace, warn, Level};
-use serde::de::DeserializeOwned;
+use log::{Level, debug, log_enabled, trace, warn};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::error::{Error, ErrorKind};
 use crate::redact::redacted_json;
-use crate::rpc::{broken, decode_reply, CallError, Decoded, RpcConn, Trace};
+use crate::rpc::{CallError, Decoded, RpcConn, Trace, broken, decode_reply};
 use crate::transport::recv_within;
 
 /// Why a connection can no longer be used.
@@ -494,37 +494,39 @@ pub(crate) fn start_keepalive(
     let spawned = thread::Builder::new()
         .name("juju-keepalive".into())
         .stack_size(64 * 1024)
-        .spawn(move || loop {
-            let wait = match weak.upgrade() {
-                Some(m) => interval.saturating_sub(m.idle_for()),
-                None => return,
-            };
-            if stop.wait(wait.max(Duration::from_millis(1))) {
-                return;
-            }
-            let Some(m) = weak.upgrade() else { return };
-            if m.idle_for() < interval {
-                continue;
-            }
-            let deadline = crate::util::deadline_after(ping_timeout);
-            let r = m.call::<_, serde::de::IgnoredAny>(
-                "Pinger",
-                version,
-                "Ping",
-                &serde_json::json!({}),
-                deadline,
-                ping_timeout,
-                Trace::Redacted,
-            );
-            match r {
-                Ok(_) => {}
-                // An error reply still came from a live controller.
-                Err(CallError::Usable(e)) if e.kind() == ErrorKind::Api => {}
-                Err(e) => {
-                    let e = e.into_error();
-                    debug!("keepalive: the ping failed, the connection is broken");
-                    m.break_with(&format!("keepalive ping failed: {}", e.message()));
+        .spawn(move || {
+            loop {
+                let wait = match weak.upgrade() {
+                    Some(m) => interval.saturating_sub(m.idle_for()),
+                    None => return,
+                };
+                if stop.wait(wait.max(Duration::from_millis(1))) {
                     return;
+                }
+                let Some(m) = weak.upgrade() else { return };
+                if m.idle_for() < interval {
+                    continue;
+                }
+                let deadline = crate::util::deadline_after(ping_timeout);
+                let r = m.call::<_, serde::de::IgnoredAny>(
+                    "Pinger",
+                    version,
+                    "Ping",
+                    &serde_json::json!({}),
+                    deadline,
+                    ping_timeout,
+                    Trace::Redacted,
+                );
+                match r {
+                    Ok(_) => {}
+                    // An error reply still came from a live controller.
+                    Err(CallError::Usable(e)) if e.kind() == ErrorKind::Api => {}
+                    Err(e) => {
+                        let e = e.into_error();
+                        debug!("keepalive: the ping failed, the connection is broken");
+                        m.break_with(&format!("keepalive ping failed: {}", e.message()));
+                        return;
+                    }
                 }
             }
         });

@@ -34,7 +34,7 @@ impl ProxyUrl {
                 return Err(bad(&format!(
                     "scheme {:?} is not supported",
                     scheme.chars().take(16).collect::<String>()
-                )))
+                )));
             }
             None => url,
         };
@@ -161,13 +161,13 @@ pub(crate) fn use_proxy(no_proxy: &str, host: &str, port: u16) -> bool {
         if p == "*" {
             return false;
         }
-        if let Some((net, bits)) = p.split_once('/') {
-            if let (Ok(net), Ok(bits), Some(ip)) = (net.parse::<IpAddr>(), bits.parse::<u8>(), ip) {
-                if in_cidr(ip, net, bits) {
-                    return false;
-                }
-                continue;
+        if let Some((net, bits)) = p.split_once('/')
+            && let (Ok(net), Ok(bits), Some(ip)) = (net.parse::<IpAddr>(), bits.parse::<u8>(), ip)
+        {
+            if in_cidr(ip, net, bits) {
+                return false;
             }
+            continue;
         }
         let (phost, pport) = split_host_port(&p);
         if phost.is_empty() {
@@ -197,10 +197,10 @@ pub(crate) fn use_proxy(no_proxy: &str, host: &str, port: u16) -> bool {
 
 /// Go's `net.SplitHostPort` for a `NO_PROXY` entry, falling back to the whole entry.
 fn split_host_port(p: &str) -> (&str, &str) {
-    if let Some(r) = p.strip_prefix('[') {
-        if let Some((h, after)) = r.split_once(']') {
-            return (h, after.strip_prefix(':').unwrap_or(""));
-        }
+    if let Some(r) = p.strip_prefix('[')
+        && let Some((h, after)) = r.split_once(']')
+    {
+        return (h, after.strip_prefix(':').unwrap_or(""));
     }
     match p.rsplit_once(':') {
         Some((h, port)) if !h.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => {
@@ -237,14 +237,15 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() && b[i + 1..i + 3].iter().all(u8::is_ascii_hexdigit) {
-            if let Ok(v) =
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && b[i + 1..i + 3].iter().all(u8::is_ascii_hexdigit)
+            && let Ok(v) =
                 u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or(""), 16)
-            {
-                out.push(v);
-                i += 3;
-                continue;
-            }
+        {
+            out.push(v);
+            i += 3;
+            continue;
         }
         out.push(b[i]);
         i += 1;
@@ -302,11 +303,7 @@ pub(crate) fn tunnel<S: Read + Write>(
         } else {
             e.to_string()
         });
-        if timed_out {
-            err.mark_timed_out()
-        } else {
-            err
-        }
+        if timed_out { err.mark_timed_out() } else { err }
     };
     stream.write_all(req.as_bytes()).map_err(io_fail)?;
     // Byte by byte up to the blank line: nothing after it may be consumed (the TLS

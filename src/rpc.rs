@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use log::{debug, log_enabled, trace, warn, Level};
+use log::{Level, debug, log_enabled, trace, warn};
 use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
@@ -18,7 +18,7 @@ use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorCode, ErrorKind};
 use crate::redact::redacted_json;
-use crate::transport::{ws_error_text, Bound, Socket};
+use crate::transport::{Bound, Socket, ws_error_text};
 use crate::websocket::WsError;
 
 #[derive(Serialize)]
@@ -162,13 +162,13 @@ impl RpcConn {
             let msg = match self.socket.read_message() {
                 Ok(m) => m,
                 Err(e) if e.is_timeout() => {
-                    return Err(CallError::Usable(Error::timeout(&what(), timeout)))
+                    return Err(CallError::Usable(Error::timeout(&what(), timeout)));
                 }
                 Err(e) => {
                     return Err(CallError::Broken {
                         error: broken(&what(), &e),
                         sent: true,
-                    })
+                    });
                 }
             };
             if log_enabled!(Level::Trace) {
@@ -189,7 +189,7 @@ impl RpcConn {
                     return Err(CallError::Broken {
                         error: e,
                         sent: true,
-                    })
+                    });
                 }
             }
         }
@@ -359,7 +359,7 @@ pub(crate) fn decode_reply<R: DeserializeOwned>(
                  the connection was closed",
                 what(),
                 serde_error_text(&e)
-            )))
+            )));
         }
     };
     if env.is_request {
@@ -383,7 +383,7 @@ pub(crate) fn decode_reply<R: DeserializeOwned>(
             return Decoded::Mine(Err(Error::protocol(format!(
                 "{}: the reply has neither a response nor an error",
                 what()
-            ))))
+            ))));
         }
     };
     Decoded::Mine(body.map_err(|e| {

@@ -469,10 +469,10 @@ pub(crate) fn dial(
     let tcp = match (tcp, last_err) {
         (Some(t), _) => t,
         (None, Some(e)) if websocket::is_timeout_io(&e) => {
-            return Err(timed_out(&format!("tcp connect{via}"), timeout))
+            return Err(timed_out(&format!("tcp connect{via}"), timeout));
         }
         (None, Some(e)) => {
-            return Err(connect_error(format!("tcp connect{via}: {e}")).with_source(e))
+            return Err(connect_error(format!("tcp connect{via}: {e}")).with_source(e));
         }
         (None, None) => return Err(timed_out(&format!("tcp connect{via}"), timeout)),
     };
@@ -487,7 +487,7 @@ pub(crate) fn dial(
     let stream = match tls.connector.connect(&name, tcp) {
         Ok(s) => s,
         Err(native_tls::HandshakeError::WouldBlock(_)) => {
-            return Err(timed_out("tls handshake", timeout))
+            return Err(timed_out("tls handshake", timeout));
         }
         Err(native_tls::HandshakeError::Failure(_)) if remaining(deadline).is_none() => {
             // OpenSSL reports our deadline's timeout as a failed read.

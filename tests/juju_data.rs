@@ -262,7 +262,8 @@ fn connect_current_reads_juju_data_then_xdg_then_home() {
         .map(|k| (k, std::env::var_os(k)))
         .collect();
 
-    std::env::set_var("JUJU_DATA", &dir.0);
+    // TODO: Audit that the environment access only happens in single-threaded code.
+    unsafe { std::env::set_var("JUJU_DATA", &dir.0) };
     assert_eq!(juju_client::juju_data_dir().unwrap(), dir.0);
     let ctrl = Controller::connect_current().unwrap();
     assert_eq!(ctrl.controller_uuid(), fake.controller_uuid());
@@ -270,14 +271,18 @@ fn connect_current_reads_juju_data_then_xdg_then_home() {
     let e = Controller::connect_named("missing").unwrap_err();
     assert!(e.message().contains("known: fake"), "{e}");
 
-    std::env::remove_var("JUJU_DATA");
-    std::env::set_var("XDG_DATA_HOME", "/xdg");
+    // TODO: Audit that the environment access only happens in single-threaded code.
+    unsafe { std::env::remove_var("JUJU_DATA") };
+    // TODO: Audit that the environment access only happens in single-threaded code.
+    unsafe { std::env::set_var("XDG_DATA_HOME", "/xdg") };
     assert_eq!(
         juju_client::juju_data_dir().unwrap(),
         PathBuf::from("/xdg/juju")
     );
-    std::env::remove_var("XDG_DATA_HOME");
-    std::env::set_var("HOME", "/home/u");
+    // TODO: Audit that the environment access only happens in single-threaded code.
+    unsafe { std::env::remove_var("XDG_DATA_HOME") };
+    // TODO: Audit that the environment access only happens in single-threaded code.
+    unsafe { std::env::set_var("HOME", "/home/u") };
     assert_eq!(
         juju_client::juju_data_dir().unwrap(),
         PathBuf::from("/home/u/.local/share/juju")
@@ -285,8 +290,10 @@ fn connect_current_reads_juju_data_then_xdg_then_home() {
 
     for (k, v) in saved {
         match v {
-            Some(v) => std::env::set_var(k, v),
-            None => std::env::remove_var(k),
+            // TODO: Audit that the environment access only happens in single-threaded code.
+            Some(v) => unsafe { std::env::set_var(k, v) },
+            // TODO: Audit that the environment access only happens in single-threaded code.
+            None => unsafe { std::env::remove_var(k) },
         }
     }
 }
@@ -366,9 +373,11 @@ fn the_fake_never_shows_the_password_in_debug_or_recorded_requests() {
             &serde_json::json!({"auth-tag": tag, "Credentials": password}),
         );
     let requests = fake.requests();
-    assert!(requests
-        .iter()
-        .any(|r| r.method == "Login" && r.params.get("Credentials").is_some()));
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.method == "Login" && r.params.get("Credentials").is_some())
+    );
     for r in &requests {
         assert!(!r.params.to_string().contains(password), "{:?}", r.params);
     }

@@ -5,8 +5,8 @@ mod common;
 
 use std::sync::{Mutex, OnceLock};
 
-use juju_client::testing::FakeController;
 use juju_client::Controller;
+use juju_client::testing::FakeController;
 use log::{Level, LevelFilter, Log, Metadata, Record};
 
 struct Capture(Mutex<Vec<(Level, String, String)>>);
@@ -72,9 +72,11 @@ fn trace_logs_of_a_login_show_the_frames_but_not_the_password() {
         && m.starts_with("<-")
         && m.contains("server-version")));
     // Debug has one line per call.
-    assert!(ours
-        .iter()
-        .any(|(l, _, m)| *l == Level::Debug && m.starts_with("call Pinger(1).Ping request-id=2")));
+    assert!(
+        ours.iter().any(
+            |(l, _, m)| *l == Level::Debug && m.starts_with("call Pinger(1).Ping request-id=2")
+        )
+    );
     // Nothing, from any crate at any level, shows the password.
     for (level, target, msg) in &lines {
         assert!(!msg.contains(password), "{level} {target}: {msg}");
@@ -182,9 +184,11 @@ fn no_secret_value_reaches_any_log_line_debug_or_display_in_a_whole_lifecycle() 
         rendered.push(format!("{:?}", std::error::Error::source(e)));
     }
     let lines = logs.0.lock().unwrap().clone();
-    assert!(lines
-        .iter()
-        .any(|(l, _, m)| *l == Level::Trace && m.contains("AddSecretBackends")));
+    assert!(
+        lines
+            .iter()
+            .any(|(l, _, m)| *l == Level::Trace && m.contains("AddSecretBackends"))
+    );
     rendered.extend(lines.into_iter().map(|(l, t, m)| format!("{l} {t} {m}")));
     for text in rendered {
         for s in secrets {
@@ -303,9 +307,11 @@ fn macaroon_logins_show_no_password_macaroon_token_or_client_secret_at_trace() {
         secrets.pop();
     }
     let lines = logs.0.lock().unwrap().clone();
-    assert!(lines
-        .iter()
-        .any(|(l, _, m)| *l == Level::Trace && m.contains("\"macaroons\":\"[REDACTED]\"")));
+    assert!(
+        lines
+            .iter()
+            .any(|(l, _, m)| *l == Level::Trace && m.contains("\"macaroons\":\"[REDACTED]\""))
+    );
     for (level, target, msg) in &lines {
         for s in &secrets {
             assert!(!msg.contains(s.as_str()), "{level} {target}: {msg}");

@@ -17,9 +17,12 @@ fn connect_current_logs_in_with_the_jar_then_discharges_and_refreshes_it() {
     std::fs::remove_file(dir.join("models.yaml")).unwrap();
     let accounts = std::fs::read_to_string(dir.join("accounts.yaml")).unwrap();
     assert!(!accounts.contains("password"), "{accounts}");
-    std::env::set_var("JUJU_DATA", &dir);
-    std::env::remove_var("JUJU_CLIENT_ID");
-    std::env::remove_var("JUJU_CLIENT_SECRET");
+    // TODO: Audit that the environment access only happens in single-threaded code.
+    unsafe { std::env::set_var("JUJU_DATA", &dir) };
+    // TODO: Audit that the environment access only happens in single-threaded code.
+    unsafe { std::env::remove_var("JUJU_CLIENT_ID") };
+    // TODO: Audit that the environment access only happens in single-threaded code.
+    unsafe { std::env::remove_var("JUJU_CLIENT_SECRET") };
 
     let ctrl = Controller::connect_current().unwrap();
     assert_eq!(ctrl.user(), "user-bob");
@@ -55,14 +58,20 @@ fn connect_current_logs_in_with_the_jar_then_discharges_and_refreshes_it() {
         .unwrap();
     let jdir = std::env::temp_dir().join(format!("juju-login-env-jaas-{}", jaas.port()));
     jaas.write_juju_data(&jdir, "jaas").unwrap();
-    std::env::set_var("JUJU_DATA", &jdir);
-    std::env::set_var("JUJU_CLIENT_ID", "bot");
-    std::env::set_var("JUJU_CLIENT_SECRET", "env-secret");
+    // TODO: Audit that the environment access only happens in single-threaded code.
+    unsafe { std::env::set_var("JUJU_DATA", &jdir) };
+    // TODO: Audit that the environment access only happens in single-threaded code.
+    unsafe { std::env::set_var("JUJU_CLIENT_ID", "bot") };
+    // TODO: Audit that the environment access only happens in single-threaded code.
+    unsafe { std::env::set_var("JUJU_CLIENT_SECRET", "env-secret") };
     let ctrl = Controller::connect_current().unwrap();
     assert_eq!(ctrl.user(), "user-bot@serviceaccount");
-    std::env::remove_var("JUJU_CLIENT_ID");
-    std::env::remove_var("JUJU_CLIENT_SECRET");
-    std::env::remove_var("JUJU_DATA");
+    // TODO: Audit that the environment access only happens in single-threaded code.
+    unsafe { std::env::remove_var("JUJU_CLIENT_ID") };
+    // TODO: Audit that the environment access only happens in single-threaded code.
+    unsafe { std::env::remove_var("JUJU_CLIENT_SECRET") };
+    // TODO: Audit that the environment access only happens in single-threaded code.
+    unsafe { std::env::remove_var("JUJU_DATA") };
     std::fs::remove_dir_all(&dir).ok();
     std::fs::remove_dir_all(&jdir).ok();
 }

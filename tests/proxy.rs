@@ -7,7 +7,7 @@ mod common;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use common::{within, Relay, RelayMode};
+use common::{Relay, RelayMode, within};
 use juju_client::testing::FakeController;
 use juju_client::{Controller, ErrorKind};
 
@@ -76,9 +76,12 @@ fn https_proxy_from_the_environment_is_used_except_for_loopback_and_no_proxy() {
         let _env = ENV.lock().unwrap_or_else(|e| e.into_inner());
         let fake = FakeController::start().unwrap();
         let proxy = Relay::start(fake.endpoint(), RelayMode::Connect { refuse: None });
-        std::env::set_var("HTTPS_PROXY", format!("http://{}", proxy.addr));
-        std::env::remove_var("NO_PROXY");
-        std::env::remove_var("no_proxy");
+        // TODO: Audit that the environment access only happens in single-threaded code.
+        unsafe { std::env::set_var("HTTPS_PROXY", format!("http://{}", proxy.addr)) };
+        // TODO: Audit that the environment access only happens in single-threaded code.
+        unsafe { std::env::remove_var("NO_PROXY") };
+        // TODO: Audit that the environment access only happens in single-threaded code.
+        unsafe { std::env::remove_var("no_proxy") };
         // A name only the proxy can reach (it tunnels anything to the fake); the CA is
         // pinned, so the certificate is checked against juju-apiserver as usual.
         let remote = fake
@@ -96,14 +99,17 @@ fn https_proxy_from_the_environment_is_used_except_for_loopback_and_no_proxy() {
         assert_eq!(proxy.heads().len(), 1);
 
         // NO_PROXY and no_proxy() bypass it: the name is then resolved here, and fails.
-        std::env::set_var("NO_PROXY", "example.org, .invalid");
+        // TODO: Audit that the environment access only happens in single-threaded code.
+        unsafe { std::env::set_var("NO_PROXY", "example.org, .invalid") };
         let e = Controller::connect(&remote.clone().connect_timeout(Duration::from_secs(5)))
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Connect, "{e}");
-        std::env::remove_var("NO_PROXY");
+        // TODO: Audit that the environment access only happens in single-threaded code.
+        unsafe { std::env::remove_var("NO_PROXY") };
         let e = Controller::connect(&remote.clone().no_proxy()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Connect, "{e}");
         assert_eq!(proxy.heads().len(), 1, "bypassed");
-        std::env::remove_var("HTTPS_PROXY");
+        // TODO: Audit that the environment access only happens in single-threaded code.
+        unsafe { std::env::remove_var("HTTPS_PROXY") };
     });
 }

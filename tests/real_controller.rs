@@ -107,11 +107,13 @@ fn real_controller_secret_backend_lifecycle() {
         assert_eq!(b.token_rotate_interval, Some(Duration::from_secs(7200)));
     }
     ctrl.remove_secret_backends(&renamed, false).unwrap();
-    assert!(!ctrl
-        .list_secret_backends(false)
-        .unwrap()
-        .iter()
-        .any(|b| b.name == renamed));
+    assert!(
+        !ctrl
+            .list_secret_backends(false)
+            .unwrap()
+            .iter()
+            .any(|b| b.name == renamed)
+    );
     ctrl.close().unwrap();
 }
 

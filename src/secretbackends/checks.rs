@@ -9,9 +9,9 @@
 use std::time::Duration;
 
 use super::types::{AddSecretBackend, UpdateSecretBackend};
+use crate::Controller;
 use crate::error::{Error, ErrorCode};
 use crate::goduration::format_go_duration;
-use crate::Controller;
 
 pub(super) const RESERVED_NAMES: &[&str] = &["internal", "auto"];
 

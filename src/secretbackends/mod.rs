@@ -26,11 +26,11 @@ pub use types::{
 
 use serde::Serialize;
 
+use crate::Controller;
 use crate::core::Effect;
 use crate::error::{Error, ErrorCode};
 use crate::params::{merge_results, one_result};
-use crate::Controller;
-use checks::{check_add, check_name, check_update, nanos, Server};
+use checks::{Server, check_add, check_name, check_update, nanos};
 pub(crate) use schema::{is_public_config_key, is_secret_config_key};
 pub(crate) use wire::ListResults;
 use wire::{AddArg, Args, ListArgs, RemoveArg, UpdateArg};

@@ -4,9 +4,9 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use super::Shared;
 use super::server::{Reply, RpcErr, Session};
 use super::versions::Emulation;
-use super::Shared;
 
 #[derive(Serialize)]
 struct HostPort<'a> {
@@ -314,16 +314,18 @@ fn redirect_info_json(target: &super::RedirectTarget) -> String {
 
 fn redirect_info_parts(target: &super::RedirectTarget) -> RedirectErrorInfo<'_> {
     RedirectErrorInfo {
-        servers: vec![target
-            .addrs
-            .iter()
-            .map(|a| HostPort {
-                value: if a.ip().is_ipv6() { "::1" } else { "127.0.0.1" },
-                kind: if a.ip().is_ipv6() { "ipv6" } else { "ipv4" },
-                scope: "public",
-                port: a.port(),
-            })
-            .collect()],
+        servers: vec![
+            target
+                .addrs
+                .iter()
+                .map(|a| HostPort {
+                    value: if a.ip().is_ipv6() { "::1" } else { "127.0.0.1" },
+                    kind: if a.ip().is_ipv6() { "ipv6" } else { "ipv4" },
+                    scope: "public",
+                    port: a.port(),
+                })
+                .collect(),
+        ],
         ca_cert: &target.ca_pem,
         controller_tag: format!("controller-{}", target.controller_uuid),
     }

@@ -15,9 +15,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::models::{go_time, Obj};
+use super::models::{Obj, go_time};
 use super::server::{Conn, Reply, RpcErr};
-use super::{modelconfig, Shared};
+use super::{Shared, modelconfig};
 
 /// One connection's all-watchers, by id.
 #[derive(Default)]

@@ -1204,8 +1204,8 @@ fn tls_acceptor(cert_pem: &str, key_pem: &str) -> Result<SslAcceptor, openssl::e
 #[cfg(test)]
 mod tls_tests {
     use std::io::{Read, Write};
-    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     use openssl::ssl::{SslConnector, SslMethod, SslSessionCacheMode, SslVerifyMode};
 

@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value};
 
-use super::models::{at_least, json_type_error, Model, Obj};
+use super::models::{Model, Obj, at_least, json_type_error};
 use super::server::{Reply, RpcErr, Session};
 use super::{Shared, State};
 
@@ -198,7 +198,7 @@ fn model_set(st: &mut State, uuid: &str, params: &Value) -> Reply {
                 "ModelSet",
                 "config",
                 "map[string]interface {}",
-            ))
+            ));
         }
     };
     if !st.juju.is_4() {
@@ -217,15 +217,15 @@ fn model_set(st: &mut State, uuid: &str, params: &Value) -> Reply {
 /// The 3.6 checks `ModelSet` runs, in its order (`checkAgentVersion`, `checkCharmhubURL`,
 /// `checkSecretBackend`, `checkAuthorizedKeys`).
 fn check_3_6(st: &State, attrs: &Map<String, Value>) -> Result<(), RpcErr> {
-    if let Some(v) = attrs.get("agent-version") {
-        if v.as_str() != Some(st.server_version.as_str()) {
-            return Err(RpcErr::new("agent-version cannot be changed", ""));
-        }
+    if let Some(v) = attrs.get("agent-version")
+        && v.as_str() != Some(st.server_version.as_str())
+    {
+        return Err(RpcErr::new("agent-version cannot be changed", ""));
     }
-    if let Some(v) = attrs.get("charmhub-url") {
-        if v.as_str() != Some("https://api.charmhub.io") {
-            return Err(RpcErr::new("charmhub-url cannot be changed", ""));
-        }
+    if let Some(v) = attrs.get("charmhub-url")
+        && v.as_str() != Some("https://api.charmhub.io")
+    {
+        return Err(RpcErr::new("charmhub-url cannot be changed", ""));
     }
     if let Some(v) = attrs.get("secret-backend") {
         check_secret_backend(st, v)?;
@@ -306,7 +306,7 @@ fn set_model_secret_backend(st: &mut State, uuid: &str, params: &Value) -> Reply
                 "SetModelSecretBackendArg",
                 "secret-backend-name",
                 "string",
-            ))
+            ));
         }
     };
     let outcome = if name.is_empty() {

@@ -210,7 +210,9 @@ pub(crate) fn json_type_error(v: &Value, go_struct: &str, field: &str, go_type: 
         Value::Null => "null".to_string(),
     };
     RpcErr::new(
-        format!("json: cannot unmarshal {what} into Go struct field {go_struct}.{field} of type {go_type}"),
+        format!(
+            "json: cannot unmarshal {what} into Go struct field {go_struct}.{field} of type {go_type}"
+        ),
         "",
     )
 }
@@ -248,7 +250,7 @@ pub(crate) fn call(
 
 /// The models a user sees: every model for a superuser who asks (`all`), else those the
 /// user was granted. Models that migrated away are gone from this controller.
-fn visible<'a>(st: &'a State, user: &str, all: bool) -> impl Iterator<Item = &'a Model> {
+fn visible<'a>(st: &'a State, user: &str, all: bool) -> impl Iterator<Item = &'a Model> + use<'a> {
     let user = user.to_string();
     st.models
         .iter()
@@ -367,7 +369,7 @@ fn list_model_summaries(st: &State, session: &Session, version: u32, params: &Va
                 "ModelSummariesRequest",
                 "all",
                 "bool",
-            ))
+            ));
         }
     };
     auth_check(session, &user)?;
@@ -451,7 +453,7 @@ fn model_info(st: &State, session: &Session, version: u32, params: &Value) -> Re
                 "Entities",
                 "entities",
                 "[]params.Entity",
-            ))
+            ));
         }
     };
     let mut results = Vec::with_capacity(entities.len());
@@ -460,7 +462,7 @@ fn model_info(st: &State, session: &Session, version: u32, params: &Value) -> Re
             None | Some(Value::Null) => String::new(),
             Some(Value::String(s)) => s.clone(),
             Some(other) => {
-                return Err(json_type_error(other, "Entities", "entities.tag", "string"))
+                return Err(json_type_error(other, "Entities", "entities.tag", "string"));
             }
         };
         results.push(match one_model_info(st, session, version, &tag) {
@@ -570,18 +572,20 @@ fn secret_backends(st: &State, m: &Model) -> String {
         .v("backend-type", "controller")
         .raw("config", "{}")
         .done();
-    let mut out = vec![Obj::new()
-        .raw("result", &internal)
-        .v("id", "")
-        .v(
-            "num-secrets",
-            m.secret_counts
-                .get(&st.internal_backend_id)
-                .copied()
-                .unwrap_or(0),
-        )
-        .v("status", "active")
-        .done()];
+    let mut out = vec![
+        Obj::new()
+            .raw("result", &internal)
+            .v("id", "")
+            .v(
+                "num-secrets",
+                m.secret_counts
+                    .get(&st.internal_backend_id)
+                    .copied()
+                    .unwrap_or(0),
+            )
+            .v("status", "active")
+            .done(),
+    ];
     for b in &st.backends {
         let n = m.secret_counts.get(&b.id).copied().unwrap_or(0);
         if n == 0 && configured.as_deref() != Some(b.id.as_str()) {

@@ -176,7 +176,9 @@ fn type_error(v: &Value, go_struct: &str, path: &str, go_type: &str) -> RpcErr {
         other => json_kind(other).to_string(),
     };
     RpcErr::new(
-        format!("json: cannot unmarshal {what} into Go struct field {go_struct}.{path} of type {go_type}"),
+        format!(
+            "json: cannot unmarshal {what} into Go struct field {go_struct}.{path} of type {go_type}"
+        ),
         "",
     )
 }
@@ -462,12 +464,12 @@ fn validate_config(
         (true, false) => {
             return Err(ConfigError::rule(format!(
                 "{label} config missing client key"
-            )))
+            )));
         }
         (false, true) => {
             return Err(ConfigError::rule(format!(
                 "{label} config missing client certificate"
-            )))
+            )));
         }
         _ => {}
     }
@@ -608,7 +610,7 @@ fn add(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
             return Err(RpcErr::new(
                 "secret backend missing next rotate time not valid",
                 "not valid",
-            ))
+            ));
         }
         None => {}
     }
@@ -757,11 +759,9 @@ impl<'a> WireResult<'a> {
         ping: Option<Result<(), RpcErr>>,
     ) -> WireResult<'a> {
         let config = config.map(|mut config| {
-            if !reveal {
-                if let Some(fields) = schema(&b.backend_type) {
-                    for f in fields.iter().filter(|f| f.3) {
-                        config.remove(f.0);
-                    }
+            if !reveal && let Some(fields) = schema(&b.backend_type) {
+                for f in fields.iter().filter(|f| f.3) {
+                    config.remove(f.0);
                 }
             }
             config

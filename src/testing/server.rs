@@ -3,15 +3,15 @@
 
 use std::io;
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use super::{
-    admin, allwatcher, modelconfig, models, secretbackends, Fault, ReceivedRequest, Shared,
+    Fault, ReceivedRequest, Shared, admin, allwatcher, modelconfig, models, secretbackends,
 };
 use crate::redact::REDACTED;
 use crate::websocket::{self, Route};
@@ -467,13 +467,13 @@ fn respond(shared: &Shared, conn: &mut Conn, req: Incoming) -> Action {
         Some(Fault::NoReply) => return Action::Skip,
         Some(Fault::DropConnection) => return Action::Drop,
         Some(Fault::NonJson) => {
-            return Action::Send(vec![Out::Text("<html>502 Bad Gateway</html>\n".into())])
+            return Action::Send(vec![Out::Text("<html>502 Bad Gateway</html>\n".into())]);
         }
         Some(Fault::MissingFields) => {
             return Action::Send(vec![Out::Text(format!(
                 "{{\"request-id\":{}}}\n",
                 req.request_id
-            ))])
+            ))]);
         }
         _ => {}
     }
@@ -575,7 +575,7 @@ fn dispatch(
             return Err(RpcErr::new(
                 format!("unknown model: {uuid:?}"),
                 "model not found",
-            ))
+            ));
         }
     };
     let Some(s) = conn.session.clone() else {
@@ -619,14 +619,14 @@ fn dispatch(
             return Err(RpcErr::new(
                 format!("facade {facade:?} not supported for controller API connection"),
                 "not supported",
-            ))
+            ));
         }
         None => juju.facade_versions(facade),
         Some(_) if !juju.allowed_on_model(facade) => {
             return Err(RpcErr::new(
                 format!("facade {facade:?} not supported for model API connection"),
                 "not supported",
-            ))
+            ));
         }
         Some(_) => juju.model_facade_versions(facade),
     };
@@ -735,7 +735,11 @@ mod tests {
     #[test]
     fn replies_look_like_go_wrote_them() {
         assert_eq!(
-            encode_reply(7, false, Err(RpcErr::new("permission denied", "unauthorized access"))),
+            encode_reply(
+                7,
+                false,
+                Err(RpcErr::new("permission denied", "unauthorized access"))
+            ),
             "{\"request-id\":7,\"error\":\"permission denied\",\"error-code\":\"unauthorized access\",\"response\":{}}\n"
         );
         assert_eq!(

@@ -19,12 +19,12 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use tungstenite::Message;
+use tungstenite::protocol::WebSocketConfig;
 use tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tungstenite::protocol::frame::{CloseFrame, Frame};
-use tungstenite::protocol::WebSocketConfig;
-use tungstenite::Message;
 
-use super::{client_handshake, server_handshake, HandshakeError, WebSocket, WsError};
+use super::{HandshakeError, WebSocket, WsError, client_handshake, server_handshake};
 
 trait Stream: Read + Write + Send {}
 impl<T: Read + Write + Send> Stream for T {}

@@ -108,7 +108,7 @@ impl Raw {
                         std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
                     ) =>
                 {
-                    return false
+                    return false;
                 }
                 Err(_) => return true,
             }

@@ -17,11 +17,11 @@
 use serde_json::{Map, Value};
 
 use super::{
-    config_of, internal_backend, list_json, name_wanted, ping, rotate_of, str_of, validate_config,
-    Backend, ConfigError, Rules, WireResult,
+    Backend, ConfigError, Rules, WireResult, config_of, internal_backend, list_json, name_wanted,
+    ping, rotate_of, str_of, validate_config,
 };
-use crate::testing::server::RpcErr;
 use crate::testing::State;
+use crate::testing::server::RpcErr;
 
 pub(in crate::testing) const RULES: Rules = Rules {
     add,
@@ -250,14 +250,13 @@ fn update(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
     if is_builtin_id(st, &existing.id) {
         return Err(immutable(&existing.id));
     }
-    if let Some(new) = new_name {
-        if st
+    if let Some(new) = new_name
+        && st
             .backends
             .iter()
             .any(|b| b.name == new && b.id != existing.id)
-        {
-            return Err(already_exists(new));
-        }
+    {
+        return Err(already_exists(new));
     }
     let b = st
         .backends

@@ -13,7 +13,7 @@ use juju_client::secretbackends::{
 };
 use juju_client::testing::FakeController;
 use juju_client::{Controller, Error, ErrorCode, ErrorKind};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const VERSIONS: [&str; 4] = ["3.1.5", "3.2.4", "3.6.26", "4.0.14"];
 
@@ -228,12 +228,13 @@ fn lifecycle_add_list_show_update_remove_on_every_version() {
         // Show, revealed and not.
         let shown = ctrl.show_secret_backend("v1", true).unwrap();
         assert_eq!(shown.config.get_str("token"), Some("s.token"), "{v}");
-        assert!(ctrl
-            .show_secret_backend("v1", false)
-            .unwrap()
-            .config
-            .get("token")
-            .is_none());
+        assert!(
+            ctrl.show_secret_backend("v1", false)
+                .unwrap()
+                .config
+                .get("token")
+                .is_none()
+        );
 
         // Update: merge, reset, rotate, rename (keeping the id).
         ctrl.update_secret_backends(
@@ -992,11 +993,12 @@ fn juju_4_list_shape() {
     assert_eq!(all[1].num_secrets, 4);
     let zed = &all[3];
     assert_eq!(zed.status.to_string(), "error");
-    assert!(zed
-        .message
-        .as_deref()
-        .unwrap()
-        .starts_with("backend not reachable: "));
+    assert!(
+        zed.message
+            .as_deref()
+            .unwrap()
+            .starts_with("backend not reachable: ")
+    );
     assert!(all.iter().all(|b| b.is_builtin() == (b.name == "internal")));
     // A controller-type backend has no config rows either.
     let mid = raw_list(&ctrl, json!(["mid"]));

@@ -3,13 +3,13 @@
 //! redirects of migrated models and the client store's `models.yaml`. Replies are compared
 //! byte for byte where the references quote them.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
-use common::{within, Raw};
+use common::{Raw, within};
 use juju_client::testing::FakeController;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn fake(version: &str) -> FakeController {
     FakeController::builder()
@@ -299,7 +299,13 @@ fn list_models_3_6() {
         )
     );
     assert_eq!(
-        bob.exchange(&request(5, "ModelManager", 10, "ListModels", json!({"tag": "machine-0"}))),
+        bob.exchange(&request(
+            5,
+            "ModelManager",
+            10,
+            "ListModels",
+            json!({"tag": "machine-0"})
+        )),
         "{\"request-id\":5,\"error\":\"\\\"machine-0\\\" is not a valid user tag\",\"response\":{}}\n"
     );
 }
@@ -326,15 +332,16 @@ fn list_models_4_0_has_qualifiers_in_v11() {
              \"type\":\"iaas\"}},\"last-connection\":null}}]}}}}\n"
         )
     );
-    assert!(raw
-        .exchange(&request(
+    assert!(
+        raw.exchange(&request(
             3,
             "ModelManager",
             10,
             "ListModels",
             json!({"tag": "user-admin"})
         ))
-        .contains("\"owner-tag\":\"user-admin\"}"));
+        .contains("\"owner-tag\":\"user-admin\"}")
+    );
     // 3.6's v9 is gone.
     assert_eq!(
         raw.exchange(&request(
@@ -912,8 +919,11 @@ fn model_unset_returns_a_key_to_its_default() {
     ));
     assert_eq!(set, "{\"request-id\":2,\"response\":{}}\n");
     let got = raw.exchange(&request(3, "ModelConfig", 3, "ModelGet", json!({})));
-    assert!(got
-        .contains("\"ftp-proxy\":{\"value\":\"http://proxy.example:3128\",\"source\":\"model\"}"));
+    assert!(
+        got.contains(
+            "\"ftp-proxy\":{\"value\":\"http://proxy.example:3128\",\"source\":\"model\"}"
+        )
+    );
     let unset = raw.exchange(&request(
         4,
         "ModelConfig",

@@ -2,8 +2,8 @@
 //! `juju_userpass` discharge, and JAAS client credentials, against the fake controller.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use juju_client::testing::FakeController;

@@ -1,16 +1,16 @@
 //! The RPC layer: dispatch errors byte for byte, timeouts, broken connections, threads,
 //! fragmented and oversized messages.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use common::{within, Raw};
+use common::{Raw, within};
 use juju_client::testing::{FakeController, Fault};
 use juju_client::{Controller, ErrorCode, ErrorKind};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn reply(id: u64, error: &str, code: Option<&str>) -> String {
     let error = serde_json::to_string(error).unwrap();

@@ -1,14 +1,14 @@
 //! The keepalive's threads end when their connections close, break or are dropped. Alone in
 //! its test binary: it counts the process's threads by name.
 
-mod common;
+use crate::common;
 
 use std::thread;
 use std::time::{Duration, Instant};
 
 use common::within;
-use juju_client::testing::FakeController;
 use juju_client::Controller;
+use juju_client::testing::FakeController;
 
 fn keepalive_threads() -> usize {
     std::fs::read_dir("/proc/self/task")

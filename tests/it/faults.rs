@@ -3,7 +3,7 @@
 //! is closed, and reconnect() restores it. Changes in flight are reported as of unknown
 //! outcome and never retried. A watchdog fails any test that hangs.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::thread;

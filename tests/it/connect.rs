@@ -1,6 +1,6 @@
 //! Connecting and logging in: TLS rules, endpoints, login outcomes, close and reconnect.
 
-mod common;
+use crate::common;
 
 use std::net::TcpListener;
 use std::time::{Duration, Instant};

@@ -2,17 +2,17 @@
 //! order, a broken or closed connection failing every waiting call at once with the right
 //! flags, keepalive, and safe retries. A watchdog fails any test that hangs.
 
-mod common;
+use crate::common;
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::{within, Relay, RelayMode};
+use common::{Relay, RelayMode, within};
+use juju_client::Controller;
 use juju_client::secretbackends::VaultConfig;
 use juju_client::testing::{FakeController, Fault};
-use juju_client::Controller;
 
 fn add_backends(ctrl: &Controller, n: usize) {
     for t in 0..n {

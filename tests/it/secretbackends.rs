@@ -10,7 +10,7 @@ use juju_client::secretbackends::{
 };
 use juju_client::testing::FakeController;
 use juju_client::{Controller, ErrorCode, ErrorKind};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn setup() -> (FakeController, Controller) {
     let fake = FakeController::start().unwrap();
@@ -118,10 +118,10 @@ fn an_empty_id_lets_the_controller_choose_a_24_hex_id() {
         .unwrap();
     let b = ctrl.show_secret_backend("v", false).unwrap();
     assert_eq!(b.id.len(), 24);
-    assert!(b
-        .id
-        .chars()
-        .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+    assert!(
+        b.id.chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+    );
     let add = fake
         .requests()
         .into_iter()
@@ -274,10 +274,11 @@ fn unknown_types_pass_the_sdk_and_the_controller_answers() {
         r#"creating backend provider type "aws": no registered provider for "aws""#
     );
     assert_eq!(e.kind(), ErrorKind::Api);
-    assert!(fake
-        .requests()
-        .iter()
-        .any(|r| r.method == "AddSecretBackends"));
+    assert!(
+        fake.requests()
+            .iter()
+            .any(|r| r.method == "AddSecretBackends")
+    );
 }
 
 #[test]
@@ -487,11 +488,12 @@ fn update_merges_config_resets_keys_and_force_skips_the_ping() {
     let v = ctrl.show_secret_backend("v", false).unwrap();
     assert_eq!(v.status, BackendStatus::Error);
     assert_eq!(v.status.to_string(), "error");
-    assert!(v
-        .message
-        .as_deref()
-        .unwrap()
-        .starts_with("backend not reachable: "));
+    assert!(
+        v.message
+            .as_deref()
+            .unwrap()
+            .starts_with("backend not reachable: ")
+    );
 }
 
 #[test]
@@ -622,10 +624,11 @@ fn list_rules() {
     let mut sorted = ids.clone();
     sorted.sort();
     assert_eq!(ids, sorted, "sorted by id");
-    assert!(all
-        .iter()
-        .filter(|b| b.name != "internal")
-        .all(|b| !b.is_builtin()));
+    assert!(
+        all.iter()
+            .filter(|b| b.name != "internal")
+            .all(|b| !b.is_builtin())
+    );
     let count = |n: &str| all.iter().find(|b| b.name == n).unwrap().num_secrets;
     assert_eq!((count("internal"), count("b"), count("a")), (5, 2, 0));
 
@@ -636,10 +639,11 @@ fn list_rules() {
     let mut got: Vec<&str> = some.iter().map(|b| b.name.as_str()).collect();
     got.sort();
     assert_eq!(got, ["a", "b"]);
-    assert!(ctrl
-        .list_secret_backends_named(["nope"], false)
-        .unwrap()
-        .is_empty());
+    assert!(
+        ctrl.list_secret_backends_named(["nope"], false)
+            .unwrap()
+            .is_empty()
+    );
     let raw: Value = ctrl
         .call(
             "SecretBackends",

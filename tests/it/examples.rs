@@ -128,8 +128,10 @@ fn list_in_tabular_yaml_and_json() {
 
     // --reveal is ignored in tabular, with the CLI's notice.
     let out = s.run(&["list", "--reveal"]);
-    assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("sensitive config values are not shown in tabular format"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("sensitive config values are not shown in tabular format")
+    );
     assert!(!String::from_utf8_lossy(&out.stdout).contains("s.tok"));
 
     let yaml = s.ok(&["list", "--format", "yaml", "--reveal"]);
@@ -328,12 +330,14 @@ fn remove_in_use_needs_force() {
 fn usage_mistakes_and_missing_stores_are_reported() {
     let s = Store::new("usage");
     assert!(s.fails(2, &[]).contains("no command given"));
-    assert!(s
-        .fails(2, &["frobnicate"])
-        .contains("unknown command \"frobnicate\""));
-    assert!(s
-        .fails(2, &["list", "--bogus"])
-        .contains("unknown option --bogus"));
+    assert!(
+        s.fails(2, &["frobnicate"])
+            .contains("unknown command \"frobnicate\"")
+    );
+    assert!(
+        s.fails(2, &["list", "--bogus"])
+            .contains("unknown option --bogus")
+    );
     let err = s.fails(1, &["--controller", "other", "list"]);
     assert!(
         err.starts_with("ERROR ")
@@ -392,11 +396,12 @@ fn quickstart_runs_the_four_operations_against_the_fake_or_a_named_controller() 
         text.starts_with("using the real controller \"fake\""),
         "says so before changing anything: {text}"
     );
-    assert!(s
-        .fake
-        .requests()
-        .iter()
-        .any(|r| r.method == "RemoveSecretBackends"));
+    assert!(
+        s.fake
+            .requests()
+            .iter()
+            .any(|r| r.method == "RemoveSecretBackends")
+    );
 }
 
 #[test]

@@ -2,14 +2,14 @@
 //! what a 4.0 controller does differently on the wire (envelope, dispatch texts, facades).
 //! The raw checks speak to the fake below the SDK, as another client would.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
-use common::{within, Raw};
+use common::{Raw, within};
 use juju_client::testing::FakeController;
 use juju_client::{Controller, ErrorCode, ErrorKind, JUJU_CLIENT_VERSION};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn fake(version: &str) -> FakeController {
     FakeController::builder()
@@ -64,11 +64,12 @@ fn the_sdk_works_against_a_3_2_controller() {
     let ctrl = Controller::connect(&fake.connect_options()).unwrap();
     assert_eq!(ctrl.server_version(), "3.2.4");
     ctrl.ping().unwrap();
-    assert!(ctrl
-        .list_secret_backends(false)
-        .unwrap()
-        .iter()
-        .any(|b| b.name == "internal"));
+    assert!(
+        ctrl.list_secret_backends(false)
+            .unwrap()
+            .iter()
+            .any(|b| b.name == "internal")
+    );
     let login = &fake.requests()[0];
     assert_eq!(login.params["client-version"], JUJU_CLIENT_VERSION);
 }

@@ -7,9 +7,9 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use juju_client::Controller;
 use juju_client::fuzzing::{HostileServer, Stage, Step};
 use juju_client::testing::FakeController;
-use juju_client::Controller;
 
 /// Runs `f` on a thread and fails if it takes longer than `limit`.
 fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
