@@ -241,6 +241,7 @@ impl ErrorCode {
     /// assert_eq!(ErrorCode::SecretBackendNotFound.generic(), ErrorCode::NotFound);
     /// assert_eq!(ErrorCode::NotFound.generic(), ErrorCode::NotFound);
     /// ```
+    #[must_use]
     pub fn generic(&self) -> ErrorCode {
         match self {
             ErrorCode::SecretBackendNotFound => ErrorCode::NotFound,

@@ -126,6 +126,7 @@ impl ConnectOptions {
     ///     .endpoint("[fd42::5]:17070");
     /// assert_eq!(opts.get_endpoints().len(), 2);
     /// ```
+    #[must_use]
     pub fn endpoint(mut self, endpoint: impl Into<String>) -> Self {
         self.endpoints.push(endpoint.into());
         self
@@ -137,6 +138,7 @@ impl ConnectOptions {
     /// let opts = juju_client::ConnectOptions::new().endpoints(["10.0.0.5:17070", "10.0.0.6:17070"]);
     /// assert_eq!(opts.get_endpoints()[1], "10.0.0.6:17070");
     /// ```
+    #[must_use]
     pub fn endpoints<I, S>(mut self, endpoints: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -152,6 +154,7 @@ impl ConnectOptions {
     /// let opts = juju_client::ConnectOptions::new().username("bob");
     /// assert_eq!(opts.get_username(), "bob");
     /// ```
+    #[must_use]
     pub fn username(mut self, username: impl Into<String>) -> Self {
         self.username = username.into();
         self
@@ -163,6 +166,7 @@ impl ConnectOptions {
     /// ```
     /// let opts = juju_client::ConnectOptions::new().password(std::env::var("JUJU_PASSWORD").unwrap_or_default());
     /// ```
+    #[must_use]
     pub fn password(mut self, password: impl Into<String>) -> Self {
         self.password = Some(password.into());
         self
@@ -177,6 +181,7 @@ impl ConnectOptions {
     /// let opts = juju_client::ConnectOptions::new().ca_cert(std::fs::read_to_string("ca.pem")?);
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[must_use]
     pub fn ca_cert(mut self, pem: impl Into<String>) -> Self {
         self.ca_cert = Some(pem.into());
         self
@@ -187,6 +192,7 @@ impl ConnectOptions {
     /// ```
     /// let opts = juju_client::ConnectOptions::new().tls_server_name("juju.example.com");
     /// ```
+    #[must_use]
     pub fn tls_server_name(mut self, name: impl Into<String>) -> Self {
         self.tls_server_name = Some(name.into());
         self
@@ -199,6 +205,7 @@ impl ConnectOptions {
     /// ```
     /// let opts = juju_client::ConnectOptions::new().connect_timeout(std::time::Duration::from_secs(3));
     /// ```
+    #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -211,6 +218,7 @@ impl ConnectOptions {
     /// ```
     /// let opts = juju_client::ConnectOptions::new().call_timeout(std::time::Duration::from_secs(5));
     /// ```
+    #[must_use]
     pub fn call_timeout(mut self, timeout: Duration) -> Self {
         self.call_timeout = timeout;
         self
@@ -222,6 +230,7 @@ impl ConnectOptions {
     /// ```
     /// let opts = juju_client::ConnectOptions::new().max_message_size(64 << 20);
     /// ```
+    #[must_use]
     pub fn max_message_size(mut self, bytes: usize) -> Self {
         self.max_message_size = bytes;
         self
@@ -233,6 +242,7 @@ impl ConnectOptions {
     /// ```
     /// let opts = juju_client::ConnectOptions::new().dial_stagger(std::time::Duration::ZERO);
     /// ```
+    #[must_use]
     pub fn dial_stagger(mut self, stagger: Duration) -> Self {
         self.dial_stagger = stagger;
         self
@@ -244,6 +254,7 @@ impl ConnectOptions {
     /// ```
     /// let opts = juju_client::ConnectOptions::new().follow_redirects(true);
     /// ```
+    #[must_use]
     pub fn follow_redirects(mut self, follow: bool) -> Self {
         self.follow_redirects = follow;
         self
@@ -257,6 +268,7 @@ impl ConnectOptions {
     /// let opts = juju_client::ConnectOptions::new()
     ///     .expect_controller_uuid("8b6a2bd5-6ee1-4d5e-8c0a-5e2c4c4d0b1f");
     /// ```
+    #[must_use]
     pub fn expect_controller_uuid(mut self, uuid: impl Into<String>) -> Self {
         self.expected_uuid = Some(uuid.into());
         self
@@ -297,6 +309,7 @@ impl ConnectOptions {
     /// let opts = juju_client::ConnectOptions::new().client_version("3.2.4");
     /// assert_eq!(opts.get_client_version(), "3.2.4");
     /// ```
+    #[must_use]
     pub fn client_version(mut self, version: impl Into<String>) -> Self {
         self.client_version = version.into();
         self
@@ -337,6 +350,7 @@ impl ConnectOptions {
     /// let opts = juju_client::ConnectOptions::new().username("bob").macaroons("[]");
     /// assert!(!format!("{opts:?}").contains("[]\""));
     /// ```
+    #[must_use]
     pub fn macaroons(mut self, json: impl Into<String>) -> Self {
         self.macaroons.push(json.into());
         self
@@ -353,6 +367,7 @@ impl ConnectOptions {
     /// let opts = juju_client::ConnectOptions::new().cookie_jar("/home/me/.local/share/juju/cookies/prod.json");
     /// assert!(opts.get_cookie_jar().is_some());
     /// ```
+    #[must_use]
     pub fn cookie_jar(mut self, path: impl Into<PathBuf>) -> Self {
         self.cookie_jar = Some(path.into());
         self
@@ -375,6 +390,7 @@ impl ConnectOptions {
     /// ```
     /// let opts = juju_client::ConnectOptions::new().cookie_host("juju.example.com");
     /// ```
+    #[must_use]
     pub fn cookie_host(mut self, host: impl Into<String>) -> Self {
         self.cookie_host = Some(host.into());
         self
@@ -395,6 +411,7 @@ impl ConnectOptions {
     ///         std::env::var("BOB_PASSWORD").ok()
     ///     });
     /// ```
+    #[must_use]
     pub fn password_callback(
         mut self,
         f: impl Fn(&PasswordPrompt) -> Option<String> + Send + Sync + 'static,
@@ -414,6 +431,7 @@ impl ConnectOptions {
     ///     Err(format!("cannot do {} here", i.method()))
     /// });
     /// ```
+    #[must_use]
     pub fn interaction_handler(
         mut self,
         f: impl Fn(&Interaction) -> Result<DischargeToken, String> + Send + Sync + 'static,
@@ -432,6 +450,7 @@ impl ConnectOptions {
     /// let opts = juju_client::ConnectOptions::new().client_credentials("my-client-id", "s3cret");
     /// assert!(!format!("{opts:?}").contains("s3cret"));
     /// ```
+    #[must_use]
     pub fn client_credentials(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
         self.client_credentials = Some((id.into(), secret.into()));
         self
@@ -459,6 +478,7 @@ impl ConnectOptions {
     /// let opts = juju_client::ConnectOptions::new().keepalive(Some(Duration::from_secs(30)));
     /// assert_eq!(opts.get_keepalive(), Some(Duration::from_secs(30)));
     /// ```
+    #[must_use]
     pub fn keepalive(mut self, interval: Option<Duration>) -> Self {
         self.keepalive = interval.filter(|d| !d.is_zero());
         self
@@ -484,6 +504,7 @@ impl ConnectOptions {
     /// use std::time::Duration;
     /// let opts = juju_client::ConnectOptions::new().connect_retries(3, Duration::from_millis(500));
     /// ```
+    #[must_use]
     pub fn connect_retries(mut self, retries: u32, backoff: Duration) -> Self {
         self.connect_retries = retries;
         self.connect_backoff = backoff;
@@ -499,6 +520,7 @@ impl ConnectOptions {
     /// ```
     /// let opts = juju_client::ConnectOptions::new().reconnect_on_call(true);
     /// ```
+    #[must_use]
     pub fn reconnect_on_call(mut self, reconnect: bool) -> Self {
         self.reconnect_on_call = reconnect;
         self
@@ -525,6 +547,7 @@ impl ConnectOptions {
     /// ```
     /// let opts = juju_client::ConnectOptions::new().no_proxy();
     /// ```
+    #[must_use]
     pub fn no_proxy(mut self) -> Self {
         self.proxy = crate::proxy::ProxyChoice::Direct;
         self

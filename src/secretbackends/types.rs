@@ -248,6 +248,7 @@ impl VaultConfig {
     /// let config = VaultConfig::new("https://vault.example:8200")
     ///     .token("s.root");
     /// ```
+    #[must_use]
     pub fn token(self, token: impl Into<String>) -> Self {
         self.set("token", token)
     }
@@ -258,6 +259,7 @@ impl VaultConfig {
     /// let config = VaultConfig::new("https://vault.example:8200")
     ///     .namespace("team-a");
     /// ```
+    #[must_use]
     pub fn namespace(self, namespace: impl Into<String>) -> Self {
         self.set("namespace", namespace)
     }
@@ -268,6 +270,7 @@ impl VaultConfig {
     /// let config = VaultConfig::new("https://vault.example:8200")
     ///     .mount_path("juju");
     /// ```
+    #[must_use]
     pub fn mount_path(self, path: impl Into<String>) -> Self {
         self.set("mount-path", path)
     }
@@ -278,6 +281,7 @@ impl VaultConfig {
     /// let config = VaultConfig::new("https://vault.example:8200")
     ///     .ca_cert("-----BEGIN CERTIFICATE-----\n...");
     /// ```
+    #[must_use]
     pub fn ca_cert(self, pem: impl Into<String>) -> Self {
         self.set("ca-cert", pem)
     }
@@ -289,6 +293,7 @@ impl VaultConfig {
     ///     .client_cert("-----BEGIN CERTIFICATE-----\n...")
     ///     .client_key("-----BEGIN PRIVATE KEY-----\n...");
     /// ```
+    #[must_use]
     pub fn client_cert(self, pem: impl Into<String>) -> Self {
         self.set("client-cert", pem)
     }
@@ -300,6 +305,7 @@ impl VaultConfig {
     ///     .client_cert("-----BEGIN CERTIFICATE-----\n...")
     ///     .client_key("-----BEGIN PRIVATE KEY-----\n...");
     /// ```
+    #[must_use]
     pub fn client_key(self, pem: impl Into<String>) -> Self {
         self.set("client-key", pem)
     }
@@ -310,6 +316,7 @@ impl VaultConfig {
     /// let config = VaultConfig::new("https://vault.example:8200")
     ///     .tls_server_name("vault.internal");
     /// ```
+    #[must_use]
     pub fn tls_server_name(self, name: impl Into<String>) -> Self {
         self.set("tls-server-name", name)
     }
@@ -362,6 +369,7 @@ impl KubernetesConfig {
     /// let config = KubernetesConfig::new("https://k8s.example:6443", "juju-secrets")
     ///     .service_account("juju-secrets");
     /// ```
+    #[must_use]
     pub fn service_account(self, name: impl Into<String>) -> Self {
         self.set("service-account", name.into())
     }
@@ -372,6 +380,7 @@ impl KubernetesConfig {
     /// let config = KubernetesConfig::new("https://k8s.example:6443", "juju-secrets")
     ///     .ca_certs(["-----BEGIN CERTIFICATE-----\n..."]);
     /// ```
+    #[must_use]
     pub fn ca_certs<I: IntoIterator<Item = S>, S: Into<String>>(self, pems: I) -> Self {
         let list: Vec<Value> = pems.into_iter().map(|p| Value::String(p.into())).collect();
         self.set("ca-certs", list)
@@ -383,6 +392,7 @@ impl KubernetesConfig {
     /// let config = KubernetesConfig::new("https://k8s.example:6443", "juju-secrets")
     ///     .ca_cert("-----BEGIN CERTIFICATE-----\n...");
     /// ```
+    #[must_use]
     pub fn ca_cert(self, pem: impl Into<String>) -> Self {
         self.set("ca-cert", pem.into())
     }
@@ -393,6 +403,7 @@ impl KubernetesConfig {
     /// let config = KubernetesConfig::new("https://k8s.example:6443", "juju-secrets")
     ///     .token("eyJhbGciOi...");
     /// ```
+    #[must_use]
     pub fn token(self, token: impl Into<String>) -> Self {
         self.set("token", token.into())
     }
@@ -404,6 +415,7 @@ impl KubernetesConfig {
     ///     .username("juju")
     ///     .password("s3cret");
     /// ```
+    #[must_use]
     pub fn username(self, username: impl Into<String>) -> Self {
         self.set("username", username.into())
     }
@@ -415,6 +427,7 @@ impl KubernetesConfig {
     ///     .username("juju")
     ///     .password("s3cret");
     /// ```
+    #[must_use]
     pub fn password(self, password: impl Into<String>) -> Self {
         self.set("password", password.into())
     }
@@ -426,6 +439,7 @@ impl KubernetesConfig {
     ///     .client_cert("-----BEGIN CERTIFICATE-----\n...")
     ///     .client_key("-----BEGIN PRIVATE KEY-----\n...");
     /// ```
+    #[must_use]
     pub fn client_cert(self, pem: impl Into<String>) -> Self {
         self.set("client-cert", pem.into())
     }
@@ -437,6 +451,7 @@ impl KubernetesConfig {
     ///     .client_cert("-----BEGIN CERTIFICATE-----\n...")
     ///     .client_key("-----BEGIN PRIVATE KEY-----\n...");
     /// ```
+    #[must_use]
     pub fn client_key(self, pem: impl Into<String>) -> Self {
         self.set("client-key", pem.into())
     }
@@ -447,6 +462,7 @@ impl KubernetesConfig {
     /// let config = KubernetesConfig::new("https://k8s.example:6443", "juju-secrets")
     ///     .skip_tls_verify(true);
     /// ```
+    #[must_use]
     pub fn skip_tls_verify(self, skip: bool) -> Self {
         self.set("skip-tls-verify", skip)
     }
@@ -457,6 +473,7 @@ impl KubernetesConfig {
     /// let config = KubernetesConfig::new("https://k8s.example:6443", "juju-secrets")
     ///     .prefer_incluster_address(true);
     /// ```
+    #[must_use]
     pub fn prefer_incluster_address(self, prefer: bool) -> Self {
         self.set("prefer-incluster-address", prefer)
     }
@@ -683,6 +700,7 @@ impl AddSecretBackend {
     /// let add = AddSecretBackend::new("myvault", "vault", VaultConfig::new("https://v:8200"))
     ///     .id("6438a8e4f1e2d3c4b5a69788");
     /// ```
+    #[must_use]
     pub fn id(mut self, id: impl Into<String>) -> Self {
         self.id = Some(id.into()).filter(|s: &String| !s.is_empty());
         self
@@ -697,6 +715,7 @@ impl AddSecretBackend {
     /// let add = AddSecretBackend::new("myvault", "vault", VaultConfig::new("https://v:8200"))
     ///     .token_rotate_interval(std::time::Duration::from_secs(24 * 3600));
     /// ```
+    #[must_use]
     pub fn token_rotate_interval(mut self, interval: Duration) -> Self {
         self.token_rotate_interval = Some(interval);
         self
@@ -742,6 +761,7 @@ impl UpdateSecretBackend {
     /// use juju_client::secretbackends::UpdateSecretBackend;
     /// let update = UpdateSecretBackend::new().name_change("vault-prod");
     /// ```
+    #[must_use]
     pub fn name_change(mut self, new_name: impl Into<String>) -> Self {
         self.name_change = Some(new_name.into());
         self
@@ -753,6 +773,7 @@ impl UpdateSecretBackend {
     /// use juju_client::secretbackends::UpdateSecretBackend;
     /// let update = UpdateSecretBackend::new().config([("token", "s.new")]);
     /// ```
+    #[must_use]
     pub fn config(mut self, config: impl Into<BackendConfig>) -> Self {
         self.config = Some(config.into());
         self
@@ -764,6 +785,7 @@ impl UpdateSecretBackend {
     /// use juju_client::secretbackends::UpdateSecretBackend;
     /// let update = UpdateSecretBackend::new().reset(["ca-cert", "tls-server-name"]);
     /// ```
+    #[must_use]
     pub fn reset<I, S>(mut self, keys: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -780,6 +802,7 @@ impl UpdateSecretBackend {
     /// use juju_client::secretbackends::UpdateSecretBackend;
     /// let update = UpdateSecretBackend::new().token_rotate_interval(std::time::Duration::from_secs(48 * 3600));
     /// ```
+    #[must_use]
     pub fn token_rotate_interval(mut self, interval: Duration) -> Self {
         self.token_rotate_interval = Some(Some(interval));
         self
@@ -792,6 +815,7 @@ impl UpdateSecretBackend {
     /// use juju_client::secretbackends::UpdateSecretBackend;
     /// let update = UpdateSecretBackend::new().clear_token_rotate_interval();
     /// ```
+    #[must_use]
     pub fn clear_token_rotate_interval(mut self) -> Self {
         self.token_rotate_interval = Some(None);
         self
@@ -803,6 +827,7 @@ impl UpdateSecretBackend {
     /// use juju_client::secretbackends::UpdateSecretBackend;
     /// let update = UpdateSecretBackend::new().config([("tls-server-name", "vault.new")]).force(true);
     /// ```
+    #[must_use]
     pub fn force(mut self, force: bool) -> Self {
         self.force = force;
         self

@@ -266,6 +266,7 @@ impl FakeControllerBuilder {
     /// let ctrl = Controller::connect(&opts)?;
     /// # Ok::<(), juju_client::Error>(())
     /// ```
+    #[must_use]
     pub fn client_credentials(mut self, id: impl Into<String>, secret: impl Into<String>) -> Self {
         self.client_credentials = Some((id.into(), secret.into()));
         self
@@ -281,6 +282,7 @@ impl FakeControllerBuilder {
     /// assert!(err.message().contains("404 Not Found"));
     /// # Ok::<(), juju_client::Error>(())
     /// ```
+    #[must_use]
     pub fn serve_api(mut self, serve: bool) -> Self {
         self.serve_api = serve;
         self
@@ -297,6 +299,7 @@ impl FakeControllerBuilder {
     /// assert!(fake.requests().is_empty());
     /// # Ok::<(), juju_client::Error>(())
     /// ```
+    #[must_use]
     pub fn record_requests(mut self, record: bool) -> Self {
         self.record = record;
         self
@@ -310,6 +313,7 @@ impl FakeControllerBuilder {
     /// let fake = FakeController::builder().max_frame_size(512).start()?;
     /// # Ok::<(), juju_client::Error>(())
     /// ```
+    #[must_use]
     pub fn max_frame_size(mut self, bytes: usize) -> Self {
         self.max_frame = Some(bytes.max(1));
         self
@@ -322,6 +326,7 @@ impl FakeControllerBuilder {
     /// let fake = FakeController::builder().port(0).start()?;
     /// # Ok::<(), juju_client::Error>(())
     /// ```
+    #[must_use]
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
         self
@@ -335,6 +340,7 @@ impl FakeControllerBuilder {
     /// assert_eq!(fake.password(), "admin-pw");
     /// # Ok::<(), juju_client::Error>(())
     /// ```
+    #[must_use]
     pub fn admin_password(mut self, password: impl Into<String>) -> Self {
         self.password = Some(password.into());
         self
@@ -350,6 +356,7 @@ impl FakeControllerBuilder {
     /// let opts = fake.connect_options().tls_server_name("other.example");
     /// # Ok::<(), juju_client::Error>(())
     /// ```
+    #[must_use]
     pub fn cert_names<I, S>(mut self, names: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -367,6 +374,7 @@ impl FakeControllerBuilder {
     /// assert!(juju_client::Controller::connect(&fake.connect_options()).is_err());
     /// # Ok::<(), juju_client::Error>(())
     /// ```
+    #[must_use]
     pub fn expired_cert(mut self, expired: bool) -> Self {
         self.expired_cert = expired;
         self
@@ -393,6 +401,7 @@ impl FakeControllerBuilder {
     /// assert!(FakeController::builder().juju_version("2.9.50").start().is_err());
     /// # Ok::<(), juju_client::Error>(())
     /// ```
+    #[must_use]
     pub fn juju_version(mut self, version: impl Into<String>) -> Self {
         self.server_version = version.into();
         self
@@ -405,6 +414,7 @@ impl FakeControllerBuilder {
     /// let fake = FakeController::builder().server_version("3.6.12").start()?;
     /// # Ok::<(), juju_client::Error>(())
     /// ```
+    #[must_use]
     pub fn server_version(self, version: impl Into<String>) -> Self {
         self.juju_version(version)
     }
