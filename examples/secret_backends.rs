@@ -482,7 +482,7 @@ fn current_model(a: &Args) -> Option<String> {
         Some(c) => c.clone(),
         None => ConnectOptions::from_juju_data(None)
             .ok()?
-            .get_controller_name()?
+            .controller_name()?
             .to_string(),
     };
     current_model_of(&controller)
@@ -516,7 +516,7 @@ fn print_models(
     }
     let controller = ctrl
         .options()
-        .get_controller_name()
+        .controller_name()
         .map(str::to_string)
         .unwrap_or_else(|| ctrl.endpoint());
     println!("Controller: {controller}\n");

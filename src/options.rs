@@ -278,14 +278,22 @@ impl ConnectOptions {
     ///
     /// ```no_run
     /// let opts = juju_client::ConnectOptions::from_juju_data(Some("prod"))?;
-    /// assert_eq!(opts.get_controller_name(), Some("prod"));
+    /// assert_eq!(opts.controller_name(), Some("prod"));
     /// # Ok::<(), juju_client::Error>(())
     /// ```
-    pub fn get_controller_name(&self) -> Option<&str> {
+    pub fn controller_name(&self) -> Option<&str> {
         self.controller_name.as_deref()
     }
 
+    /// The same as [`controller_name`](Self::controller_name), its earlier name (getters
+    /// take no `get_` prefix where no builder method owns the plain name).
+    #[deprecated(since = "0.2.0", note = "use controller_name()")]
+    pub fn get_controller_name(&self) -> Option<&str> {
+        self.controller_name()
+    }
+
     /// The endpoints, in the order given.
+    /// (Named `get_endpoints` because [`endpoints`](Self::endpoints) is the builder method.)
     ///
     /// ```
     /// let opts = juju_client::ConnectOptions::new().endpoint("10.0.0.5:17070");
@@ -316,6 +324,7 @@ impl ConnectOptions {
     }
 
     /// The Juju version this client will claim (see [`client_version`](Self::client_version)).
+    /// (Named `get_client_version` because [`client_version`](Self::client_version) is the builder method.)
     ///
     /// ```
     /// let opts = juju_client::ConnectOptions::new();
@@ -374,6 +383,7 @@ impl ConnectOptions {
     }
 
     /// The cookie jar in use, if any.
+    /// (Named `get_cookie_jar` because [`cookie_jar`](Self::cookie_jar) is the builder method.)
     ///
     /// ```
     /// assert!(juju_client::ConnectOptions::new().get_cookie_jar().is_none());
@@ -457,6 +467,7 @@ impl ConnectOptions {
     }
 
     /// The user name as given.
+    /// (Named `get_username` because [`username`](Self::username) is the builder method.)
     ///
     /// ```
     /// assert_eq!(juju_client::ConnectOptions::new().get_username(), "admin");
@@ -485,6 +496,7 @@ impl ConnectOptions {
     }
 
     /// The keepalive interval, if the keepalive is on.
+    /// (Named `get_keepalive` because [`keepalive`](Self::keepalive) is the builder method.)
     ///
     /// ```
     /// assert!(juju_client::ConnectOptions::new().get_keepalive().is_some());

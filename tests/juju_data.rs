@@ -86,7 +86,7 @@ fn realistic_files_give_the_right_options_and_connect() {
     assert_eq!(opts.get_endpoints(), endpoints.as_slice());
     assert!(opts.get_endpoints()[0].starts_with("[::1]:"));
     assert_eq!(opts.get_username(), "admin");
-    assert_eq!(opts.get_controller_name(), Some("lxd"));
+    assert_eq!(opts.controller_name(), Some("lxd"));
     assert!(!format!("{opts:?}").contains(fake.password()));
 
     // HA: the first endpoints are dead, the last alive.
