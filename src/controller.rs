@@ -53,6 +53,14 @@ impl Controller {
     /// names every endpoint and why it failed; its code is the controller's when one
     /// answered (for example `unauthorized access` for a wrong password).
     ///
+    /// # Errors
+    ///
+    /// Kind `InvalidInput` for options refused before dialling (no endpoint, a bad
+    /// `client_version`); kind `Connect` when no endpoint could be reached, naming each
+    /// endpoint's failure ([`Error::is_timeout`](crate::Error::is_timeout) when all timed
+    /// out); kind `Api` with the controller's code when it refused the login (`unauthorized
+    /// access`, `redirection required`, `macaroon discharge required`).
+    ///
     /// ```no_run
     /// # use juju_client::{ConnectOptions, Controller};
     /// let ctrl = Controller::connect(

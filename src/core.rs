@@ -449,6 +449,11 @@ macro_rules! connection_methods {
                  if let Err(e) = ", $v, ".ping() {\n    if e.is_connection_closed() {\n        ",
                  $v, ".reconnect()?;\n    }\n}\n# Ok(()) }\n```"
             )]
+            ///
+            /// # Errors
+            ///
+            /// The same as `connect`'s: the old connection is kept if the new one cannot be
+            /// made.
             pub fn reconnect(&self) -> Result<(), crate::Error> {
                 self.core.reconnect()
             }
@@ -464,6 +469,10 @@ macro_rules! connection_methods {
                  # fn f(", $v, ": juju_client::", stringify!($ty), ") -> Result<(), juju_client::Error> {\n",
                  $v, ".close()?;\n# Ok(()) }\n```"
             )]
+            ///
+            /// # Errors
+            ///
+            /// None in practice: closing an already closed connection is `Ok`.
             pub fn close(&self) -> Result<(), crate::Error> {
                 self.core.close()
             }
@@ -473,6 +482,12 @@ macro_rules! connection_methods {
                  # fn f(", $v, ": &juju_client::", stringify!($ty), ") -> Result<(), juju_client::Error> {\n",
                  $v, ".ping()?;\n# Ok(()) }\n```"
             )]
+            ///
+            /// # Errors
+            ///
+            /// [`Error::is_connection_closed`](crate::Error::is_connection_closed) when the
+            /// connection is gone, [`Error::is_timeout`](crate::Error::is_timeout) when no
+            /// answer came within `call_timeout`.
             pub fn ping(&self) -> Result<(), crate::Error> {
                 self.core.ping()
             }
@@ -506,6 +521,16 @@ macro_rules! connection_methods {
                  let reply: serde_json::Value = ", $v, ".call(\"Pinger\", \"Ping\", &serde_json::json!({}))?;\n\
                  # Ok(()) }\n```"
             )]
+            ///
+            /// # Errors
+            ///
+            /// Code `not supported` for a facade not offered on this connection (nothing
+            /// sent); the controller's own code and text for what it refuses;
+            /// [`Error::is_timeout`](crate::Error::is_timeout),
+            /// [`Error::is_connection_closed`](crate::Error::is_connection_closed) and
+            /// [`Error::is_outcome_unknown`](crate::Error::is_outcome_unknown) for a reply
+            /// that did not come; kind `Protocol` for a reply that does not decode into
+            /// `R`.
             pub fn call<P, R>(&self, facade: &str, method: &str, params: &P) -> Result<R, crate::Error>
             where
                 P: serde::Serialize + ?Sized,
@@ -525,6 +550,10 @@ macro_rules! connection_methods {
                  let _: serde_json::Value = ", $v, ".call_at(\"Pinger\", 1, \"Ping\", &serde_json::json!({}))?;\n\
                  # Ok(()) }\n```"
             )]
+            ///
+            /// # Errors
+            ///
+            /// As [`call`](Self::call), except that no facade check is made locally.
             pub fn call_at<P, R>(
                 &self,
                 facade: &str,

@@ -54,6 +54,10 @@ pub fn format_go_duration(d: Duration) -> String {
 /// numbers with units `ns`, `us`, `µs`, `ms`, `s`, `m`, `h` (`1h30m`, `90m`, `1.5h`), or `0`.
 /// Negative durations are refused.
 ///
+/// # Errors
+///
+/// Kind `InvalidInput` for text that is not a Go duration, or one too long for `Duration`.
+///
 /// ```
 /// use std::time::Duration;
 /// use juju_client::secretbackends::parse_go_duration;

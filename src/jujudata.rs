@@ -53,6 +53,10 @@ fn config_error(msg: impl Into<String>) -> Error {
 /// The juju client's data directory: `$JUJU_DATA`, else `$XDG_DATA_HOME/juju`, else
 /// `~/.local/share/juju`.
 ///
+/// # Errors
+///
+/// Kind `Config` when none of `JUJU_DATA`, `XDG_DATA_HOME` and `HOME` is set.
+///
 /// ```no_run
 /// println!("{}", juju_client::juju_data_dir()?.display());
 /// # Ok::<(), juju_client::Error>(())
@@ -121,6 +125,11 @@ impl ConnectOptions {
     /// (JAAS service accounts), it logs in with those
     /// ([`client_credentials`](Self::client_credentials)).
     ///
+    /// # Errors
+    ///
+    /// Kind `Config`, naming the file and key: no `controllers.yaml`, no current or no such
+    /// controller, no account, malformed YAML.
+    ///
     /// ```no_run
     /// use std::time::Duration;
     /// use juju_client::{ConnectOptions, Controller};
@@ -134,6 +143,10 @@ impl ConnectOptions {
     }
 
     /// As [`from_juju_data`](Self::from_juju_data), from an explicit directory.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_juju_data`](Self::from_juju_data).
     ///
     /// ```no_run
     /// let opts = juju_client::ConnectOptions::from_juju_data_dir("/tmp/juju".as_ref(), None)?;
@@ -255,6 +268,10 @@ impl Controller {
     /// Connects to the juju CLI's current controller (`juju switch`), as the CLI would:
     /// see [`ConnectOptions::from_juju_data`].
     ///
+    /// # Errors
+    ///
+    /// Those of [`ConnectOptions::from_juju_data`] and [`Controller::connect`].
+    ///
     /// ```no_run
     /// let ctrl = juju_client::Controller::connect_current()?;
     /// # Ok::<(), juju_client::Error>(())
@@ -264,6 +281,10 @@ impl Controller {
     }
 
     /// Connects to the controller the juju CLI knows as `name`.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`ConnectOptions::from_juju_data`] and [`Controller::connect`].
     ///
     /// ```no_run
     /// let ctrl = juju_client::Controller::connect_named("prod")?;
@@ -304,6 +325,12 @@ impl Model {
     /// Errors name the file and the key: no current model, a model `models.yaml` does not
     /// list (the controller is then asked, as the CLI refreshes its list), no such model.
     ///
+    /// # Errors
+    ///
+    /// Those of [`ConnectOptions::from_juju_data`]; kind `Config` for a `models.yaml` with
+    /// no current model (file and key named); code `model not found` when neither
+    /// `models.yaml` nor the controller knows the model; then those of [`Model::connect`].
+    ///
     /// ```no_run
     /// let model = juju_client::Model::connect_current()?;
     /// println!("{}", model.secret_backend()?);
@@ -316,6 +343,10 @@ impl Model {
     /// Connects to a model named as the CLI's `-m` takes it: `[controller:][owner/]model`.
     /// Without a controller, the current one; without an owner, the account's user.
     ///
+    /// # Errors
+    ///
+    /// As [`connect_current`](Self::connect_current), for the named model.
+    ///
     /// ```no_run
     /// let model = juju_client::Model::connect_named("prod:admin/default")?;
     /// # Ok::<(), juju_client::Error>(())
@@ -327,6 +358,10 @@ impl Model {
     /// [`connect_named`](Self::connect_named) (or, with `None`,
     /// [`connect_current`](Self::connect_current)) with the client store in `dir` rather
     /// than `$JUJU_DATA`.
+    ///
+    /// # Errors
+    ///
+    /// As [`connect_current`](Self::connect_current).
     ///
     /// ```no_run
     /// let dir = std::path::Path::new("/home/me/.local/share/juju");

@@ -54,6 +54,14 @@ impl Model {
     /// Its name is read from the model's config (`ModelConfig.ModelGet`), one more round
     /// trip; [`Controller::model`](crate::Controller::model) knows it already.
     ///
+    /// # Errors
+    ///
+    /// Kind `InvalidInput` for a `uuid` that is not a model UUID (nothing dialled); code
+    /// `model not found` (`unknown model: "<uuid>"`) for a model the controller does not
+    /// have; `unauthorized access` without access to it; `redirection required` for a
+    /// migrated model (unless followed); and those of
+    /// [`Controller::connect`](crate::Controller::connect).
+    ///
     /// ```no_run
     /// # use juju_client::{ConnectOptions, Model};
     /// let opts = ConnectOptions::new().endpoint("10.0.0.5:17070").password("s3cret");

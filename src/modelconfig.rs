@@ -51,6 +51,11 @@ impl Model {
     /// Errors: `permission denied` (code `unauthorized access`) without read access to the
     /// model; on Juju 4, the controller's own errors (for example `model not found`).
     ///
+    /// # Errors
+    ///
+    /// `unauthorized access` without read access to the model; on Juju 4, the controller's
+    /// own errors (for example `model not found`); and the connection errors of any call.
+    ///
     /// ```no_run
     /// # fn f(model: &juju_client::Model) -> Result<(), juju_client::Error> {
     /// println!("{} stores secrets in {}", model.name(), model.secret_backend()?);
@@ -87,6 +92,13 @@ impl Model {
     /// `empty "secret-backend" config value not valid`; on Juju 4 an unknown backend is
     /// code `secret backend not found`, an empty name `missing backend name`. Without write
     /// access: `permission denied` (code `unauthorized access`).
+    ///
+    /// # Errors
+    ///
+    /// The controller's validation, with its code and text (see above); `unauthorized
+    /// access` without write access; and the connection errors of any call
+    /// ([`Error::is_outcome_unknown`](crate::Error::is_outcome_unknown) if the reply was
+    /// lost).
     ///
     /// ```no_run
     /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {

@@ -105,6 +105,11 @@ impl Controller {
     /// superuser sees every model). Errors: `permission denied` (code `unauthorized access`)
     /// if the controller refuses the listing.
     ///
+    /// # Errors
+    ///
+    /// `unauthorized access` if the controller refuses the listing; code `not supported` if
+    /// it offers no `ModelManager`; and the connection errors of any call.
+    ///
     /// ```no_run
     /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
     /// let names: Vec<String> = ctrl.models()?.iter().map(|m| m.qualified_name()).collect();
@@ -137,6 +142,12 @@ impl Controller {
     /// Errors: none of that name (code `model not found`), or several owners' (kind
     /// `InvalidInput`); both messages list the models there are.
     ///
+    /// # Errors
+    ///
+    /// Code `model not found` for no model of that name, kind `InvalidInput` for an
+    /// ambiguous or malformed name (both messages list the models there are), and those of
+    /// [`models`](Self::models).
+    ///
     /// ```no_run
     /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
     /// let m = ctrl.find_model("admin/default")?;
@@ -151,6 +162,11 @@ impl Controller {
 
     /// Opens a connection to the model the CLI would call `name` (see
     /// [`find_model`](Self::find_model)), with this controller's options and credentials.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`find_model`](Self::find_model) and
+    /// [`Model::connect`](crate::Model::connect).
     ///
     /// ```no_run
     /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {

@@ -544,6 +544,11 @@ impl ConnectOptions {
     /// Without this (or [`no_proxy`](Self::no_proxy)), `HTTPS_PROXY`, `ALL_PROXY` and
     /// `NO_PROXY` decide, as Go's `http.ProxyFromEnvironment` reads them.
     ///
+    /// # Errors
+    ///
+    /// Kind `InvalidInput` for a URL that is not `http://[user:password@]host[:port]` (the
+    /// message never shows the password).
+    ///
     /// ```
     /// let opts = juju_client::ConnectOptions::new().proxy("http://bob:pw@proxy.example:3128")?;
     /// assert!(!format!("{opts:?}").contains("pw@"));

@@ -45,6 +45,15 @@ impl Controller {
     /// Adds one secret backend, as python-libjuju's `add_secret_backends(id_, name,
     /// backend_type, config)`. An empty `id` lets the controller choose one.
     ///
+    /// # Errors
+    ///
+    /// Kind `InvalidInput`, code `not valid`, for an empty or reserved name (nothing sent);
+    /// otherwise the controller's code and text (`already exists`, `not valid`, an
+    /// unreachable vault's `backend not reachable: ...`; Juju 4's `secret backend ...`
+    /// codes, see [`ErrorCode::generic`](crate::ErrorCode::generic));
+    /// [`Error::is_outcome_unknown`](crate::Error::is_outcome_unknown) if the reply was
+    /// lost.
+    ///
     /// ```no_run
     /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
     /// use juju_client::secretbackends::BackendConfig;
@@ -68,6 +77,13 @@ impl Controller {
     /// Adds many backends in one round trip. The outer `Err` is for the call as a whole
     /// (connection, permission); each item gets its own `Result`, in order. Items that fail
     /// the local checks are not sent.
+    ///
+    /// # Errors
+    ///
+    /// The outer `Err` only when nothing could be sent or the reply did not come
+    /// (connection errors, kind `Protocol` for a reply with the wrong number of results);
+    /// each item's own refusal is its `Result`, as for
+    /// [`add_secret_backends`](Self::add_secret_backends).
     ///
     /// ```no_run
     /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
@@ -106,6 +122,12 @@ impl Controller {
     /// Lists every backend, the controller's `internal` one included. With `reveal`, secret
     /// config values are included (needs controller `superuser`).
     ///
+    /// # Errors
+    ///
+    /// `unauthorized access` for `reveal` without controller superuser; code `not
+    /// supported` if the controller has no `SecretBackends`; and the connection errors of
+    /// any call.
+    ///
     /// ```no_run
     /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
     /// for b in ctrl.list_secret_backends(false)? {
@@ -120,6 +142,11 @@ impl Controller {
 
     /// Lists the backends with these names (unknown names are skipped; an empty list means
     /// every backend, as on the wire).
+    ///
+    /// # Errors
+    ///
+    /// As [`list_secret_backends`](Self::list_secret_backends); unknown names are not an
+    /// error, they are left out.
     ///
     /// ```no_run
     /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
@@ -143,6 +170,11 @@ impl Controller {
     /// The backend named `name`. An unknown name is an `Err` worded, and coded, as the
     /// controller words an unknown name on update: `not found` from Juju 3.x, `secret backend
     /// not found` from 4.0 (match on [`ErrorCode::generic`] to handle both).
+    ///
+    /// # Errors
+    ///
+    /// Code `not found` (Juju 4: `secret backend not found`) for an unknown name; and those
+    /// of [`list_secret_backends`](Self::list_secret_backends).
     ///
     /// ```no_run
     /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
@@ -190,6 +222,11 @@ impl Controller {
 
     /// Updates one backend, as python-libjuju's `update_secret_backends`, plus `reset`.
     ///
+    /// # Errors
+    ///
+    /// As [`add_secret_backends`](Self::add_secret_backends), plus `not found` for an
+    /// unknown name and, on Juju 3, `not valid` for renaming a backend in use.
+    ///
     /// ```no_run
     /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
     /// use juju_client::secretbackends::UpdateSecretBackend;
@@ -207,6 +244,10 @@ impl Controller {
     }
 
     /// Updates many backends in one round trip; one `Result` per item, in order.
+    ///
+    /// # Errors
+    ///
+    /// As [`add_secret_backends_batch`](Self::add_secret_backends_batch).
     ///
     /// ```no_run
     /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
@@ -251,6 +292,14 @@ impl Controller {
     /// Removing a name that does not exist succeeds on Juju 3.x and is an error on 4.0
     /// (`secret backend not found`), as is removing a built-in backend even with `force`.
     ///
+    /// # Errors
+    ///
+    /// Code `not supported` for a backend still holding secrets (without `force`) or a
+    /// built-in one; on Juju 4, code `secret backend not found` for an unknown name (Juju 3
+    /// removes nothing and succeeds);
+    /// [`Error::is_outcome_unknown`](crate::Error::is_outcome_unknown) if the reply was
+    /// lost.
+    ///
     /// ```no_run
     /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
     /// ctrl.remove_secret_backends("myvault", false)?;
@@ -263,6 +312,10 @@ impl Controller {
     }
 
     /// Removes many backends in one round trip; one `Result` per name, in order.
+    ///
+    /// # Errors
+    ///
+    /// As [`add_secret_backends_batch`](Self::add_secret_backends_batch).
     ///
     /// ```no_run
     /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {

@@ -421,6 +421,11 @@ impl FakeControllerBuilder {
 
     /// Starts serving.
     ///
+    /// # Errors
+    ///
+    /// Kind `InvalidInput` for a Juju version the fake cannot be, or when the certificate,
+    /// TLS or listening socket cannot be set up (for example a port in use).
+    ///
     /// ```
     /// use juju_client::testing::FakeController;
     /// let fake = FakeController::builder().start()?;
@@ -457,6 +462,10 @@ fn setup_error(what: &str, e: impl std::fmt::Display) -> Error {
 
 impl FakeController {
     /// Starts a fake controller on a free port with a new CA and a random admin password.
+    ///
+    /// # Errors
+    ///
+    /// As [`FakeControllerBuilder::start`].
     ///
     /// ```
     /// use juju_client::testing::FakeController;
@@ -896,6 +905,10 @@ impl FakeController {
     /// (every model, keyed `owner/name`; `admin/default` is the current model). The files
     /// are replaced. Use it with `JUJU_DATA=dir` or [`ConnectOptions::from_juju_data_dir`].
     ///
+    /// # Errors
+    ///
+    /// Kind `InvalidInput` when the directory or a file cannot be written.
+    ///
     /// ```
     /// use juju_client::{testing::FakeController, ConnectOptions, Controller};
     ///
@@ -961,6 +974,10 @@ impl FakeController {
     /// `cookies/<name>.json` holds a discharged login macaroon for the user, filed under the
     /// controller's UUID (Go `persistent-cookiejar` format). It expires in 24 hours of the
     /// fake's clock ([`advance_clock`](Self::advance_clock)).
+    ///
+    /// # Errors
+    ///
+    /// As [`write_juju_data`](Self::write_juju_data).
     ///
     /// ```
     /// use juju_client::{testing::FakeController, ConnectOptions, Controller};
