@@ -560,6 +560,8 @@ fn login_with_client_credentials(
 }
 
 /// Where a `redirection required` login error points: the controller to connect to instead.
+/// Get one from such an error with [`Redirect::from_error`], or let
+/// [`ConnectOptions::follow_redirects`] follow it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Redirect {

@@ -6,7 +6,8 @@
 use std::fmt;
 use std::time::Duration;
 
-/// Juju's well-known error codes, as sent in the `error-code` field of a reply.
+/// Juju's well-known error codes, as sent in the `error-code` field of a reply: what
+/// [`Error::code`] returns. Match on [`ErrorCode::generic`] to treat Juju 3 and 4 alike.
 ///
 /// `Display` and [`ErrorCode::as_str`] give the exact wire string. A code this crate does not
 /// know is kept as [`ErrorCode::Other`], so nothing the controller says is lost.
@@ -281,7 +282,8 @@ impl fmt::Display for ErrorCode {
     }
 }
 
-/// What kind of failure an [`Error`] is. More kinds may be added in minor releases.
+/// What kind of failure an [`Error`] is ([`Error::kind`]). More kinds may be added in minor
+/// releases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -301,7 +303,9 @@ pub enum ErrorKind {
     Config,
 }
 
-/// The one error type of this crate.
+/// The one error type of this crate: every fallible call returns it. Ask it what happened
+/// with [`Error::code`] (Juju's code), [`Error::kind`], [`Error::is_timeout`],
+/// [`Error::is_connection_closed`] and [`Error::is_outcome_unknown`].
 ///
 /// It carries Juju's error code when the controller gave one ([`Error::code`]), the message
 /// ([`Error::message`]) and Juju's structured `error-info` ([`Error::info`]). Its message

@@ -22,7 +22,10 @@ pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 256 << 20;
 
 /// How to reach and log in to a Juju controller.
 ///
-/// Build it with chained setters; it is `Clone`, and its `Debug` never shows the password.
+/// Get one with [`ConnectOptions::new`] and chained setters, or, with the `juju-data`
+/// feature, [`ConnectOptions::from_juju_data`] (what the `juju` CLI uses), then adjust it.
+/// It is `Clone`, and its `Debug` never shows the password. Nothing is checked until
+/// [`Controller::connect`](crate::Controller::connect), whose errors say what is wrong.
 ///
 /// ```
 /// use std::time::Duration;

@@ -485,7 +485,8 @@ impl From<KubernetesConfig> for BackendConfig {
     }
 }
 
-/// The kind of store a backend is. `Display` gives the wire string.
+/// The kind of store a backend is ([`SecretBackend::backend_type`]; `BackendType::from("vault")`
+/// to build one). `Display` gives the wire string.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackendType {
@@ -534,7 +535,8 @@ impl fmt::Display for BackendType {
     }
 }
 
-/// A backend's health as the controller last saw it. `Display` gives the wire string.
+/// A backend's health as the controller last saw it ([`SecretBackend::status`]). `Display`
+/// gives the wire string.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BackendStatus {

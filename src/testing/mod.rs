@@ -74,7 +74,8 @@ pub struct UpgradeRequest {
     pub client_version: Option<String>,
 }
 
-/// One request the fake received, in arrival order. Login passwords are `[REDACTED]`;
+/// One request the fake received, in arrival order ([`FakeController::requests`]). Login
+/// passwords are `[REDACTED]`;
 /// other secrets (vault tokens, keys) are kept in `params` for your assertions, but `Debug`
 /// shows them as `[REDACTED]`.
 #[derive(Clone, PartialEq)]
