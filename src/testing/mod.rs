@@ -75,9 +75,8 @@ pub struct UpgradeRequest {
 }
 
 /// One request the fake received, in arrival order ([`FakeController::requests`]). Login
-/// passwords are `[REDACTED]`;
-/// other secrets (vault tokens, keys) are kept in `params` for your assertions, but `Debug`
-/// shows them as `[REDACTED]`.
+/// passwords are `[REDACTED]`; other secrets (vault tokens, keys) are kept in `params` for
+/// your assertions, but `Debug` shows them as `[REDACTED]`.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReceivedRequest {
