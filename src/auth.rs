@@ -552,7 +552,7 @@ fn post(cx: &Context<'_>, url: &str, body: Body<'_>) -> Result<Reply, Error> {
             "application/x-www-form-urlencoded",
             form_encode(f).into_bytes(),
         ),
-        Body::Json(v) => ("application/json", serde_json::to_vec(v).expect("JSON")),
+        Body::Json(v) => ("application/json", v.to_string().into_bytes()),
     };
     debug!("discharge: POST {url}");
     let headers = [

@@ -143,7 +143,8 @@ pub(crate) fn save(path: &Path, host: &str, slice: &[Macaroon]) -> Result<(), Er
         return Ok(());
     }
     let json: Vec<Value> = slice.iter().map(Macaroon::to_json).collect();
-    let value = BASE64.encode(serde_json::to_string(&json).expect("JSON").as_bytes());
+    // A `Value` prints infallibly: no serialiser error to handle.
+    let value = BASE64.encode(Value::Array(json).to_string().as_bytes());
     let host = host.to_ascii_lowercase();
     let stamp = format_rfc3339(now, nanos);
     let entry = Entry {
@@ -171,8 +172,8 @@ pub(crate) fn save(path: &Path, host: &str, slice: &[Macaroon]) -> Result<(), Er
             && str_of(e, "Path") == entry.path
     };
     entries.retain(|e| !expired(e, now) && !replaced(e));
-    entries.push(serde_json::to_value(&entry).expect("entry serialises"));
-    let mut text = serde_json::to_vec(&entries).expect("JSON");
+    entries.push(serde_json::to_value(&entry).map_err(|e| jar_error(path, e))?);
+    let mut text = Value::Array(entries).to_string().into_bytes();
     text.push(b'\n');
     let tmp = tmp_path(path);
     let write = || -> std::io::Result<()> {

@@ -7,7 +7,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::error::{Error, ErrorKind};
 use crate::transport::Tls;
@@ -45,19 +45,7 @@ impl Url {
         if auth.contains('@') || auth.is_empty() {
             return None;
         }
-        let (host, port) = if let Some(v6) = auth.strip_prefix('[') {
-            let (h, after) = v6.split_once(']')?;
-            let port = match after {
-                "" => 443,
-                p => p.strip_prefix(':')?.parse().ok()?,
-            };
-            (h.to_string(), port)
-        } else {
-            match auth.rsplit_once(':') {
-                Some((h, p)) => (h.to_string(), p.parse().ok()?),
-                None => (auth.to_string(), 443),
-            }
-        };
+        let (host, port) = crate::tags::split_host_port(auth, 443)?;
         if host.is_empty() || path.chars().any(|c| c.is_control() || c == ' ') {
             return None;
         }
@@ -72,11 +60,6 @@ impl Url {
     pub(crate) fn authority(&self) -> String {
         crate::tags::host_port(&self.host, self.port)
     }
-}
-
-fn left(deadline: Instant) -> Option<Duration> {
-    let d = deadline.saturating_duration_since(Instant::now());
-    (!d.is_zero()).then_some(d)
 }
 
 fn timed_out(url: &str) -> Error {
@@ -128,7 +111,9 @@ pub(crate) fn post(
     let mut tcp = None;
     let mut last = None;
     for a in &addrs {
-        let Some(t) = left(deadline) else { break };
+        let Some(t) = crate::util::remaining(deadline) else {
+            break;
+        };
         match TcpStream::connect_timeout(a, t) {
             Ok(s) => {
                 tcp = Some(s);
@@ -143,7 +128,7 @@ pub(crate) fn post(
         (None, None) => return Err(timed_out(url)),
     };
     let set = |t: &TcpStream| -> Result<(), Error> {
-        let d = left(deadline).ok_or_else(|| timed_out(url))?;
+        let d = crate::util::remaining(deadline).ok_or_else(|| timed_out(url))?;
         t.set_read_timeout(Some(d))
             .and_then(|_| t.set_write_timeout(Some(d)))
             .map_err(|e| io_error(url, "socket", &e))
@@ -152,7 +137,7 @@ pub(crate) fn post(
     let (connector, name) = tls.parts();
     let name = name.unwrap_or(&u.host).to_string();
     let mut stream = connector.connect(&name, tcp).map_err(|e| match e {
-        native_tls::HandshakeError::Failure(e) if left(deadline).is_some() => Error::new(
+        native_tls::HandshakeError::Failure(e) if crate::util::remaining(deadline).is_some() => Error::new(
             ErrorKind::Connect,
             format!("login: discharge at {url}: tls handshake: {e} (verifying the certificate for {name:?})"),
         ),

@@ -300,7 +300,7 @@ impl Mux {
                 }
                 return r;
             }
-            let Some(left) = remaining(deadline) else {
+            let Some(left) = crate::util::remaining(deadline) else {
                 return Err(CallError::Usable(Error::timeout(&what(), timeout)));
             };
             st.sleepers += 1;
@@ -545,12 +545,6 @@ fn trace_reply(msg: &[u8], trace: Trace) {
             ),
         }
     }
-}
-
-fn remaining(deadline: Instant) -> Option<Duration> {
-    deadline
-        .checked_duration_since(Instant::now())
-        .filter(|d| !d.is_zero())
 }
 
 fn not_connected(what: &str, g: &Gone) -> Error {

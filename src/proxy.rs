@@ -49,20 +49,8 @@ impl ProxyUrl {
         if hostport.is_empty() {
             return Err(bad("no host"));
         }
-        let (host, port) = if let Some(r) = hostport.strip_prefix('[') {
-            let (h, after) = r.split_once(']').ok_or_else(|| bad("bad IPv6 host"))?;
-            let port = match after.strip_prefix(':') {
-                Some(p) => p.parse().map_err(|_| bad("bad port"))?,
-                None if after.is_empty() => 80,
-                None => return Err(bad("bad host")),
-            };
-            (h.to_string(), port)
-        } else {
-            match hostport.rsplit_once(':') {
-                Some((h, p)) => (h.to_string(), p.parse().map_err(|_| bad("bad port"))?),
-                None => (hostport.to_string(), 80),
-            }
-        };
+        let (host, port) =
+            crate::tags::split_host_port(hostport, 80).ok_or_else(|| bad("bad host or port"))?;
         if host.is_empty() {
             return Err(bad("no host"));
         }

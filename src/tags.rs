@@ -39,6 +39,23 @@ pub(crate) fn host_port(host: &str, port: u16) -> String {
     }
 }
 
+/// Splits `host[:port]` or `[ipv6][:port]`, with `default_port` when none is given; `None`
+/// when the brackets or the port are malformed. The host may be empty: callers decide.
+pub(crate) fn split_host_port(authority: &str, default_port: u16) -> Option<(String, u16)> {
+    if let Some(rest) = authority.strip_prefix('[') {
+        let (host, after) = rest.split_once(']')?;
+        let port = match after {
+            "" => default_port,
+            p => p.strip_prefix(':')?.parse().ok()?,
+        };
+        return Some((host.to_string(), port));
+    }
+    match authority.rsplit_once(':') {
+        Some((host, port)) => Some((host.to_string(), port.parse().ok()?)),
+        None => Some((authority.to_string(), default_port)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +71,13 @@ mod tests {
         assert_eq!(user_id("user-alice@external"), "alice@external");
         assert_eq!(host_port("10.0.0.1", 17070), "10.0.0.1:17070");
         assert_eq!(host_port("fd00::1", 17070), "[fd00::1]:17070");
+        let split = |a| split_host_port(a, 443);
+        assert_eq!(split("h"), Some(("h".into(), 443)));
+        assert_eq!(split("h:8443"), Some(("h".into(), 8443)));
+        assert_eq!(split("[::1]"), Some(("::1".into(), 443)));
+        assert_eq!(split("[::1]:17070"), Some(("::1".into(), 17070)));
+        for bad in ["h:x", "h:99999", "[::1", "[::1]x", "[::1]:"] {
+            assert_eq!(split(bad), None, "{bad}");
+        }
     }
 }

@@ -233,7 +233,7 @@ pub(crate) fn recv_within(
     gone: &dyn Fn() -> bool,
 ) -> std::io::Result<Option<usize>> {
     loop {
-        let Some(left) = remaining(deadline) else {
+        let Some(left) = crate::util::remaining(deadline) else {
             return Ok(None);
         };
         if armed.is_none_or(|a| a > left) {
@@ -383,29 +383,14 @@ pub(crate) fn split_endpoint(endpoint: &str) -> Result<(String, u16), Error> {
     if e.is_empty() {
         return Err(bad());
     }
-    if let Some(rest) = e.strip_prefix('[') {
-        let (host, after) = rest.split_once(']').ok_or_else(bad)?;
-        let port = match after.strip_prefix(':') {
-            Some(p) => p.parse().map_err(|_| bad())?,
-            None if after.is_empty() => 17070,
-            None => return Err(bad()),
-        };
-        return Ok((host.to_string(), port));
+    // A bare IPv6 address (more than one colon, no brackets) takes the default port.
+    if !e.starts_with('[') && e.matches(':').count() > 1 {
+        return Ok((e.to_string(), 17070));
     }
-    match e.rsplit_once(':') {
-        Some((host, _)) if host.contains(':') => Ok((e.to_string(), 17070)), // bare IPv6
-        Some((host, port)) if !host.is_empty() => {
-            Ok((host.to_string(), port.parse().map_err(|_| bad())?))
-        }
-        Some(_) => Err(bad()),
-        None => Ok((e.to_string(), 17070)),
+    match crate::tags::split_host_port(e, 17070) {
+        Some((host, port)) if !host.is_empty() => Ok((host, port)),
+        _ => Err(bad()),
     }
-}
-
-fn remaining(deadline: Instant) -> Option<Duration> {
-    deadline
-        .checked_duration_since(Instant::now())
-        .filter(|d| !d.is_zero())
 }
 
 fn connect_error(msg: impl Into<String>) -> Error {
@@ -455,7 +440,7 @@ pub(crate) fn dial(
     let mut last_err = None;
     let mut tcp = None;
     for addr in &addrs {
-        let Some(left) = remaining(deadline) else {
+        let Some(left) = crate::util::remaining(deadline) else {
             break;
         };
         match TcpStream::connect_timeout(addr, left) {
@@ -489,7 +474,9 @@ pub(crate) fn dial(
         Err(native_tls::HandshakeError::WouldBlock(_)) => {
             return Err(timed_out("tls handshake", timeout));
         }
-        Err(native_tls::HandshakeError::Failure(_)) if remaining(deadline).is_none() => {
+        Err(native_tls::HandshakeError::Failure(_))
+            if crate::util::remaining(deadline).is_none() =>
+        {
             // OpenSSL reports our deadline's timeout as a failed read.
             return Err(timed_out("tls handshake", timeout));
         }

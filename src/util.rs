@@ -23,6 +23,13 @@ pub(crate) fn deadline_after(d: std::time::Duration) -> std::time::Instant {
     })
 }
 
+/// What is left before `deadline`, or `None` once it has passed.
+pub(crate) fn remaining(deadline: std::time::Instant) -> Option<std::time::Duration> {
+    deadline
+        .checked_duration_since(std::time::Instant::now())
+        .filter(|d| !d.is_zero())
+}
+
 /// `n` random lowercase hex digits.
 #[cfg_attr(not(feature = "testing"), allow(dead_code))]
 pub(crate) fn random_hex(n: usize) -> String {
