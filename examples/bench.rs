@@ -2,7 +2,7 @@
 //! by side in one run (absolute times drift on shared machines; interleaved ratios hold).
 //!
 //! ```text
-//! cargo run --release --example bench [-- --rounds 15 --calls 2000]
+//! cargo run --release --features testing --example bench [-- --rounds 15 --calls 2000]
 //! ```
 //!
 //! The fake controller runs in a child process (this binary with `--serve`). Each

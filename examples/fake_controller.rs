@@ -1,7 +1,7 @@
 //! Runs the built-in fake Juju controller until killed, for trying clients against it.
 //!
 //! ```text
-//! cargo run --example fake_controller [-- --port N] [--juju-data DIR] [--juju-version V]
+//! cargo run --features testing --example fake_controller [-- --port N] [--juju-data DIR] [--juju-version V]
 //! ```
 //!
 //! `--juju-version V` picks the Juju it behaves as: 3.1.0 to 4.0.x (default 3.6.26); for

@@ -2,19 +2,46 @@
 //! it, remove it.
 //!
 //! ```text
-//! cargo run --example quickstart                  # against the built-in fake controller
+//! cargo run --features testing --example quickstart     # against the built-in fake controller
 //! cargo run --example quickstart -- --controller prod   # a controller the juju CLI knows
 //! cargo run --example quickstart -- --endpoint 10.0.0.5:17070 --user admin \
 //!     --password-file pw.txt --ca-cert ca.pem     # or named explicitly
 //! ```
+//!
+//! Only the built-in fake needs the `testing` feature; a real controller needs the default
+//! features alone.
 //!
 //! `RUST_LOG=debug` shows each call; `RUST_LOG=trace` each message (secrets redacted).
 
 use std::process::ExitCode;
 
 use juju_client::secretbackends::{UpdateSecretBackend, VaultConfig};
-use juju_client::testing::FakeController;
 use juju_client::{ConnectOptions, Controller, Error};
+
+/// The built-in fake controller, kept alive for the run.
+#[cfg(feature = "testing")]
+type Fake = juju_client::testing::FakeController;
+/// Built without the `testing` feature there is no fake, so there is never one to keep.
+#[cfg(not(feature = "testing"))]
+enum Fake {}
+
+/// Starts the built-in fake controller and says so.
+#[cfg(feature = "testing")]
+fn start_fake() -> Result<(ConnectOptions, Option<Fake>), String> {
+    let fake = Fake::start().map_err(|e| format!("error: {e}"))?;
+    println!("using the built-in fake controller at {}", fake.endpoint());
+    Ok((fake.connect_options(), Some(fake)))
+}
+
+/// Says how to get the built-in fake controller.
+#[cfg(not(feature = "testing"))]
+fn start_fake() -> Result<(ConnectOptions, Option<Fake>), String> {
+    Err(format!(
+        "no controller named, and this build leaves out the built-in fake controller: \
+         run `cargo run --features testing --example quickstart`, or name one\n{}",
+        usage()
+    ))
+}
 
 fn usage() -> &'static str {
     "usage: quickstart [--controller NAME | --endpoint HOST:PORT --user NAME (--password PW | --password-file FILE) --ca-cert FILE]"
@@ -136,13 +163,10 @@ fn main() -> ExitCode {
             );
             (opts, None)
         }
-        Ok(None) => match FakeController::start() {
-            Ok(fake) => {
-                println!("using the built-in fake controller at {}", fake.endpoint());
-                (fake.connect_options(), Some(fake))
-            }
-            Err(e) => {
-                eprintln!("error: {e}");
+        Ok(None) => match start_fake() {
+            Ok(started) => started,
+            Err(msg) => {
+                eprintln!("{msg}");
                 return ExitCode::FAILURE;
             }
         },

@@ -19,8 +19,11 @@
 //! with `--fake` a built-in fake controller started for this run. On failure it prints one
 //! line, `ERROR ...`, on stderr and exits 1 (2 for a usage mistake).
 //!
+//! Against a real controller it needs only the crate's default features; `--fake` needs the
+//! `testing` feature (which brings the fake's certificate and TLS server dependencies):
+//!
 //! ```text
-//! cargo run --example secret_backends -- --fake list
+//! cargo run --features testing --example secret_backends -- --fake list
 //! cargo run --example secret_backends -- add myvault vault endpoint=https://vault:8200 token=s.x token-rotate=24h
 //! ```
 
@@ -33,7 +36,6 @@ use juju_client::secretbackends::{
     AddSecretBackend, BackendConfig, BackendStatus, SecretBackend, UpdateSecretBackend,
     format_go_duration, parse_go_duration,
 };
-use juju_client::testing::FakeController;
 use juju_client::{ConnectOptions, Controller, ErrorCode, Model, ModelSummary};
 use serde::Serialize;
 use serde_json::Value;
@@ -46,6 +48,30 @@ const USAGE: &str = "usage: secret_backends [--controller NAME | --fake] COMMAND
   remove NAME [--force]
   models [--format tabular|json]
   model-secret-backend [-m MODEL] [NAME]";
+
+/// The built-in fake controller of `--fake`, kept alive for the run.
+#[cfg(feature = "testing")]
+type Fake = juju_client::testing::FakeController;
+/// Built without the `testing` feature there is no fake, so there is never one to keep.
+#[cfg(not(feature = "testing"))]
+enum Fake {}
+
+/// Starts the fake controller and connects to it.
+#[cfg(feature = "testing")]
+fn start_fake() -> Result<(Controller, Option<Fake>), Failure> {
+    let fake = Fake::start()?;
+    let ctrl = Controller::connect(&fake.connect_options())?;
+    Ok((ctrl, Some(fake)))
+}
+
+/// Says how to get the fake controller.
+#[cfg(not(feature = "testing"))]
+fn start_fake() -> Result<(Controller, Option<Fake>), Failure> {
+    Err(usage(
+        "--fake needs the fake controller, which this build leaves out: \
+         cargo run --features testing --example secret_backends -- --fake ...",
+    ))
+}
 
 const NO_BACKENDS: &str = "no secret backends have been added to this controller";
 
@@ -200,11 +226,9 @@ fn take_rotate(kv: &mut BTreeMap<String, String>) -> Result<Option<Duration>, Fa
     Ok(Some(d))
 }
 
-fn connect(a: &Args) -> Result<(Controller, Option<FakeController>), Failure> {
+fn connect(a: &Args) -> Result<(Controller, Option<Fake>), Failure> {
     if a.fake {
-        let fake = FakeController::start()?;
-        let ctrl = Controller::connect(&fake.connect_options())?;
-        return Ok((ctrl, Some(fake)));
+        return start_fake();
     }
     // A user logged in with `juju login` has no stored password, only the CLI's cookie
     // jar; when its macaroon has expired, the controller's discharger asks for the password.
@@ -436,7 +460,7 @@ fn run(a: &Args) -> Result<(), Failure> {
 }
 
 /// The model `-m` names, or the current one, as `juju -m` picks it.
-fn connect_model(a: &Args) -> Result<(Model, Option<FakeController>), Failure> {
+fn connect_model(a: &Args) -> Result<(Model, Option<Fake>), Failure> {
     if a.fake {
         let (ctrl, fake) = connect(a)?;
         let model = ctrl.model(a.model.as_deref().unwrap_or("default"))?;

@@ -225,7 +225,8 @@ pub use serde_json;
 pub use transport::JUJU_APISERVER;
 pub use version::JUJU_CLIENT_VERSION;
 
-/// The README's examples, compiled and run as doc tests.
-#[cfg(doctest)]
+/// The README's examples, compiled and run as doc tests (they use the fake controller, so
+/// only with the `testing` feature, as `bash .ci/test` runs them).
+#[cfg(all(doctest, feature = "testing"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

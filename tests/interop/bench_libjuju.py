@@ -2,7 +2,7 @@
 
 Usage: bench_libjuju.py INFO N, where INFO is the benchmark's JSON line (with a "small"
 fake: endpoint, ca_cert, password) or a path to the fake_controller example's JSON line.
-Prints the calls per second on the last line. Run by `cargo run --release --example bench`.
+Prints the calls per second on the last line. Run by `cargo run --release --features testing --example bench`.
 """
 import asyncio
 import json

@@ -58,7 +58,16 @@ for version in 3.2.4 3.6.26; do
     echo "python-libjuju logs in with macaroons (discharge, juju_userpass, its jar)"
     timeout 120 "$venv/bin/python" tests/interop/macaroons.py "$work/fake-$version.json" "$work"
     echo "our SDK logs in with the jar python-libjuju wrote (no prompt possible)"
-    cargo build --quiet --example secret_backends --features "testing juju-data"
+    # The CLI example as a user builds it for a real controller: default features, so no
+    # rcgen and no fake; --fake must then say how to get the fake.
+    cargo build --quiet --example secret_backends
+    if cargo tree -e normal,dev -i rcgen >/dev/null 2>&1; then
+      echo "rcgen is in the default build of the examples"; exit 1
+    fi
+    rc=0; target/debug/examples/secret_backends --fake list 2>"$work/nofake.err" || rc=$?
+    if [ "$rc" != 2 ] || ! grep -qF -- '--features testing' "$work/nofake.err"; then
+      echo "secret_backends --fake without the testing feature: exit $rc"; cat "$work/nofake.err"; exit 1
+    fi
     JUJU_DATA="$work/python-store" timeout 60 target/debug/examples/secret_backends \
       models --format json </dev/null
     echo "our SDK discharges with a password, and python-libjuju logs in with the jar we wrote"

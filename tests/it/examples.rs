@@ -5,27 +5,32 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
+use std::sync::Mutex;
 
 use juju_client::testing::FakeController;
 use serde_json::Value;
 
-/// The path of an example binary, building it if `cargo test` did not.
+/// The path of an example binary, built with every feature (its `--fake` needs `testing`).
+/// Always asks cargo, once per example: a binary left by a build with other features (the
+/// interop script builds the CLI example without `testing`) would be the wrong one.
 fn example(name: &str) -> PathBuf {
+    static BUILT: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
-    let path = dir.join(name);
-    if !path.exists() {
+    let path = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join(name);
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if !built.iter().any(|b| b == name) {
         let status = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--example",
-                name,
-                "--features",
-                "testing juju-data",
-            ])
+            .args(["build", "--quiet", "--example", name, "--all-features"])
             .status()
             .unwrap();
         assert!(status.success(), "building example {name}");
+        built.push(name.to_string());
     }
     path
 }
