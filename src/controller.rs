@@ -88,6 +88,10 @@ impl Controller {
     /// `call` refuses `ModelConfig` here: on a controller connection Juju applies it to the
     /// controller model, which a script meaning "my model" would change by surprise.
     /// `call_at` still sends it, for whoever means the controller model.
+    #[allow(
+        clippy::unused_self,
+        reason = "the shared connection methods call it on each kind of connection"
+    )]
     fn check_generic(&self, facade: &str) -> Result<(), Error> {
         if facade == "ModelConfig" {
             return Err(Error::invalid(

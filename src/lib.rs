@@ -172,6 +172,18 @@
 //! [`CLIENT_FACADES`]. Nothing in `core` or `connect` changes.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// Clippy's pedantic lints on naming and API shape, on here so that CI's `-D warnings` holds
+// them; each `allow` of one in the crate says why.
+#![warn(
+    clippy::struct_field_names,
+    clippy::similar_names,
+    clippy::many_single_char_names,
+    clippy::unused_self,
+    clippy::ref_option,
+    clippy::missing_errors_doc,
+    clippy::return_self_not_must_use,
+    clippy::module_name_repetitions
+)]
 
 mod auth;
 mod connect;

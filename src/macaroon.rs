@@ -349,6 +349,10 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 
 /// Parses RFC 3339 (`2026-11-28T22:34:40.311092123Z`, or with an offset) to Unix seconds;
 /// fractions are dropped.
+#[allow(
+    clippy::many_single_char_names,
+    reason = "a fixed-layout byte parser: short names for the text, its bytes and ranges"
+)]
 pub(crate) fn parse_rfc3339(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't') {
@@ -400,6 +404,10 @@ pub(crate) fn parse_rfc3339(s: &str) -> Option<i64> {
 
 /// Formats Unix seconds plus nanoseconds as Go's RFC3339Nano in UTC (trailing zeros of the
 /// fraction dropped).
+#[allow(
+    clippy::many_single_char_names,
+    reason = "Hinnant's civil_from_days, with its names, so it can be checked against his paper"
+)]
 pub(crate) fn format_rfc3339(secs: i64, nanos: u32) -> String {
     let days = secs.div_euclid(86_400);
     let tod = secs.rem_euclid(86_400);

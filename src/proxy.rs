@@ -157,26 +157,26 @@ pub(crate) fn use_proxy(no_proxy: &str, host: &str, port: u16) -> bool {
             }
             continue;
         }
-        let (phost, pport) = split_host_port(&p);
-        if phost.is_empty() {
+        let (entry_host, entry_port) = split_host_port(&p);
+        if entry_host.is_empty() {
             continue;
         }
-        if let Ok(pip) = phost.parse::<IpAddr>() {
-            if ip == Some(pip) && (pport.is_empty() || pport == port) {
+        if let Ok(entry_ip) = entry_host.parse::<IpAddr>() {
+            if ip == Some(entry_ip) && (entry_port.is_empty() || entry_port == port) {
                 return false;
             }
             continue;
         }
-        let phost = phost
+        let entry_host = entry_host
             .strip_prefix('*')
             .filter(|h| h.starts_with('.'))
-            .unwrap_or(phost);
-        let (suffix, match_host) = match phost.strip_prefix('.') {
+            .unwrap_or(entry_host);
+        let (suffix, match_host) = match entry_host.strip_prefix('.') {
             Some(bare) => (format!(".{bare}"), false),
-            None => (format!(".{phost}"), true),
+            None => (format!(".{entry_host}"), true),
         };
         let hit = host.ends_with(&suffix) || (match_host && host == &suffix[1..]);
-        if hit && (pport.is_empty() || pport == port) {
+        if hit && (entry_port.is_empty() || entry_port == port) {
             return false;
         }
     }

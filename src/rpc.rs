@@ -22,6 +22,10 @@ use crate::transport::{Bound, Socket, ws_error_text};
 use crate::websocket::WsError;
 
 #[derive(Serialize)]
+#[allow(
+    clippy::struct_field_names,
+    reason = "request-id and request are the envelope's names on the wire"
+)]
 struct Request<'a, P: ?Sized> {
     #[serde(rename = "request-id")]
     request_id: u64,

@@ -608,6 +608,10 @@ pub struct SecretBackend {
     pub error: Option<Error>,
 }
 
+#[allow(
+    clippy::ref_option,
+    reason = "serde's serialize_with passes the field by reference"
+)]
 fn go_duration<S: serde::Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
     match d {
         Some(d) => s.serialize_str(&crate::goduration::format_go_duration(*d)),

@@ -11,6 +11,10 @@ pub(crate) const CONTROLLER_NAMES: &[&str] =
     &["juju-apiserver", "juju-mongodb", "localhost", "anything"];
 
 /// A CA and a server certificate signed by it, all PEM.
+#[allow(
+    clippy::struct_field_names,
+    reason = "the suffix says the text is PEM, the form the TLS and client APIs take"
+)]
 pub(crate) struct Certs {
     pub(crate) ca_pem: String,
     pub(crate) server_cert_pem: String,

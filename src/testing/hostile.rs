@@ -97,6 +97,11 @@ impl std::fmt::Debug for HostileServer {
 impl HostileServer {
     /// Starts a server that plays `steps` from `stage` on, then closes its side and waits
     /// for the client to go. It accepts at most `connections` connections.
+    ///
+    /// # Errors
+    ///
+    /// Kind `InvalidInput` when the server's certificate cannot be made or its listener
+    /// cannot be bound.
     pub fn start(stage: Stage, steps: Vec<Step>, connections: usize) -> Result<Self, Error> {
         let id = identity()?;
         let fail = |e: io::Error| Error::invalid(format!("hostile server: {e}"));

@@ -141,6 +141,10 @@ pub(crate) struct User {
 
 /// A stored backend.
 #[derive(Clone)]
+#[allow(
+    clippy::struct_field_names,
+    reason = "backend_type is the wire's backend-type, as the Go struct names it"
+)]
 pub(crate) struct Backend {
     pub(crate) id: String,
     pub(crate) name: String,

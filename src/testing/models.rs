@@ -55,6 +55,10 @@ impl Model {
     }
 
     /// Every model here is an IAAS model on the `localhost` (LXD) cloud.
+    #[allow(
+        clippy::unused_self,
+        reason = "a model's question: the answer is the same for all of the fake's models"
+    )]
     pub(crate) fn kind(&self) -> &'static str {
         "iaas"
     }
