@@ -125,7 +125,11 @@
 //! | feature | what it adds | extra dependencies | default |
 //! |---|---|---|---|
 //! | `juju-data` | [`Controller::connect_current`], [`Controller::connect_named`], [`ConnectOptions::from_juju_data`]: the juju CLI's `controllers.yaml`, `accounts.yaml` and cookie jar | `serde-saphyr` | yes |
-//! | `testing` | [`testing::FakeController`], an in-process fake Juju controller (3.1 to 4.0) | `rcgen` | no |
+//! | `testing` | [`testing::FakeController`], an in-process fake Juju controller (3.1 to 4.0) | `rcgen`, `openssl` | no |
+//!
+//! Add `testing` under `[dev-dependencies]` (`juju-client = { version = "…", features =
+//! ["testing"] }`) so that only your tests build the fake; this crate's own examples need it
+//! only for their built-in fake (`cargo run --features testing --example quickstart`).
 //!
 //! ## Stability
 //!
@@ -137,6 +141,14 @@
 //! the CHANGELOG says how. The `fuzzing` feature is internal and not covered.
 //!
 //! The minimum supported Rust version is 1.89; raising it is a minor-version change.
+//!
+//! Names follow the Rust API guidelines: getters have no `get_` prefix
+//! ([`Controller::server_version`], [`ConnectOptions::controller_name`]) except where a
+//! builder method of the same type already owns the plain name, as `std::process::Command`
+//! has `arg` and `get_args`: [`ConnectOptions::endpoints`] sets the endpoints and
+//! [`ConnectOptions::get_endpoints`] reads them (likewise `username`, `client_version`,
+//! `cookie_jar`, `keepalive`). The operations keep python-libjuju's names
+//! (`add_secret_backends`), with the Go client's names as search aliases.
 //!
 //! ## How the crate is built
 //!
