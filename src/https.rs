@@ -6,7 +6,7 @@
 //! macaroons. A program that turns on trace logging must not get those in its logs.
 
 use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::TcpStream;
 use std::time::Instant;
 
 use crate::error::{Error, ErrorKind};
@@ -104,10 +104,8 @@ pub(crate) fn post(
 ) -> Result<Response, Error> {
     let u = Url::parse(url).ok_or_else(|| protocol(url, "not an https URL"))?;
     let (host, port) = crate::transport::split_endpoint(dial)?;
-    let addrs: Vec<_> = (host.as_str(), port)
-        .to_socket_addrs()
-        .map_err(|e| io_error(url, &format!("resolve {host:?}"), &e))?
-        .collect();
+    let addrs = crate::transport::resolve(&host, port, deadline)
+        .map_err(|e| io_error(url, &format!("resolve {host:?}"), &e))?;
     let mut tcp = None;
     let mut last = None;
     for a in &addrs {

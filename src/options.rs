@@ -201,8 +201,9 @@ impl ConnectOptions {
         self
     }
 
-    /// The deadline for a whole connect (or reconnect): every endpoint dialled, secured,
-    /// upgraded and logged in to, and a followed redirect, within this time from the start.
+    /// The deadline for a whole connect (or reconnect): every endpoint's name looked up,
+    /// dialled, secured, upgraded and logged in to, and a followed redirect, within this time
+    /// from the start.
     /// A server that answers slowly, a byte at a time, cannot stretch it.
     ///
     /// ```

@@ -1,8 +1,10 @@
 //! Transport: one endpoint dialled over TCP, secured with TLS (the Go client's rules), and
 //! upgraded to a WebSocket on a path (`/api`, `/model/<uuid>/api`), all within a deadline.
 
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::sync::Mutex;
+use std::io;
+use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::{Mutex, mpsc};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use native_tls::{Certificate, Protocol, TlsConnector, TlsStream};
@@ -393,6 +395,48 @@ pub(crate) fn split_endpoint(endpoint: &str) -> Result<(String, u16), Error> {
     }
 }
 
+/// Resolves `host` to its addresses on `port` before `deadline`, which the system resolver
+/// alone would not keep: `getaddrinfo` cannot be interrupted and waits out its own timeouts
+/// (seconds per server, per attempt). An IP literal needs no lookup. A name is looked up on
+/// a short-lived thread, waited for only until the deadline; a lookup still running then
+/// finishes on its own and its answer is dropped. The deadline passing is an
+/// `io::ErrorKind::TimedOut` error.
+pub(crate) fn resolve(host: &str, port: u16, deadline: Instant) -> io::Result<Vec<SocketAddr>> {
+    resolve_with(host, port, deadline, |host, port| {
+        (host, port).to_socket_addrs().map(Iterator::collect)
+    })
+}
+
+/// [`resolve`] with the lookup given, so that a resolver that hangs can be tested.
+fn resolve_with(
+    host: &str,
+    port: u16,
+    deadline: Instant,
+    lookup: impl FnOnce(&str, u16) -> io::Result<Vec<SocketAddr>> + Send + 'static,
+) -> io::Result<Vec<SocketAddr>> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    let late = || io::Error::new(io::ErrorKind::TimedOut, "name lookup not finished in time");
+    let left = crate::util::remaining(deadline).ok_or_else(late)?;
+    // Room for the one answer, so that a lookup finishing after we stopped waiting does not
+    // block its thread.
+    let (tx, rx) = mpsc::sync_channel(1);
+    let name = host.to_string();
+    thread::Builder::new()
+        .name("juju-resolve".into())
+        .spawn(move || {
+            let _ = tx.send(lookup(&name, port));
+        })?;
+    match rx.recv_timeout(left) {
+        Ok(answer) => answer,
+        Err(mpsc::RecvTimeoutError::Timeout) => Err(late()),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err(io::Error::other("name lookup ended without an answer"))
+        }
+    }
+}
+
 fn connect_error(msg: impl Into<String>) -> Error {
     Error::new(ErrorKind::Connect, msg)
 }
@@ -428,10 +472,15 @@ pub(crate) fn dial(
         .as_ref()
         .map(|p| format!(" (proxy {p})"))
         .unwrap_or_default();
-    let addrs: Vec<SocketAddr> = (dial_host.as_str(), dial_port)
-        .to_socket_addrs()
-        .map_err(|e| connect_error(format!("resolve {dial_host:?}{via}: {e}")))?
-        .collect();
+    let addrs = match resolve(&dial_host, dial_port, deadline) {
+        Ok(addrs) => addrs,
+        Err(e) if e.kind() == io::ErrorKind::TimedOut => {
+            return Err(timed_out(&format!("resolve {dial_host:?}{via}"), timeout));
+        }
+        Err(e) => {
+            return Err(connect_error(format!("resolve {dial_host:?}{via}: {e}")));
+        }
+    };
     if addrs.is_empty() {
         return Err(connect_error(format!(
             "resolve {dial_host:?}{via}: no addresses"
@@ -543,6 +592,33 @@ pub(crate) fn ws_error_text(e: &WsError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_lookup_that_hangs_ends_at_the_deadline() {
+        let (release, wait) = mpsc::channel::<()>();
+        let addr: SocketAddr = "10.0.0.5:17070".parse().unwrap();
+        // A resolver stuck for 10 s: waiting it out would return its answer, not an error.
+        let deadline = Instant::now() + Duration::from_millis(50);
+        let got = resolve_with("controller.example", 17070, deadline, move |_, _| {
+            let _ = wait.recv_timeout(Duration::from_secs(10));
+            Ok(vec![addr])
+        });
+        drop(release);
+        assert_eq!(got.unwrap_err().kind(), io::ErrorKind::TimedOut);
+        // A past deadline does not even start a lookup; an answer in time is returned.
+        let past = Instant::now() - Duration::from_millis(1);
+        let none = resolve_with("controller.example", 1, past, |_, _| panic!("looked up"));
+        assert_eq!(none.unwrap_err().kind(), io::ErrorKind::TimedOut);
+        let soon = Instant::now() + Duration::from_secs(30);
+        let answer = resolve_with("controller.example", 17070, soon, move |h, p| {
+            assert_eq!((h, p), ("controller.example", 17070));
+            Ok(vec![addr])
+        });
+        assert_eq!(answer.unwrap(), [addr]);
+        // An IP literal needs no lookup, even at the deadline.
+        let ip = resolve_with("fd42::5", 17070, past, |_, _| panic!("looked up")).unwrap();
+        assert_eq!(ip, ["[fd42::5]:17070".parse::<SocketAddr>().unwrap()]);
+    }
 
     #[test]
     fn endpoints_parse_like_juju() {
