@@ -560,7 +560,17 @@ fn post(cx: &Context<'_>, url: &str, body: Body<'_>) -> Result<Reply, Error> {
         ("Content-Type", content_type),
         ("Accept", "application/json"),
     ];
-    let resp = crate::https::post(url, &dial, &tls, &headers, &bytes, MAX_REPLY, cx.deadline)?;
+    let resp = crate::https::post(
+        url,
+        &dial,
+        &tls,
+        &cx.opts.proxy,
+        &headers,
+        &bytes,
+        MAX_REPLY,
+        cx.deadline,
+        cx.opts.connect_timeout,
+    )?;
     let body: Value = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
     if resp.status == 200 && !body.is_object() {
         return Err(auth_error(

@@ -6,10 +6,10 @@
 //! macaroons. A program that turns on trace logging must not get those in its logs.
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, ErrorKind};
+use crate::proxy::ProxyChoice;
 use crate::transport::Tls;
 
 /// The largest response head read.
@@ -91,47 +91,29 @@ fn protocol(url: &str, what: &str) -> Error {
 }
 
 /// `POST`s `body` to `url` through `tls` (connecting to `dial`, `host:port`, which may
-/// differ from the URL's host when `tls` verifies another name), and reads a response of at
-/// most `max_body` bytes, all before `deadline`.
+/// differ from the URL's host when `tls` verifies another name, through the proxy `proxy`
+/// picks for it), and reads a response of at most `max_body` bytes, all before `deadline`
+/// (`timeout` is the connect timeout it came from, for the error text).
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one request's whole description; a struct for it would only be built here"
+)]
 pub(crate) fn post(
     url: &str,
     dial: &str,
     tls: &Tls,
+    proxy: &ProxyChoice,
     headers: &[(&str, &str)],
     body: &[u8],
     max_body: usize,
     deadline: Instant,
+    timeout: Duration,
 ) -> Result<Response, Error> {
     let u = Url::parse(url).ok_or_else(|| protocol(url, "not an https URL"))?;
     let (host, port) = crate::transport::split_endpoint(dial)?;
-    let addrs = crate::transport::resolve(&host, port, deadline)
-        .map_err(|e| io_error(url, &format!("resolve {host:?}"), &e))?;
-    let mut tcp = None;
-    let mut last = None;
-    for a in &addrs {
-        let Some(t) = crate::util::remaining(deadline) else {
-            break;
-        };
-        match TcpStream::connect_timeout(a, t) {
-            Ok(s) => {
-                tcp = Some(s);
-                break;
-            }
-            Err(e) => last = Some(e),
-        }
-    }
-    let tcp = match (tcp, last) {
-        (Some(t), _) => t,
-        (None, Some(e)) => return Err(io_error(url, "tcp connect", &e)),
-        (None, None) => return Err(timed_out(url)),
-    };
-    let set = |t: &TcpStream| -> Result<(), Error> {
-        let d = crate::util::remaining(deadline).ok_or_else(|| timed_out(url))?;
-        t.set_read_timeout(Some(d))
-            .and_then(|_| t.set_write_timeout(Some(d)))
-            .map_err(|e| io_error(url, "socket", &e))
-    };
-    set(&tcp)?;
+    // Every read and write of `tcp` is bounded by the deadline.
+    let tcp = crate::transport::open_tcp(&host, port, proxy, deadline, timeout)
+        .map_err(|e| e.context(format!("login: discharge at {url}")))?;
     let (connector, name) = tls.parts();
     let name = name.unwrap_or(&u.host).to_string();
     let mut stream = connector.connect(&name, tcp).map_err(|e| match e {
@@ -153,7 +135,6 @@ pub(crate) fn post(
     req.push_str("\r\n");
     let mut out = req.into_bytes();
     out.extend_from_slice(body);
-    set(stream.get_ref())?;
     stream
         .write_all(&out)
         .and_then(|_| stream.flush())
@@ -163,7 +144,6 @@ pub(crate) fn post(
     let mut raw = Vec::new();
     let mut chunk = [0u8; 8192];
     loop {
-        set(stream.get_ref())?;
         match stream.read(&mut chunk) {
             Ok(0) => break,
             Ok(n) => {

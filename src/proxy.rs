@@ -92,7 +92,7 @@ pub(crate) enum ProxyChoice {
 }
 
 /// The proxy to reach `host:port` through, or `None` to go direct: the one decision the
-/// WebSocket dial (and, later, macaroon discharge requests) share.
+/// WebSocket dial and macaroon discharge requests share (`transport::open_tcp`).
 pub(crate) fn proxy_for(
     choice: &ProxyChoice,
     host: &str,

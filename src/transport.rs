@@ -445,28 +445,24 @@ fn timed_out(stage: &str, timeout: Duration) -> Error {
     connect_error(format!("{stage}: timed out (connect_timeout {timeout:?})")).mark_timed_out()
 }
 
-/// Dials `endpoint`, secures it and upgrades it to a WebSocket on `path`, all before
-/// `deadline`. The upgrade carries `X-Juju-ClientVersion: client_version`, as the Go 4.x
-/// client's does (`api/apiclient.go`: controllers ignore it, JAAS reads it). Errors name the
-/// stage that failed; they do not name the endpoint (the caller does).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn dial(
-    endpoint: &str,
-    tls: &Tls,
-    max_message: usize,
-    path: &str,
-    client_version: &str,
+/// A TCP connection to `host:port`, opened before `deadline`: directly, or through the
+/// proxy `proxy` picks for it with an HTTP `CONNECT` tunnel. It reads ahead and bounds
+/// every read and write by the deadline. The layer under TLS for the API and for macaroon
+/// discharges alike, as the Go client proxies both. Errors name the stage and the proxy, not
+/// the target (the caller does).
+pub(crate) fn open_tcp(
+    host: &str,
+    port: u16,
     proxy: &ProxyChoice,
     deadline: Instant,
     timeout: Duration,
-) -> Result<Socket, Error> {
-    let (host, port) = split_endpoint(endpoint)?;
-    let proxy = crate::proxy::proxy_for(proxy, &host, port)?;
+) -> Result<ReadAhead, Error> {
+    let proxy = crate::proxy::proxy_for(proxy, host, port)?;
     // Through a proxy, only the proxy's name is resolved here; the proxy resolves the
     // controller's.
     let (dial_host, dial_port) = match &proxy {
         Some(p) => p.address(),
-        None => (host.clone(), port),
+        None => (host.to_string(), port),
     };
     let via = proxy
         .as_ref()
@@ -514,8 +510,28 @@ pub(crate) fn dial(
         .map_err(|e| connect_error(format!("tcp: {e}")))?;
     let mut tcp = ReadAhead::new(tcp, deadline);
     if let Some(p) = &proxy {
-        crate::proxy::tunnel(&mut tcp, p, &host, port)?;
+        crate::proxy::tunnel(&mut tcp, p, host, port)?;
     }
+    Ok(tcp)
+}
+
+/// Dials `endpoint`, secures it and upgrades it to a WebSocket on `path`, all before
+/// `deadline`. The upgrade carries `X-Juju-ClientVersion: client_version`, as the Go 4.x
+/// client's does (`api/apiclient.go`: controllers ignore it, JAAS reads it). Errors name the
+/// stage that failed; they do not name the endpoint (the caller does).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn dial(
+    endpoint: &str,
+    tls: &Tls,
+    max_message: usize,
+    path: &str,
+    client_version: &str,
+    proxy: &ProxyChoice,
+    deadline: Instant,
+    timeout: Duration,
+) -> Result<Socket, Error> {
+    let (host, port) = split_endpoint(endpoint)?;
+    let tcp = open_tcp(&host, port, proxy, deadline, timeout)?;
 
     let name = tls.server_name.clone().unwrap_or_else(|| host.clone());
     let stream = match tls.connector.connect(&name, tcp) {

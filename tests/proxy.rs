@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::{Relay, RelayMode, within};
 use juju_client::testing::FakeController;
-use juju_client::{Controller, ErrorKind};
+use juju_client::{ConnectOptions, Controller, ErrorKind};
 
 /// Tests that set the process environment take turns.
 static ENV: Mutex<()> = Mutex::new(());
@@ -44,6 +44,38 @@ fn the_websocket_goes_through_a_connect_tunnel_with_basic_auth() {
             "{}",
             heads[0]
         );
+    });
+}
+
+#[test]
+fn macaroon_discharges_go_through_the_proxy_too() {
+    within(Duration::from_secs(30), || {
+        let fake = FakeController::start().unwrap();
+        let proxy = Relay::start(fake.endpoint(), RelayMode::Connect { refuse: None });
+        // No password: the login discharges at the fake's /auth, which answers with the
+        // juju_userpass form, then discharges again: three HTTPS requests besides the
+        // WebSocket, each on its own connection.
+        let opts = ConnectOptions::new()
+            .endpoint(fake.endpoint())
+            .ca_cert(fake.ca_cert_pem())
+            .username("bob")
+            .password_callback(|_| Some("bob-password".into()))
+            .proxy(&format!("http://{}", proxy.addr))
+            .unwrap();
+        let ctrl = Controller::connect(&opts).unwrap();
+        assert_eq!(ctrl.user(), "user-bob");
+        assert_eq!(
+            fake.auth_requests(),
+            [
+                "POST /auth/discharge",
+                "POST /auth/form",
+                "POST /auth/discharge"
+            ]
+        );
+        let heads = proxy.heads();
+        let target = format!("CONNECT {} HTTP/1.1\r\n", fake.endpoint());
+        assert_eq!(heads.len(), 4, "{heads:?}");
+        assert!(heads.iter().all(|h| h.starts_with(&target)), "{heads:?}");
     });
 }
 
