@@ -100,14 +100,16 @@ fn is_model_uuid(s: &str) -> bool {
 }
 
 /// Which endpoint serves `path`; a malformed model UUID is refused before the upgrade
-/// with Go's `http.Error` (`apiserver/httpcontext/model.go`).
+/// with Go's `http.Error` (`apiserver/httpcontext/model.go`). The controller API is served
+/// at `/api` and, "for backward compatibility", at `/` itself (only `/`: the router
+/// special-cases it), as `apiserver/apiserver.go` registers `mainAPIHandler` (3.6.26).
 fn route(serve_api: bool, path: &str) -> Route {
     // Go's router matches the path without the query.
     let path = path.split('?').next().unwrap_or(path);
     if !serve_api {
         return Route::NotFound;
     }
-    if path == "/api" {
+    if path == "/api" || path == "/" {
         return Route::Serve;
     }
     match path
@@ -717,6 +719,8 @@ mod tests {
         let uuid = "0b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b";
         assert_eq!(route(true, "/api"), Route::Serve);
         assert_eq!(route(true, "/api?x=1"), Route::Serve);
+        assert_eq!(route(true, "/"), Route::Serve);
+        assert_eq!(route(true, "/?x=1"), Route::Serve);
         assert_eq!(route(true, &format!("/model/{uuid}/api")), Route::Serve);
         assert_eq!(
             route(true, "/model/x/api"),
@@ -726,7 +730,15 @@ mod tests {
             route(true, &format!("/model/{}/api", uuid.to_uppercase())),
             Route::BadRequest(format!("invalid model UUID \"{}\"", uuid.to_uppercase()))
         );
-        for other in ["/", "/model//api", "/model/x/y/api", "/model/x", "/apix"] {
+        for other in [
+            "",
+            "//",
+            "/x",
+            "/model//api",
+            "/model/x/y/api",
+            "/model/x",
+            "/apix",
+        ] {
             assert_eq!(route(true, other), Route::NotFound, "{other}");
         }
         assert_eq!(route(false, "/api"), Route::NotFound);
