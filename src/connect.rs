@@ -352,6 +352,7 @@ fn login(
             slices.extend(crate::cookiejar::macaroons_for(
                 jar,
                 &cookie_host(opts, endpoint),
+                deadline,
             )?);
         }
     }
@@ -385,7 +386,7 @@ fn login(
         opts.discharged
             .discharge_once(&key, ours.map(|(g, _)| g), &primary, &cx)?;
     if let (Some(jar), Some(fresh)) = (&opts.cookie_jar, fresh) {
-        crate::cookiejar::save(jar, &cookie_host(opts, endpoint), &fresh)?;
+        crate::cookiejar::save(jar, &cookie_host(opts, endpoint), &fresh, deadline)?;
     }
     let mut again = vec![slice];
     again.extend(slices);

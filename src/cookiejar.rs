@@ -5,7 +5,7 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use data_encoding::{BASE64, HEXLOWER};
 use serde::Serialize;
@@ -67,10 +67,23 @@ fn expired(e: &Value, now: i64) -> bool {
 
 /// The macaroon slices of the unexpired `macaroon-*` cookies for `https://<host>/`, as
 /// JSON arrays of plain macaroons; cookies that do not decode are skipped, as Go does.
-pub(crate) fn macaroons_for(path: &Path, host: &str) -> Result<Vec<Vec<Value>>, Error> {
+pub(crate) fn macaroons_for(
+    path: &Path,
+    host: &str,
+    deadline: Instant,
+) -> Result<Vec<Vec<Value>>, Error> {
     let host = host.to_ascii_lowercase();
     let (now, _) = now();
     let mut out = Vec::new();
+    // Under the CLI's lock, as Go's `load` reads (it writes the jar in place); with no
+    // directory there is nothing to read, and a lock that cannot be had (a read-only
+    // JUJU_DATA) does not stop a read.
+    let _lock = match path.parent() {
+        Some(dir) if dir.is_dir() => Lock::acquire(path, deadline)
+            .map_err(|e| log::debug!("reading the cookie jar without its lock: {e}"))
+            .ok(),
+        _ => None,
+    };
     for e in read_entries(path)? {
         let domain = str_of(&e, "Domain").to_ascii_lowercase();
         let host_only = e.get("HostOnly").and_then(Value::as_bool).unwrap_or(false);
@@ -127,7 +140,12 @@ struct Entry {
 /// `httpbakery.NewCookie`): re-reads the jar under `<file>.lock`, replaces a cookie of the
 /// same name, drops expired ones, and writes it back with mode 0600 through a temporary
 /// file, so a reader never sees half a jar.
-pub(crate) fn save(path: &Path, host: &str, slice: &[Macaroon]) -> Result<(), Error> {
+pub(crate) fn save(
+    path: &Path,
+    host: &str,
+    slice: &[Macaroon],
+    deadline: Instant,
+) -> Result<(), Error> {
     let Some(primary) = slice.first() else {
         return Ok(());
     };
@@ -164,7 +182,7 @@ pub(crate) fn save(path: &Path, host: &str, slice: &[Macaroon]) -> Result<(), Er
     };
     let dir = path.parent().unwrap_or(Path::new("."));
     create_private_dir(dir).map_err(|e| jar_error(path, e))?;
-    let _lock = Lock::acquire(path)?;
+    let _lock = Lock::acquire(path, deadline)?;
     let mut entries = read_entries(path).unwrap_or_default();
     let replaced = |e: &Value| {
         str_of(e, "Name") == entry.name
@@ -224,34 +242,102 @@ fn create_private_dir(d: &Path) -> std::io::Result<()> {
     fs::create_dir_all(d)
 }
 
-/// An exclusive lock on `<file>.lock` (an OS file lock, released when dropped or when the
-/// process dies). Juju's `go4/lock` primitive was not inspected (`juju-macaroon-login.md`
-/// §8), so this serialises writers of this SDK; the CLI writes through a rename too.
-struct Lock(#[allow(dead_code)] fs::File);
+/// The lock the juju CLI takes on `<file>.lock` around every read and write of its jar
+/// (`persistent-cookiejar` `serialize.go` `lockFile`, through `go4.org/lock`
+/// `lock_unix.go`): on Unix an fcntl write lock over the whole file (`F_SETLK`, `F_WRLCK`),
+/// retried for 3 s. std's `File::lock` is flock(2), which on Linux does not exclude an
+/// fcntl lock, so this takes the same kind of lock as Go (retried for 5 s). fcntl locks
+/// belong to the process, not the file handle, so a mutex keeps this process's threads
+/// apart, as go4's in-process table does. Go removes the lock file as it unlocks: a lock
+/// won on a file that is no longer at the path guards nothing, so it is taken again. The
+/// file stays empty (go4 refuses a lock file with content).
+struct Lock {
+    // Dropped first: closing the file releases the fcntl lock, then the mutex.
+    _file: fs::File,
+    _in_process: std::sync::MutexGuard<'static, ()>,
+}
 
 impl Lock {
-    fn acquire(path: &Path) -> Result<Lock, Error> {
+    /// Waits for the lock until `deadline`, and at most 5 s.
+    fn acquire(path: &Path, deadline: Instant) -> Result<Lock, Error> {
+        static IN_PROCESS: std::sync::Mutex<()> = std::sync::Mutex::new(());
         let mut name = path.file_name().unwrap_or_default().to_os_string();
         name.push(".lock");
         let lock_path = path.with_file_name(name);
-        let f = private_file(&lock_path).map_err(|e| jar_error(&lock_path, e))?;
+        let in_process = IN_PROCESS.lock().unwrap_or_else(|e| e.into_inner());
         // Bounded wait: a lock held for seconds is someone else's bug, not ours to hang on.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let limit = deadline.min(crate::util::deadline_after(Duration::from_secs(5)));
         loop {
-            match f.try_lock() {
-                Ok(()) => return Ok(Lock(f)),
-                Err(fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
-                    std::thread::sleep(std::time::Duration::from_millis(20));
+            let f = private_file(&lock_path).map_err(|e| jar_error(&lock_path, e))?;
+            match try_lock(&f) {
+                Ok(true) if same_file(&f, &lock_path) => {
+                    return Ok(Lock {
+                        _file: f,
+                        _in_process: in_process,
+                    });
                 }
+                // Won on a file its holder has just removed: try the one at the path now.
+                Ok(true) => continue,
+                Ok(false) => match crate::util::remaining(limit) {
+                    Some(left) => std::thread::sleep(left.min(Duration::from_millis(20))),
+                    None => {
+                        return Err(jar_error(
+                            &lock_path,
+                            "cannot lock: another process holds it (the juju CLI?) and did \
+                             not let go in time",
+                        )
+                        .mark_timed_out());
+                    }
+                },
                 Err(e) => return Err(jar_error(&lock_path, format!("cannot lock: {e}"))),
             }
         }
     }
 }
 
+/// Takes Go's lock without waiting: `Ok(false)` when another process holds it.
+#[cfg(unix)]
+fn try_lock(f: &fs::File) -> std::io::Result<bool> {
+    use rustix::fs::{FlockOperation, fcntl_lock};
+    match fcntl_lock(f, FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => Ok(true),
+        Err(e) if e == rustix::io::Errno::AGAIN || e == rustix::io::Errno::ACCESS => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Elsewhere the OS's own file lock (go4 uses a lock file of its own kind there).
+#[cfg(not(unix))]
+fn try_lock(f: &fs::File) -> std::io::Result<bool> {
+    match f.try_lock() {
+        Ok(()) => Ok(true),
+        Err(fs::TryLockError::WouldBlock) => Ok(false),
+        Err(fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
+/// Whether `f` is still the file at `path`.
+#[cfg(unix)]
+fn same_file(f: &fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (f.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &fs::File, _: &Path) -> bool {
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn soon() -> Instant {
+        Instant::now() + Duration::from_secs(30)
+    }
 
     fn slice(sig: u8, expiry: &str) -> Vec<Macaroon> {
         let v = serde_json::json!({"c":[{"i": format!("time-before {expiry}")}],"l":"juju model x","i64":"AwoQ","s64": crate::macaroon::b64_encode(&[sig; 32])});
@@ -266,8 +352,8 @@ mod tests {
         // A cookie of another site and an expired macaroon cookie, as Go writes them.
         fs::write(&path, r#"[{"Name":"other","Value":"v","Domain":"example.com","Path":"/","Secure":true,"HttpOnly":false,"Persistent":true,"HostOnly":true,"Expires":"2999-01-01T00:00:00Z","Creation":"2026-01-01T00:00:00Z","LastAccess":"2026-01-01T00:00:00Z","Updated":"2026-01-01T00:00:00Z","CanonicalHost":"example.com"},{"Name":"macaroon-old","Value":"W10=","Domain":"h","Path":"/","Secure":false,"HttpOnly":false,"Persistent":true,"HostOnly":true,"Expires":"2000-01-01T00:00:00Z","Creation":"2000-01-01T00:00:00Z","LastAccess":"2000-01-01T00:00:00Z","Updated":"2000-01-01T00:00:00Z","CanonicalHost":"h"}]
 "#).unwrap();
-        save(&path, "H", &slice(7, "2999-01-01T00:00:00Z")).unwrap();
-        save(&path, "h", &slice(7, "2999-01-01T00:00:00Z")).unwrap();
+        save(&path, "H", &slice(7, "2999-01-01T00:00:00Z"), soon()).unwrap();
+        save(&path, "h", &slice(7, "2999-01-01T00:00:00Z"), soon()).unwrap();
         let text = fs::read_to_string(&path).unwrap();
         assert!(text.ends_with("]\n"));
         let all: Vec<Value> = serde_json::from_str(&text).unwrap();
@@ -275,15 +361,19 @@ mod tests {
         assert_eq!(all[0]["Name"], "other");
         assert_eq!(all[1]["Name"], format!("macaroon-{}", "07".repeat(32)));
         assert_eq!(all[1]["Expires"], "2999-01-01T00:00:00Z");
-        let got = macaroons_for(&path, "h").unwrap();
+        let got = macaroons_for(&path, "h", soon()).unwrap();
         assert_eq!(got.len(), 1);
         // As python-libjuju's GoCookieJar writes one: no zone, `.local`, not host-only.
         let py = dir.join("py.json");
         let value = all[1]["Value"].as_str().unwrap();
         fs::write(&py, format!(r#"[{{"Name": "macaroon-auth", "Value": "{value}", "Domain": "localhost.local", "HostOnly": false, "Persistent": true, "Secure": true, "CanonicalHost": "localhost.local", "Path": "/", "Expires": "2999-12-01T02:11:39"}}, {{"Name": "macaroon-old", "Value": "{value}", "Domain": "localhost.local", "HostOnly": false, "Persistent": true, "Secure": true, "CanonicalHost": "localhost.local", "Path": "/", "Expires": "2001-12-01T02:11:39"}}]"#)).unwrap();
-        assert_eq!(macaroons_for(&py, "localhost").unwrap().len(), 1);
-        assert!(macaroons_for(&py, "example").unwrap().is_empty());
-        assert!(macaroons_for(&path, "other-host").unwrap().is_empty());
+        assert_eq!(macaroons_for(&py, "localhost", soon()).unwrap().len(), 1);
+        assert!(macaroons_for(&py, "example", soon()).unwrap().is_empty());
+        assert!(
+            macaroons_for(&path, "other-host", soon())
+                .unwrap()
+                .is_empty()
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -291,8 +381,8 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         // A slice that expires within a minute is not kept.
-        save(&path, "h", &slice(8, "2000-01-01T00:00:00Z")).unwrap();
-        assert_eq!(macaroons_for(&path, "h").unwrap().len(), 1);
+        save(&path, "h", &slice(8, "2000-01-01T00:00:00Z"), soon()).unwrap();
+        assert_eq!(macaroons_for(&path, "h", soon()).unwrap().len(), 1);
         fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -302,13 +392,109 @@ mod tests {
         fs::create_dir_all(&dir).unwrap();
         let path = dir.join("c.json");
         fs::write(&path, "[{\"Value\":\"SECRET").unwrap();
-        let e = macaroons_for(&path, "h").unwrap_err();
+        let e = macaroons_for(&path, "h", soon()).unwrap_err();
         assert!(!e.to_string().contains("SECRET"), "{e}");
         assert!(
-            macaroons_for(&dir.join("missing.json"), "h")
+            macaroons_for(&dir.join("missing.json"), "h", soon())
                 .unwrap()
                 .is_empty()
         );
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Holds `lock` with Python's `fcntl.lockf` (fcntl `F_SETLK`, the lock go4.org/lock
+    /// takes for the juju CLI) until its stdin closes. Returns once it holds it.
+    #[cfg(unix)]
+    fn python_holds(lock: &Path) -> std::process::Child {
+        use std::io::{BufRead, BufReader};
+        let mut child = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import fcntl, sys\n\
+                 f = open(sys.argv[1], 'w')\n\
+                 fcntl.lockf(f, fcntl.LOCK_EX)\n\
+                 print('locked', flush=True)\n\
+                 sys.stdin.read()",
+            ])
+            .arg(lock)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 (the README's commands need it)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "locked");
+        child
+    }
+
+    /// Whether Python's `fcntl.lockf` can take `lock` without waiting.
+    #[cfg(unix)]
+    fn python_can_lock(lock: &Path) -> bool {
+        let out = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import fcntl, sys\n\
+                 f = open(sys.argv[1], 'w')\n\
+                 try:\n    fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)\n\
+                 except OSError:\n    sys.exit(3)",
+            ])
+            .arg(lock)
+            .status()
+            .expect("python3 (the README's commands need it)");
+        assert!(matches!(out.code(), Some(0 | 3)), "{out:?}");
+        out.code() == Some(0)
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn the_jar_lock_excludes_the_juju_clis_fcntl_lock_both_ways() {
+        let dir = std::env::temp_dir().join(format!("jar-{}", crate::util::random_hex(8)));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.json");
+        let lock = dir.join("c.json.lock");
+
+        // While we hold the lock, a Go-style locker cannot have it; after, it can.
+        let held = Lock::acquire(&path, soon()).unwrap();
+        assert!(
+            !python_can_lock(&lock),
+            "an fcntl locker got the lock we hold"
+        );
+        drop(held);
+        assert!(python_can_lock(&lock));
+
+        // While a Go-style locker holds it, a save waits, and then writes.
+        let mut cli = python_holds(&lock);
+        let saver = {
+            let path = path.clone();
+            std::thread::spawn(move || save(&path, "h", &slice(7, "2999-01-01T00:00:00Z"), soon()))
+        };
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(
+            !path.exists(),
+            "the jar was written while the CLI held its lock"
+        );
+        drop(cli.stdin.take());
+        cli.wait().unwrap();
+        saver.join().unwrap().unwrap();
+        assert_eq!(macaroons_for(&path, "h", soon()).unwrap().len(), 1);
+
+        // A lock never let go fails a save by its deadline, clearly, as a timeout.
+        let mut cli = python_holds(&lock);
+        let e = save(
+            &path,
+            "h",
+            &slice(8, "2999-01-01T00:00:00Z"),
+            Instant::now() + Duration::from_millis(200),
+        )
+        .unwrap_err();
+        assert!(e.is_timeout() && e.message().contains("cannot lock"), "{e}");
+        // A read waits for it only until its deadline, then reads without it.
+        let late = Instant::now() + Duration::from_millis(100);
+        assert_eq!(macaroons_for(&path, "h", late).unwrap().len(), 1);
+        drop(cli.stdin.take());
+        cli.wait().unwrap();
         fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -372,7 +372,8 @@ impl ConnectOptions {
     /// A cookie jar in the Go `persistent-cookiejar` format the `juju` CLI keeps in
     /// `$JUJU_DATA/cookies/<controller>.json`. Without a password, a login sends the jar's
     /// unexpired `macaroon-*` cookies for the controller, and after a fresh discharge saves
-    /// the new one there (under `<file>.lock`, mode 0600, keeping the other cookies).
+    /// the new one there (mode 0600, keeping the other cookies), under the same lock on
+    /// `<file>.lock` as the `juju` CLI takes.
     /// [`from_juju_data`](Self::from_juju_data) sets it for a controller with no stored
     /// password.
     ///
