@@ -243,18 +243,35 @@ fn create_private_dir(d: &Path) -> std::io::Result<()> {
 }
 
 /// The lock the juju CLI takes on `<file>.lock` around every read and write of its jar
-/// (`persistent-cookiejar` `serialize.go` `lockFile`, through `go4.org/lock`
-/// `lock_unix.go`): on Unix an fcntl write lock over the whole file (`F_SETLK`, `F_WRLCK`),
-/// retried for 3 s. std's `File::lock` is flock(2), which on Linux does not exclude an
-/// fcntl lock, so this takes the same kind of lock as Go (retried for 5 s). fcntl locks
-/// belong to the process, not the file handle, so a mutex keeps this process's threads
-/// apart, as go4's in-process table does. Go removes the lock file as it unlocks: a lock
-/// won on a file that is no longer at the path guards nothing, so it is taken again. The
-/// file stays empty (go4 refuses a lock file with content).
+/// (`persistent-cookiejar` `serialize.go` `lockFile`, retried for 3 s), through Juju's fork
+/// of `go4.org/lock`, which locks in one of two ways depending on the platform it was built
+/// for:
+/// - fcntl (`lock_linux_amd64.go`, `lock_linux_arm.go`, `lock_darwin_amd64.go`,
+///   `lock_freebsd.go`): an empty lock file, an `F_SETLK` write lock over it;
+/// - portable (every other platform, Linux and macOS on arm64 among them): the file is
+///   created exclusively and holds `{"OwnerPID":N}`; a file whose owner is gone is stale
+///   and removed.
+///
+/// Both remove the file as they unlock. We take the fcntl lock on an empty file (on Unix)
+/// and treat a file with an owner as held until that owner is gone, so each kind of CLI
+/// waits for us and we for it; and we remove the file as we unlock, since a portable
+/// locker cannot create a file that is left behind. std's `File::lock` is flock(2), which
+/// Linux keeps apart from fcntl locks. fcntl locks belong to the process, so a mutex keeps
+/// this process's threads apart (go4 keeps a table for the same reason).
 struct Lock {
-    // Dropped first: closing the file releases the fcntl lock, then the mutex.
-    _file: fs::File,
+    // Dropped in this order: the file (closing it releases the fcntl lock), then the mutex.
+    file: fs::File,
+    path: PathBuf,
     _in_process: std::sync::MutexGuard<'static, ()>,
+}
+
+/// One try at the lock.
+enum Attempt {
+    Held(fs::File),
+    /// Someone holds it; why, for the error if they keep it.
+    Busy(&'static str),
+    /// The file changed under us (removed, or stale and removed): try again at once.
+    Again,
 }
 
 impl Lock {
@@ -264,55 +281,127 @@ impl Lock {
         let mut name = path.file_name().unwrap_or_default().to_os_string();
         name.push(".lock");
         let lock_path = path.with_file_name(name);
-        let in_process = IN_PROCESS.lock().unwrap_or_else(|e| e.into_inner());
         // Bounded wait: a lock held for seconds is someone else's bug, not ours to hang on.
         let limit = deadline.min(crate::util::deadline_after(Duration::from_secs(5)));
+        let wait = |why: &str| match crate::util::remaining(limit) {
+            Some(left) => {
+                std::thread::sleep(left.min(Duration::from_millis(20)));
+                Ok(())
+            }
+            None => Err(jar_error(
+                &lock_path,
+                format!("cannot lock: {why}, and it was not let go in time"),
+            )
+            .mark_timed_out()),
+        };
+        let in_process = loop {
+            match IN_PROCESS.try_lock() {
+                Ok(guard) => break guard,
+                Err(std::sync::TryLockError::Poisoned(p)) => break p.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => {
+                    wait("another thread of this program holds it")?;
+                }
+            }
+        };
         loop {
-            let f = private_file(&lock_path).map_err(|e| jar_error(&lock_path, e))?;
-            match try_lock(&f) {
-                Ok(true) if same_file(&f, &lock_path) => {
+            match try_lock(&lock_path).map_err(|e| jar_error(&lock_path, e))? {
+                Attempt::Held(file) => {
                     return Ok(Lock {
-                        _file: f,
+                        file,
+                        path: lock_path,
                         _in_process: in_process,
                     });
                 }
-                // Won on a file its holder has just removed: try the one at the path now.
-                Ok(true) => continue,
-                Ok(false) => match crate::util::remaining(limit) {
-                    Some(left) => std::thread::sleep(left.min(Duration::from_millis(20))),
-                    None => {
-                        return Err(jar_error(
-                            &lock_path,
-                            "cannot lock: another process holds it (the juju CLI?) and did \
-                             not let go in time",
-                        )
-                        .mark_timed_out());
-                    }
-                },
-                Err(e) => return Err(jar_error(&lock_path, format!("cannot lock: {e}"))),
+                Attempt::Again => {}
+                Attempt::Busy(why) => wait(why)?,
             }
         }
     }
 }
 
-/// Takes Go's lock without waiting: `Ok(false)` when another process holds it.
-#[cfg(unix)]
-fn try_lock(f: &fs::File) -> std::io::Result<bool> {
-    use rustix::fs::{FlockOperation, fcntl_lock};
-    match fcntl_lock(f, FlockOperation::NonBlockingLockExclusive) {
-        Ok(()) => Ok(true),
-        Err(e) if e == rustix::io::Errno::AGAIN || e == rustix::io::Errno::ACCESS => Ok(false),
-        Err(e) => Err(e.into()),
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // As go4 unlocks: remove the file, then close it (the field's drop, after this).
+        if same_file(&self.file, &self.path) {
+            let _ = fs::remove_file(&self.path);
+        }
     }
 }
 
-/// Elsewhere the OS's own file lock (go4 uses a lock file of its own kind there).
+/// What a portable locker's file says of its owner.
+#[cfg_attr(not(unix), allow(dead_code))]
+fn portable_owner(f: &mut fs::File) -> Option<u32> {
+    use std::io::Read;
+    let mut text = String::new();
+    f.take(4096).read_to_string(&mut text).ok()?;
+    let v: Value = serde_json::from_str(&text).ok()?;
+    let pid = v.get("OwnerPID")?.as_u64()?;
+    u32::try_from(pid).ok().filter(|p| *p != 0)
+}
+
+#[cfg(unix)]
+fn try_lock(lock_path: &Path) -> std::io::Result<Attempt> {
+    use rustix::fs::{FlockOperation, fcntl_lock};
+    use std::os::unix::fs::OpenOptionsExt;
+    // Not truncated: a portable locker's file says who holds it.
+    let mut f = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(lock_path)?;
+    match fcntl_lock(&f, FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => {}
+        Err(e) if e == rustix::io::Errno::AGAIN || e == rustix::io::Errno::ACCESS => {
+            return Ok(Attempt::Busy(
+                "another process holds its fcntl lock (the juju CLI?)",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    // Won on a file its holder has just removed: try the one at the path now.
+    if !same_file(&f, lock_path) {
+        return Ok(Attempt::Again);
+    }
+    if f.metadata()?.len() == 0 {
+        return Ok(Attempt::Held(f));
+    }
+    match portable_owner(&mut f) {
+        None => Ok(Attempt::Busy(
+            "it holds something other than go4's {\"OwnerPID\":N} (remove it if no juju \
+             command is running)",
+        )),
+        Some(pid) => {
+            let alive = rustix::process::Pid::from_raw(pid.cast_signed())
+                .is_some_and(|p| rustix::process::test_kill_process(p).is_ok());
+            if alive {
+                return Ok(Attempt::Busy("a juju CLI process holds it"));
+            }
+            // Its owner is gone: stale, as go4 would judge it (`portableLockStatus`).
+            fs::remove_file(lock_path)?;
+            Ok(Attempt::Again)
+        }
+    }
+}
+
+/// Without fcntl, only the portable way: create the file exclusively, with our pid.
 #[cfg(not(unix))]
-fn try_lock(f: &fs::File) -> std::io::Result<bool> {
-    match f.try_lock() {
-        Ok(()) => Ok(true),
-        Err(fs::TryLockError::WouldBlock) => Ok(false),
-        Err(fs::TryLockError::Error(e)) => Err(e),
+fn try_lock(lock_path: &Path) -> std::io::Result<Attempt> {
+    match fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(lock_path)
+    {
+        Ok(mut f) => {
+            writeln!(f, "{{\"OwnerPID\":{}}}", std::process::id())?;
+            Ok(Attempt::Held(f))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Ok(Attempt::Busy("another process holds it (the juju CLI?)"))
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -327,8 +416,8 @@ fn same_file(f: &fs::File, path: &Path) -> bool {
 }
 
 #[cfg(not(unix))]
-fn same_file(_: &fs::File, _: &Path) -> bool {
-    true
+fn same_file(_: &fs::File, path: &Path) -> bool {
+    path.exists()
 }
 
 #[cfg(test)]
@@ -495,6 +584,56 @@ mod tests {
         assert_eq!(macaroons_for(&path, "h", late).unwrap().len(), 1);
         drop(cli.stdin.take());
         cli.wait().unwrap();
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn the_jar_lock_respects_go4s_portable_pid_file_and_leaves_none_behind() {
+        let dir = std::env::temp_dir().join(format!("jar-{}", crate::util::random_hex(8)));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.json");
+        let lock = dir.join("c.json.lock");
+
+        // Unlocking removes the lock file, as go4 does: a portable locker (juju on arm64)
+        // creates it exclusively, so one left behind would lock the CLI out for good.
+        save(&path, "h", &slice(7, "2999-01-01T00:00:00Z"), soon()).unwrap();
+        assert!(!lock.exists());
+
+        // A portable locker holds it: its file names a live owner. A save waits for it.
+        fs::write(&lock, format!("{{\"OwnerPID\":{}}}\n", std::process::id())).unwrap();
+        let saver = {
+            let path = path.clone();
+            std::thread::spawn(move || save(&path, "h", &slice(8, "2999-01-01T00:00:00Z"), soon()))
+        };
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(macaroons_for(&path, "h", Instant::now()).unwrap().len(), 1);
+        assert!(lock.exists(), "the holder's file was taken from it");
+        fs::remove_file(&lock).unwrap(); // the holder unlocks
+        saver.join().unwrap().unwrap();
+        assert_eq!(macaroons_for(&path, "h", soon()).unwrap().len(), 2);
+        assert!(!lock.exists());
+
+        // A file whose owner has exited is stale: removed, and the save goes on at once.
+        let mut gone = std::process::Command::new("true").spawn().unwrap();
+        let pid = gone.id();
+        gone.wait().unwrap();
+        fs::write(&lock, format!("{{\"OwnerPID\":{pid}}}\n")).unwrap();
+        save(&path, "h", &slice(9, "2999-01-01T00:00:00Z"), soon()).unwrap();
+        assert_eq!(macaroons_for(&path, "h", soon()).unwrap().len(), 3);
+        assert!(!lock.exists());
+
+        // Content go4 cannot read is never taken over: a clear timeout.
+        fs::write(&lock, "not a lock").unwrap();
+        let e = save(
+            &path,
+            "h",
+            &slice(10, "2999-01-01T00:00:00Z"),
+            Instant::now() + Duration::from_millis(100),
+        )
+        .unwrap_err();
+        assert!(e.is_timeout() && e.message().contains("OwnerPID"), "{e}");
+        assert_eq!(fs::read_to_string(&lock).unwrap(), "not a lock");
         fs::remove_dir_all(&dir).unwrap();
     }
 }
