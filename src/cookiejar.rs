@@ -206,10 +206,15 @@ pub(crate) fn save(
     })
 }
 
-fn tmp_path(path: &Path) -> PathBuf {
+/// `path` with `suffix` added to its file name: `c.json` → `c.json.lock`.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".tmp{}", std::process::id()));
+    name.push(suffix);
     path.with_file_name(name)
+}
+
+fn tmp_path(path: &Path) -> PathBuf {
+    sibling(path, &format!(".tmp{}", std::process::id()))
 }
 
 #[cfg(unix)]
@@ -278,9 +283,7 @@ impl Lock {
     /// Waits for the lock until `deadline`, and at most 5 s.
     fn acquire(path: &Path, deadline: Instant) -> Result<Lock, Error> {
         static IN_PROCESS: std::sync::Mutex<()> = std::sync::Mutex::new(());
-        let mut name = path.file_name().unwrap_or_default().to_os_string();
-        name.push(".lock");
-        let lock_path = path.with_file_name(name);
+        let lock_path = sibling(path, ".lock");
         // Bounded wait: a lock held for seconds is someone else's bug, not ours to hang on.
         let limit = deadline.min(crate::util::deadline_after(Duration::from_secs(5)));
         let wait = |why: &str| match crate::util::remaining(limit) {
