@@ -463,7 +463,7 @@ fn run(a: &Args) -> Result<(), Failure> {
 fn connect_model(a: &Args) -> Result<(Model, Option<Fake>), Failure> {
     if a.fake {
         let (ctrl, fake) = connect(a)?;
-        let model = ctrl.model(a.model.as_deref().unwrap_or("default"))?;
+        let model = ctrl.open_model(a.model.as_deref().unwrap_or("default"))?;
         return Ok((model, fake));
     }
     let name = match (&a.controller, &a.model) {

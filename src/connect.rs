@@ -14,9 +14,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode, ErrorKind};
 use crate::options::ConnectOptions;
-use crate::rpc::{RpcConn, Trace};
+use crate::redact::{Redaction, Strings, is_credential_key};
+use crate::rpc::RpcConn;
 use crate::tags;
 use crate::transport::{self, Tls};
+
+/// The `Admin` facade's policy: passwords, macaroons, discharge tokens and client secrets
+/// are hidden wherever they appear (a discharge-required error carries macaroons in its
+/// `info`); everything else in a login is shown.
+pub(crate) const LOGIN: Redaction = Redaction {
+    keys: is_credential_key,
+    paths: &[],
+    config: None,
+    strings: Strings::Shown,
+    scrub: crate::redact::scrub_echoed_values,
+};
 
 /// What a connection is to: the controller itself (`/api`), or one of its models
 /// (`/model/<uuid>/api`).
@@ -465,12 +477,12 @@ fn ask_redirect_info(
         &serde_json::json!({}),
         deadline,
         opts.connect_timeout,
-        Trace::Redacted,
+        &LOGIN,
     );
     match info {
         Ok(r) if !r.ca_cert.is_empty() => {
             let info = serde_json::json!({"servers": r.servers, "ca-cert": r.ca_cert});
-            Error::api(e.message(), e.code(), Some(info))
+            Error::api(e.message(), e.code(), Some(info)).redacted_by(&LOGIN)
         }
         _ => e,
     }
@@ -511,7 +523,7 @@ fn login_call(
         &req,
         deadline,
         opts.connect_timeout,
-        Trace::Redacted,
+        &LOGIN,
     )
     .map_err(login_error)
 }
@@ -542,7 +554,7 @@ fn login_with_client_credentials(
         &params,
         deadline,
         opts.connect_timeout,
-        Trace::Redacted,
+        &LOGIN,
     )
     .map_err(|e| {
         let e = login_error(e);
@@ -550,7 +562,7 @@ fn login_with_client_credentials(
             Some(ErrorCode::NotImplemented | ErrorCode::NotSupported) => Error::new(
                 ErrorKind::Api,
                 format!(
-                    "login: this controller does not serve Admin v4, so it takes no client                      credentials (they are for JAAS): {}",
+                    "login: this controller does not serve Admin v4, so it takes no client credentials (they are for JAAS): {}",
                     e.message()
                 ),
             )

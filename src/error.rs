@@ -6,6 +6,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::redact::Redaction;
+
 /// Juju's well-known error codes, as sent in the `error-code` field of a reply: what
 /// [`Error::code`] returns. Match on [`ErrorCode::generic`] to treat Juju 3 and 4 alike.
 ///
@@ -328,6 +330,8 @@ struct Inner {
     timed_out: bool,
     outcome_unknown: bool,
     source: Option<std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>>,
+    /// The policy of the facade whose reply this came from: what its `info` may show.
+    redaction: &'static Redaction,
 }
 
 impl PartialEq for Error {
@@ -375,21 +379,31 @@ impl Error {
                 timed_out: kind == ErrorKind::Timeout,
                 outcome_unknown: false,
                 source: None,
+                redaction: &Redaction::GENERIC,
             }),
         }
     }
 
-    /// An error reply from the controller (config values it echoes are redacted).
+    /// An error reply from the controller, its text and `info` shown as the strictest
+    /// policy allows until [`redacted_by`](Self::redacted_by) names the facade's.
     pub(crate) fn api(
         message: impl Into<String>,
         code: Option<ErrorCode>,
         info: Option<serde_json::Value>,
     ) -> Error {
-        let message = crate::redact::scrub_echoed_values(message.into());
+        let message = Redaction::GENERIC.scrub_text(message.into());
         let mut e = Error::new(ErrorKind::Api, message);
         e.inner.code = code;
         e.inner.info = info.filter(|v| !v.is_null());
         e
+    }
+
+    /// The same error, its text and `info` shown as `policy` (the policy of the facade
+    /// whose reply it came from) allows.
+    pub(crate) fn redacted_by(mut self, policy: &'static Redaction) -> Error {
+        self.inner.message = policy.scrub_text(std::mem::take(&mut self.inner.message));
+        self.inner.redaction = policy;
+        self
     }
 
     pub(crate) fn invalid(message: impl Into<String>) -> Error {
@@ -582,7 +596,7 @@ impl fmt::Debug for Error {
             .field("message", &self.inner.message);
         if let Some(info) = &self.inner.info {
             // A discharge-required error carries macaroons here.
-            d.field("info", &crate::redact::redacted(info));
+            d.field("info", &self.inner.redaction.redacted(info));
         }
         if let Some(source) = &self.inner.source {
             d.field("source", source);
@@ -633,11 +647,22 @@ mod tests {
             "bakery-macaroon": {"s64": "sig-two"},
             "macaroon-path": "/auth"
         });
+        const LOGIN: Redaction = Redaction {
+            keys: |k| k == "macaroon" || k == "bakery-macaroon",
+            ..Redaction::NONE
+        };
         let e = Error::api(
             "macaroon discharge required",
             Some(ErrorCode::DischargeRequired),
-            Some(info),
+            Some(info.clone()),
         );
+        // Before the facade's policy is known, nothing in `info` shows.
+        let debug = format!("{e:?}");
+        assert!(
+            !debug.contains("sig-one") && !debug.contains("/auth"),
+            "{debug}"
+        );
+        let e = e.redacted_by(&LOGIN);
         let debug = format!("{e:?}");
         assert!(
             !debug.contains("sig-one") && !debug.contains("sig-two"),

@@ -13,17 +13,34 @@ use crate::websocket::{Role, WebSocket};
 /// a login result, a secret-backend list and a batch result (matched against 1 to 3 items).
 pub fn decode_reply_bytes(bytes: &[u8]) {
     let what = || "Fuzz.Reply".to_string();
-    let _ = decode_reply::<serde_json::Value>(bytes, 1, &what);
-    let _ = decode_reply::<crate::connect::LoginResult>(bytes, 1, &what);
-    if let Decoded::Mine(Ok(list)) =
-        decode_reply::<crate::secretbackends::ListResults>(bytes, 1, &what)
-    {
-        let _ = list.into_backends();
+    let _ = decode_reply::<serde_json::Value>(bytes, 1, &crate::redact::Redaction::GENERIC, &what);
+    let _ = decode_reply::<crate::connect::LoginResult>(
+        bytes,
+        1,
+        &crate::redact::Redaction::GENERIC,
+        &what,
+    );
+    if let Decoded::Mine(Ok(list)) = decode_reply::<crate::secretbackends::ListResults>(
+        bytes,
+        1,
+        &crate::redact::Redaction::GENERIC,
+        &what,
+    ) {
+        let _ = list.into_backends(&crate::redact::Redaction::GENERIC);
     }
-    if let Decoded::Mine(Ok(results)) = decode_reply::<crate::params::ErrorResults>(bytes, 1, &what)
-    {
+    if let Decoded::Mine(Ok(results)) = decode_reply::<crate::params::ErrorResults>(
+        bytes,
+        1,
+        &crate::redact::Redaction::GENERIC,
+        &what,
+    ) {
         let checks = || (0..3).map(|_| Ok(())).collect::<Vec<_>>();
-        let _ = crate::params::merge_results(checks(), Some(results), "Fuzz", "Fuzz");
+        let _ = crate::params::merge_results(
+            checks(),
+            Some(results),
+            &crate::secretbackends::FACADE,
+            "Fuzz",
+        );
     }
 }
 

@@ -45,7 +45,7 @@
 //! | list, show secret backends | [`Controller::list_secret_backends`], [`Controller::list_secret_backends_named`], [`Controller::show_secret_backend`] | `not found` (generic: Juju 4's `secret backend not found`) |
 //! | add, update, remove backends | [`Controller::add_secret_backends`], [`Controller::update_secret_backends`], [`Controller::remove_secret_backends`], and their `_batch` forms | `already exists`, `not valid`, `not supported` (in use), [`Error::is_outcome_unknown`] |
 //! | list the models | [`Controller::models`], [`Controller::find_model`] | `model not found` |
-//! | open a model | [`Controller::model`], [`Model::connect`], [`Model::connect_current`], [`Model::connect_named`] | `model not found`, `unauthorized access`, `redirection required` ([`Redirect`]) |
+//! | open a model | [`Controller::open_model`], [`Model::connect`], [`Model::connect_current`], [`Model::connect_named`] | `model not found`, `unauthorized access`, `redirection required` ([`Redirect`]) |
 //! | see or set a model's secret backend | [`Model::secret_backend`], [`Model::set_secret_backend`] | `not found` (unknown backend), `unauthorized access` |
 //! | call anything else | [`Controller::call`], [`Model::call`], `call_at` | the controller's own codes |
 //! | test your program without a controller | [`testing::FakeController`] (feature `testing`) | |
@@ -64,7 +64,7 @@
 //! ## Models
 //!
 //! A secret backend does nothing until a model uses it. [`Controller::models`] lists the
-//! models ([`ModelSummary`]), [`Controller::model`] opens one by the name the CLI uses
+//! models ([`ModelSummary`]), [`Controller::open_model`] opens one by the name the CLI uses
 //! (`admin/default`, or `default`), [`Model::connect`] by UUID, and with `juju-data`
 //! [`Model::connect_current`] / [`Model::connect_named`] (`prod:admin/default`) from the
 //! client store. A [`Model`] has what a [`Controller`] has (generic `call`, `ping`, `close`,
@@ -73,7 +73,7 @@
 //! ```no_run
 //! let ctrl = juju_client::Controller::connect_current()?;
 //! ctrl.add_secret_backends("", "myvault", "vault", [("endpoint", "https://vault:8200")])?;
-//! ctrl.model("default")?.set_secret_backend("myvault")?;
+//! ctrl.open_model("default")?.set_secret_backend("myvault")?;
 //! # Ok::<(), juju_client::Error>(())
 //! ```
 //!
@@ -198,15 +198,18 @@
 )]
 
 mod auth;
+mod caller;
 mod connect;
+mod connection;
 mod controller;
 mod cookiejar;
-mod core;
 mod error;
+mod facades;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 mod goduration;
+mod handle;
 mod https;
 #[cfg(feature = "juju-data")]
 mod jujudata;
@@ -217,6 +220,7 @@ mod modelmanager;
 mod mux;
 mod options;
 mod params;
+mod pinger;
 mod proxy;
 mod redact;
 mod rpc;
@@ -233,8 +237,8 @@ pub mod testing;
 pub use auth::{DischargeToken, Interaction, PasswordPrompt};
 pub use connect::Redirect;
 pub use controller::Controller;
-pub use core::CLIENT_FACADES;
 pub use error::{Error, ErrorCode, ErrorKind};
+pub use facades::CLIENT_FACADES;
 #[cfg(feature = "juju-data")]
 pub use jujudata::juju_data_dir;
 pub use model::Model;

@@ -1,15 +1,18 @@
-//! [`Model`]: a logged-in connection to one model (`/model/<uuid>/api`). Its facades live in
-//! their own modules (`modelconfig`); what every connection has comes from [`crate::core`].
+//! [`Model`]: a logged-in connection to one model (`/model/<uuid>/api`). Its public methods
+//! are one-line delegates to the facade clients (`modelconfig`), keeping python-libjuju's
+//! names; what every connection has comes from `handle`.
 
 use crate::connect::Target;
-use crate::core::{Core, connection_methods};
+use crate::connection::Connection;
 use crate::error::Error;
+use crate::handle::connection_methods;
+use crate::modelconfig;
 use crate::options::ConnectOptions;
 
 /// A logged-in connection to one model of a controller (`/model/<uuid>/api`), where the
 /// model's own facades are served: its config, and so which secret backend it uses.
 ///
-/// Get one from a controller by name with [`Controller::model`](crate::Controller::model),
+/// Get one from a controller by name with [`Controller::open_model`](crate::Controller::open_model),
 /// by UUID with [`Model::connect`], or, with the `juju-data` feature, the way the `juju` CLI
 /// picks one ([`Model::connect_current`], [`Model::connect_named`]). It has what a
 /// [`Controller`](crate::Controller) has (generic `call`, `ping`, `close`, `reconnect`,
@@ -25,12 +28,12 @@ use crate::options::ConnectOptions;
 /// use juju_client::Controller;
 ///
 /// let ctrl = Controller::connect_current()?;
-/// let model = ctrl.model("admin/default")?;
+/// let model = ctrl.open_model("admin/default")?;
 /// println!("{} uses secret backend {}", model.name(), model.secret_backend()?);
 /// # Ok::<(), juju_client::Error>(())
 /// ```
 pub struct Model {
-    pub(crate) core: Core,
+    pub(crate) conn: Connection,
     uuid: String,
     name: String,
 }
@@ -52,7 +55,7 @@ impl Model {
     /// credentials, CA, timeouts) as a controller connection.
     ///
     /// Its name is read from the model's config (`ModelConfig.ModelGet`), one more round
-    /// trip; [`Controller::model`](crate::Controller::model) knows it already.
+    /// trip; [`Controller::open_model`](crate::Controller::open_model) knows it already.
     ///
     /// # Errors
     ///
@@ -70,7 +73,7 @@ impl Model {
     /// ```
     pub fn connect(opts: &ConnectOptions, uuid: &str) -> Result<Model, Error> {
         let mut model = Model::open(opts, uuid, String::new())?;
-        model.name = model.config_name()?;
+        model.name = modelconfig::Client::new(&model.conn).config_name()?;
         Ok(model)
     }
 
@@ -78,7 +81,7 @@ impl Model {
     pub(crate) fn open(opts: &ConnectOptions, uuid: &str, name: String) -> Result<Model, Error> {
         check_uuid(uuid)?;
         Ok(Model {
-            core: Core::connect(opts, Target::Model(uuid.to_string()))?,
+            conn: Connection::connect(opts, Target::Model(uuid.to_string()))?,
             uuid: uuid.to_string(),
             name,
         })
@@ -115,7 +118,7 @@ impl Model {
     /// # }
     /// ```
     pub fn model_access(&self) -> String {
-        self.core.model_access()
+        self.conn.model_access()
     }
 
     /// Every facade the model offers may be called generically.
@@ -125,6 +128,66 @@ impl Model {
     )]
     fn check_generic(&self, _facade: &str) -> Result<(), Error> {
         Ok(())
+    }
+}
+
+/// Which secret backend the model uses: the `ModelConfig` facade.
+impl Model {
+    /// The secret backend the model stores new secrets in: `auto` (the controller's
+    /// `internal` store for IAAS models, the model's Kubernetes namespace for CAAS ones),
+    /// `internal`, or the name of a backend added with
+    /// [`add_secret_backends`](crate::Controller::add_secret_backends).
+    ///
+    /// Errors: `permission denied` (code `unauthorized access`) without read access to the
+    /// model; on Juju 4, the controller's own errors (for example `model not found`).
+    ///
+    /// # Errors
+    ///
+    /// `unauthorized access` without read access to the model; on Juju 4, the controller's
+    /// own errors (for example `model not found`); and the connection errors of any call.
+    ///
+    /// ```no_run
+    /// # fn f(model: &juju_client::Model) -> Result<(), juju_client::Error> {
+    /// println!("{} stores secrets in {}", model.name(), model.secret_backend()?);
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias = "GetModelSecretBackend")]
+    #[doc(alias = "model_secret_backend")]
+    pub fn secret_backend(&self) -> Result<String, Error> {
+        modelconfig::Client::new(&self.conn).secret_backend()
+    }
+
+    /// Makes the model store new secrets in the backend `name` (`auto`, `internal`, or an
+    /// added backend's name), as `juju model-config secret-backend=NAME` (Juju 3) or
+    /// `juju model-secret-backend NAME` (Juju 4) do. Secrets already stored stay where
+    /// they are.
+    ///
+    /// The controller checks the name, and its answer comes back with its code and text:
+    /// on Juju 3 an unknown backend is `secret backend "x" not found` (code `not found`), an
+    /// unreachable one `cannot ping backend "x": ...`, an empty name
+    /// `empty "secret-backend" config value not valid`; on Juju 4 an unknown backend is
+    /// code `secret backend not found`, an empty name `missing backend name`. Without write
+    /// access: `permission denied` (code `unauthorized access`).
+    ///
+    /// # Errors
+    ///
+    /// The controller's validation, with its code and text (see above); `unauthorized
+    /// access` without write access; and the connection errors of any call
+    /// ([`Error::is_outcome_unknown`](crate::Error::is_outcome_unknown) if the reply was
+    /// lost).
+    ///
+    /// ```no_run
+    /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
+    /// ctrl.add_secret_backends("", "myvault", "vault", [("endpoint", "https://vault:8200")])?;
+    /// let model = ctrl.open_model("default")?;
+    /// model.set_secret_backend("myvault")?;
+    /// assert_eq!(model.secret_backend()?, "myvault");
+    /// # Ok(()) }
+    /// ```
+    #[doc(alias = "SetModelSecretBackend")]
+    #[doc(alias = "set_config")]
+    pub fn set_secret_backend(&self, name: &str) -> Result<(), Error> {
+        modelconfig::Client::new(&self.conn).set_secret_backend(name)
     }
 }
 
@@ -138,6 +201,6 @@ fn check_uuid(uuid: &str) -> Result<(), Error> {
     }
     Err(Error::invalid(format!(
         "connect: {uuid:?} is not a model UUID (8-4-4-4-12 lowercase hex digits); to open a \
-         model by name use Controller::model"
+         model by name use Controller::open_model"
     )))
 }

@@ -9,12 +9,43 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::Model;
-use crate::core::Effect;
+use crate::caller::{Caller, Effect, Facade, FacadeCaller, Serves};
 use crate::error::Error;
 use crate::params::{ErrorResult, StringResult};
+use crate::redact::{Redaction, Strings, is_credential_key};
 
-const FACADE: &str = "ModelConfig";
+/// `ModelConfig` v3 (Juju 3) and v4 (Juju 4), on model connections. (Juju serves it on a
+/// controller connection too, for the controller model: this client does not use it
+/// there.)
+pub(crate) const FACADE: Facade = Facade {
+    name: "ModelConfig",
+    versions: &[3, 4],
+    serves: Serves::Model,
+    redaction: &REDACTION,
+};
+
+/// A model's config may hold credentials (proxy URLs with passwords, cloud attributes):
+/// only the values of keys known to be harmless are shown.
+const REDACTION: Redaction = Redaction {
+    keys: is_credential_key,
+    paths: &[],
+    config: Some(("config", is_shown_config_key)),
+    strings: Strings::Shown,
+    scrub: crate::redact::scrub_echoed_values,
+};
+
+fn is_shown_config_key(key: &str) -> bool {
+    ["name", "uuid", "type", SECRET_BACKEND_KEY, "agent-version"].contains(&key)
+}
+
+/// The `ModelConfig` client (Go's `api/client/modelconfig`), on anything that calls.
+pub(crate) struct Client<'a, C: ?Sized>(FacadeCaller<'a, C>);
+
+impl<'a, C: Caller + ?Sized> Client<'a, C> {
+    pub(crate) fn new(caller: &'a C) -> Self {
+        Client(FacadeCaller::new(caller, &FACADE))
+    }
+}
 /// The model-config key of Juju 3 (`environs/config/config.go` `SecretBackendKey`).
 const SECRET_BACKEND_KEY: &str = "secret-backend";
 
@@ -42,79 +73,30 @@ struct SetModelSecretBackendArg<'a> {
     secret_backend_name: &'a str,
 }
 
-impl Model {
-    /// The secret backend the model stores new secrets in: `auto` (the controller's
-    /// `internal` store for IAAS models, the model's Kubernetes namespace for CAAS ones),
-    /// `internal`, or the name of a backend added with
-    /// [`add_secret_backends`](crate::Controller::add_secret_backends).
-    ///
-    /// Errors: `permission denied` (code `unauthorized access`) without read access to the
-    /// model; on Juju 4, the controller's own errors (for example `model not found`).
-    ///
-    /// # Errors
-    ///
-    /// `unauthorized access` without read access to the model; on Juju 4, the controller's
-    /// own errors (for example `model not found`); and the connection errors of any call.
-    ///
-    /// ```no_run
-    /// # fn f(model: &juju_client::Model) -> Result<(), juju_client::Error> {
-    /// println!("{} stores secrets in {}", model.name(), model.secret_backend()?);
-    /// # Ok(()) }
-    /// ```
-    #[doc(alias = "GetModelSecretBackend")]
-    #[doc(alias = "model_secret_backend")]
-    pub fn secret_backend(&self) -> Result<String, Error> {
-        let version = self.core.require_facade(FACADE)?;
+impl<C: Caller + ?Sized> Client<'_, C> {
+    pub(crate) fn secret_backend(&self) -> Result<String, Error> {
+        let version = self.0.version()?;
         if version >= 4 {
             let r: StringResult =
-                self.core
-                    .call(FACADE, version, "GetModelSecretBackend", &(), Effect::Read)?;
-            return r.into_result();
+                self.0
+                    .call_at(version, "GetModelSecretBackend", &(), Effect::Read)?;
+            return r.into_result(&REDACTION);
         }
         let config = self.model_get(version)?;
         match config.get(SECRET_BACKEND_KEY).map(|c| &c.value) {
             Some(Value::String(name)) => Ok(name.clone()),
             _ => Err(Error::protocol(format!(
-                "{FACADE}.ModelGet: the model config has no {SECRET_BACKEND_KEY:?} key (Juju {})",
-                self.server_version()
+                "{}.ModelGet: the model config has no {SECRET_BACKEND_KEY:?} key (Juju {})",
+                self.0.name(),
+                self.0.server_version()
             ))),
         }
     }
 
-    /// Makes the model store new secrets in the backend `name` (`auto`, `internal`, or an
-    /// added backend's name), as `juju model-config secret-backend=NAME` (Juju 3) or
-    /// `juju model-secret-backend NAME` (Juju 4) do. Secrets already stored stay where
-    /// they are.
-    ///
-    /// The controller checks the name, and its answer comes back with its code and text:
-    /// on Juju 3 an unknown backend is `secret backend "x" not found` (code `not found`), an
-    /// unreachable one `cannot ping backend "x": ...`, an empty name
-    /// `empty "secret-backend" config value not valid`; on Juju 4 an unknown backend is
-    /// code `secret backend not found`, an empty name `missing backend name`. Without write
-    /// access: `permission denied` (code `unauthorized access`).
-    ///
-    /// # Errors
-    ///
-    /// The controller's validation, with its code and text (see above); `unauthorized
-    /// access` without write access; and the connection errors of any call
-    /// ([`Error::is_outcome_unknown`](crate::Error::is_outcome_unknown) if the reply was
-    /// lost).
-    ///
-    /// ```no_run
-    /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
-    /// ctrl.add_secret_backends("", "myvault", "vault", [("endpoint", "https://vault:8200")])?;
-    /// let model = ctrl.model("default")?;
-    /// model.set_secret_backend("myvault")?;
-    /// assert_eq!(model.secret_backend()?, "myvault");
-    /// # Ok(()) }
-    /// ```
-    #[doc(alias = "SetModelSecretBackend")]
-    #[doc(alias = "set_config")]
-    pub fn set_secret_backend(&self, name: &str) -> Result<(), Error> {
-        let version = self.core.require_facade(FACADE)?;
+    pub(crate) fn set_secret_backend(&self, name: &str) -> Result<(), Error> {
+        let version = self.0.version()?;
         if version >= 4 {
-            let r: ErrorResult = self.core.call(
-                FACADE,
+            let r: ErrorResult = self.0.call_at(
                 version,
                 "SetModelSecretBackend",
                 &SetModelSecretBackendArg {
@@ -122,10 +104,9 @@ impl Model {
                 },
                 Effect::Change,
             )?;
-            return r.into_result();
+            return r.into_result(&REDACTION);
         }
-        let _: serde::de::IgnoredAny = self.core.call(
-            FACADE,
+        let _: serde::de::IgnoredAny = self.0.call_at(
             version,
             "ModelSet",
             &ModelSet {
@@ -138,20 +119,19 @@ impl Model {
 
     /// The model's name, from its config.
     pub(crate) fn config_name(&self) -> Result<String, Error> {
-        let version = self.core.require_facade(FACADE)?;
+        let version = self.0.version()?;
         let config = self.model_get(version)?;
         match config.get("name").map(|c| &c.value) {
             Some(Value::String(name)) => Ok(name.clone()),
             _ => Err(Error::protocol(format!(
-                "{FACADE}.ModelGet: the model config has no \"name\" key"
+                "{}.ModelGet: the model config has no \"name\" key",
+                self.0.name()
             ))),
         }
     }
 
     fn model_get(&self, version: u32) -> Result<BTreeMap<String, ConfigValue>, Error> {
-        let r: ModelConfigResults =
-            self.core
-                .call(FACADE, version, "ModelGet", &(), Effect::Read)?;
+        let r: ModelConfigResults = self.0.call_at(version, "ModelGet", &(), Effect::Read)?;
         Ok(r.config)
     }
 }

@@ -3,13 +3,37 @@
 
 use serde::Deserialize;
 
-use crate::core::Effect;
+use crate::caller::{Caller, Effect, Facade, FacadeCaller, Serves};
 use crate::error::{Error, ErrorCode, ErrorKind};
 use crate::params::Entity;
+use crate::redact::{Redaction, Strings, is_credential_key};
 use crate::tags;
-use crate::{Controller, Model};
 
-const FACADE: &str = "ModelManager";
+/// `ModelManager` v9 to v11, on controller connections.
+pub(crate) const FACADE: Facade = Facade {
+    name: "ModelManager",
+    versions: &[9, 10, 11],
+    serves: Serves::Controller,
+    redaction: &REDACTION,
+};
+
+/// Model listings hold no secret; its other methods may carry cloud credentials.
+const REDACTION: Redaction = Redaction {
+    keys: is_credential_key,
+    paths: &[],
+    config: None,
+    strings: Strings::Shown,
+    scrub: crate::redact::scrub_echoed_values,
+};
+
+/// The `ModelManager` client (Go's `api/client/modelmanager`), on anything that calls.
+pub(crate) struct Client<'a, C: ?Sized>(FacadeCaller<'a, C>);
+
+impl<'a, C: Caller + ?Sized> Client<'a, C> {
+    pub(crate) fn new(caller: &'a C) -> Self {
+        Client(FacadeCaller::new(caller, &FACADE))
+    }
+}
 
 /// A model the user can see, as `ModelManager.ListModels` describes it.
 ///
@@ -100,33 +124,12 @@ impl From<UserModel> for ModelSummary {
     }
 }
 
-impl Controller {
-    /// The models the logged-in user can see (`ModelManager.ListModels`; a controller
-    /// superuser sees every model). Errors: `permission denied` (code `unauthorized access`)
-    /// if the controller refuses the listing.
-    ///
-    /// # Errors
-    ///
-    /// `unauthorized access` if the controller refuses the listing; code `not supported` if
-    /// it offers no `ModelManager`; and the connection errors of any call.
-    ///
-    /// ```no_run
-    /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
-    /// let names: Vec<String> = ctrl.models()?.iter().map(|m| m.qualified_name()).collect();
-    /// # Ok(()) }
-    /// ```
-    #[doc(alias = "ListModels")]
-    #[doc(alias = "list_models")]
-    pub fn models(&self) -> Result<Vec<ModelSummary>, Error> {
-        let version = self.core.require_facade(FACADE)?;
-        let user = self.user();
-        let list: UserModelList = self.core.call(
-            FACADE,
-            version,
-            "ListModels",
-            &Entity { tag: &user },
-            Effect::Read,
-        )?;
+impl<C: Caller + ?Sized> Client<'_, C> {
+    /// `ListModels` for the user with this tag.
+    pub(crate) fn list_models(&self, user_tag: &str) -> Result<Vec<ModelSummary>, Error> {
+        let list: UserModelList =
+            self.0
+                .call("ListModels", &Entity { tag: user_tag }, Effect::Read)?;
         Ok(list
             .user_models
             .unwrap_or_default()
@@ -135,49 +138,10 @@ impl Controller {
             .collect())
     }
 
-    /// Finds a model by the name the `juju` CLI takes: `owner/name` (`admin/default`), or a
-    /// bare `name`, meaning the logged-in user's model of that name, else the only model of
-    /// that name the user can see.
-    ///
-    /// Errors: none of that name (code `model not found`), or several owners' (kind
-    /// `InvalidInput`); both messages list the models there are.
-    ///
-    /// # Errors
-    ///
-    /// Code `model not found` for no model of that name, kind `InvalidInput` for an
-    /// ambiguous or malformed name (both messages list the models there are), and those of
-    /// [`models`](Self::models).
-    ///
-    /// ```no_run
-    /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
-    /// let m = ctrl.find_model("admin/default")?;
-    /// println!("{}", m.uuid);
-    /// # Ok(()) }
-    /// ```
-    pub fn find_model(&self, name: &str) -> Result<ModelSummary, Error> {
-        let models = self.models()?;
-        let me = tags::user_id(&self.user()).to_string();
-        pick_model(models, name, &me)
-    }
-
-    /// Opens a connection to the model the CLI would call `name` (see
-    /// [`find_model`](Self::find_model)), with this controller's options and credentials.
-    ///
-    /// # Errors
-    ///
-    /// Those of [`find_model`](Self::find_model) and
-    /// [`Model::connect`](crate::Model::connect).
-    ///
-    /// ```no_run
-    /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
-    /// let model = ctrl.model("default")?;
-    /// println!("{}: {}", model.name(), model.secret_backend()?);
-    /// # Ok(()) }
-    /// ```
-    #[doc(alias = "get_model")]
-    pub fn model(&self, name: &str) -> Result<Model, Error> {
-        let summary = self.find_model(name)?;
-        Model::open(self.options(), &summary.uuid, summary.name)
+    /// The model the CLI would call `name`, for the user with this tag.
+    pub(crate) fn find_model(&self, name: &str, user_tag: &str) -> Result<ModelSummary, Error> {
+        let models = self.list_models(user_tag)?;
+        pick_model(models, name, tags::user_id(user_tag))
     }
 }
 

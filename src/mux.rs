@@ -26,7 +26,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, ErrorKind};
-use crate::redact::redacted_json;
+use crate::redact::Redaction;
 use crate::rpc::{CallError, Decoded, RpcConn, Trace, broken, decode_reply};
 use crate::transport::recv_within;
 
@@ -275,7 +275,7 @@ impl Mux {
             if let Some(msg) = st.waiter(id).and_then(|w| w.reply.take()) {
                 st.forget(id);
                 drop(st);
-                return match decode_reply::<R>(&msg, id, what) {
+                return match decode_reply::<R>(&msg, id, trace, what) {
                     Decoded::Mine(r) => r.map_err(CallError::Usable),
                     // The reader checked the id; nothing else can come here.
                     Decoded::Other(_) | Decoded::Garbage(_) => Err(CallError::Usable(
@@ -342,7 +342,7 @@ impl Mux {
                     };
                     self.last_read_ms
                         .store(self.born.elapsed().as_millis() as u64, Ordering::Relaxed);
-                    match decode_reply::<R>(msg, id, what) {
+                    match decode_reply::<R>(msg, id, trace, what) {
                         Decoded::Mine(r) => {
                             trace_reply(msg, trace);
                             return r.map_err(CallError::Usable);
@@ -352,7 +352,7 @@ impl Mux {
                             self.deliver(other, msg);
                         }
                         Decoded::Garbage(error) => {
-                            trace_reply(msg, Trace::SizesOnly);
+                            trace_reply(msg, &Redaction::GENERIC);
                             drop(conn);
                             self.break_with(error.message());
                             return Err(CallError::Broken { error, sent: true });
@@ -396,7 +396,7 @@ impl Mux {
         let mut st = self.lock_state();
         match st.waiter(id) {
             Some(w) => {
-                // Traced as its caller's call says: a generic call's reply only by size.
+                // Traced under its caller's policy.
                 trace_reply(&msg, w.trace);
                 w.reply = Some(msg);
                 if st.sleepers > 0 {
@@ -405,7 +405,7 @@ impl Mux {
             }
             None => {
                 drop(st);
-                trace_reply(&msg, Trace::SizesOnly);
+                trace_reply(&msg, &Redaction::GENERIC);
                 warn!("dropping a reply to request-id {id}, which nobody is waiting for")
             }
         }
@@ -515,7 +515,7 @@ pub(crate) fn start_keepalive(
                     &serde_json::json!({}),
                     deadline,
                     ping_timeout,
-                    Trace::Redacted,
+                    &Redaction::NONE,
                 );
                 match r {
                     Ok(_) => {}
@@ -537,13 +537,7 @@ pub(crate) fn start_keepalive(
 
 fn trace_reply(msg: &[u8], trace: Trace) {
     if log_enabled!(Level::Trace) {
-        match trace {
-            Trace::Redacted => trace!("<- {}", redacted_json(msg)),
-            Trace::SizesOnly => trace!(
-                "<- {} bytes (reply to a generic call: not shown)",
-                msg.len()
-            ),
-        }
+        trace!("<- {}", trace.json(msg));
     }
 }
 

@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::caller::Facade;
 use crate::error::{Error, ErrorCode};
+use crate::redact::Redaction;
 
 /// `params.Error`: an error inside a result (not the envelope's).
 #[derive(Deserialize, Default)]
@@ -24,8 +26,9 @@ impl ApiError {
         !self.message.is_empty() || !self.code.is_empty()
     }
 
-    pub(crate) fn into_error(self) -> Error {
-        Error::api(self.message, ErrorCode::from_wire(&self.code), self.info)
+    /// The error, its text and `info` shown as the facade's `policy` allows.
+    pub(crate) fn into_error(self, policy: &'static Redaction) -> Error {
+        Error::api(self.message, ErrorCode::from_wire(&self.code), self.info).redacted_by(policy)
     }
 }
 
@@ -38,9 +41,9 @@ pub(crate) struct ErrorResult {
 
 impl ErrorResult {
     /// The item's outcome as a `Result`.
-    pub(crate) fn into_result(self) -> Result<(), Error> {
+    pub(crate) fn into_result(self, policy: &'static Redaction) -> Result<(), Error> {
         match self.error {
-            Some(e) if e.is_set() => Err(e.into_error()),
+            Some(e) if e.is_set() => Err(e.into_error(policy)),
             _ => Ok(()),
         }
     }
@@ -69,9 +72,9 @@ pub(crate) struct StringResult {
 }
 
 impl StringResult {
-    pub(crate) fn into_result(self) -> Result<String, Error> {
+    pub(crate) fn into_result(self, policy: &'static Redaction) -> Result<String, Error> {
         match self.error {
-            Some(e) if e.is_set() => Err(e.into_error()),
+            Some(e) if e.is_set() => Err(e.into_error(policy)),
             _ => Ok(self.result),
         }
     }
@@ -83,9 +86,10 @@ impl StringResult {
 pub(crate) fn merge_results(
     checks: Vec<Result<(), Error>>,
     sent: Option<ErrorResults>,
-    facade: &str,
+    facade: &Facade,
     method: &str,
 ) -> Result<Vec<Result<(), Error>>, Error> {
+    let (policy, facade) = (facade.redaction, facade.name);
     let wanted = checks.iter().filter(|c| c.is_ok()).count();
     let mut replies = sent.and_then(|r| r.results).unwrap_or_default().into_iter();
     if replies.len() != wanted {
@@ -98,7 +102,7 @@ pub(crate) fn merge_results(
         .into_iter()
         .map(|c| {
             c?;
-            replies.next().map_or(Ok(()), ErrorResult::into_result)
+            replies.next().map_or(Ok(()), |r| r.into_result(policy))
         })
         .collect())
 }
@@ -113,6 +117,18 @@ pub(crate) fn one_result(mut results: Vec<Result<(), Error>>) -> Result<(), Erro
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::caller::Serves;
+
+    const SB: Facade = Facade {
+        name: "SecretBackends",
+        versions: &[1],
+        serves: Serves::Controller,
+        redaction: &Redaction::NONE,
+    };
+    const MC: Facade = Facade {
+        name: "ModelConfig",
+        ..SB
+    };
 
     fn results(json: &str) -> ErrorResults {
         serde_json::from_str(json).unwrap()
@@ -126,7 +142,7 @@ mod tests {
             Some(results(
                 r#"{"results":[{},{"error":{"message":"boom","code":"not found"}}]}"#,
             )),
-            "SecretBackends",
+            &SB,
             "AddSecretBackends",
         )
         .unwrap();
@@ -137,7 +153,7 @@ mod tests {
         let e = merge_results(
             vec![Ok(())],
             Some(results(r#"{"results":[]}"#)),
-            "ModelConfig",
+            &MC,
             "SetModelSecretBackend",
         )
         .unwrap_err();
@@ -150,8 +166,8 @@ mod tests {
     #[test]
     fn empty_errors_are_successes() {
         let r: ErrorResult = serde_json::from_str(r#"{"error":{"message":"","code":""}}"#).unwrap();
-        assert!(r.into_result().is_ok());
+        assert!(r.into_result(&Redaction::NONE).is_ok());
         let s: StringResult = serde_json::from_str(r#"{"result":"auto"}"#).unwrap();
-        assert_eq!(s.into_result().unwrap(), "auto");
+        assert_eq!(s.into_result(&Redaction::NONE).unwrap(), "auto");
     }
 }

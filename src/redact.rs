@@ -1,18 +1,160 @@
-//! What counts as a secret, and how it is hidden from logs and `Debug` output.
+//! What counts as a secret, and how it is hidden from logs, error texts and `Debug` output.
+//!
+//! Each facade declares its own [`Redaction`] policy (which request and reply fields are
+//! secret), and every call carries its facade's policy down to the trace lines and into
+//! the errors it makes: `SecretBackends` derives its policy from its config-key table, the
+//! login from Juju's credential and macaroon fields, user secrets mark `content.data` and
+//! `value.data`. A generic call, whose messages this crate cannot classify, is traced
+//! under [`Redaction::GENERIC`]: every string value under a key it does not know is
+//! hidden. This module knows no facade.
 
 use serde_json::Value;
 
 /// The text shown in place of a secret.
 pub(crate) const REDACTED: &str = "[REDACTED]";
 
-/// Object keys whose values are secrets wherever they appear in a message, in any case (Go
-/// matches JSON keys to fields case-insensitively, so `Credentials` is a password too):
-/// login credentials, macaroons, and the secret attributes of Juju's cloud credentials; the
-/// secret config keys of the backends come from their schema table
-/// (`secretbackends/schema.rs`). This list guards only
-/// the messages whose shapes we know; replies and parameters of generic calls are never
-/// traced at all (see `rpc`).
-const SECRET_KEYS: &[&str] = &[
+/// One facade's (or the login's) rules for what its messages hold that must never be
+/// shown. Object keys match in any case: Go matches JSON keys to fields case-insensitively,
+/// so `Credentials` is a password too.
+#[derive(Debug)]
+pub(crate) struct Redaction {
+    /// Whether a key's value is secret wherever it appears in a message.
+    pub(crate) keys: KeyTest,
+    /// `(outer, inner)`: the value of `inner` in an object found under `outer` is secret,
+    /// wherever that object appears (user secrets' `content.data`, `value.data`).
+    pub(crate) paths: &'static [(&'static str, &'static str)],
+    /// An object under this key is a config map whose values are shown only for keys the
+    /// function calls public (secret-backend config: a mistyped key may hold a token).
+    pub(crate) config: Option<(&'static str, KeyTest)>,
+    /// What other string values may show.
+    pub(crate) strings: Strings,
+    /// Rewrites error texts that may echo input back (see [`scrub_echoed_values`]).
+    pub(crate) scrub: fn(String) -> String,
+}
+
+/// Says whether a key is in some set (secret, public).
+pub(crate) type KeyTest = fn(&str) -> bool;
+
+/// Whether string values under keys a policy does not name are shown.
+#[derive(Debug)]
+pub(crate) enum Strings {
+    /// The facade's message shapes are known: other strings are not secret.
+    Shown,
+    /// Nothing is known of the messages: only strings under these keys are shown (and the
+    /// envelope's), the rest hidden.
+    OnlyUnder(&'static [&'static str]),
+}
+
+fn keep(text: String) -> String {
+    text
+}
+
+fn no_key(_: &str) -> bool {
+    false
+}
+
+impl Redaction {
+    /// For a facade whose messages hold nothing secret (`Pinger`).
+    pub(crate) const NONE: Redaction = Redaction {
+        keys: no_key,
+        paths: &[],
+        config: None,
+        strings: Strings::Shown,
+        scrub: keep,
+    };
+
+    /// For generic calls (`call`, `call_at`) and for whatever has no facade of its own:
+    /// every string value under a key this crate cannot classify is hidden, and so is
+    /// every value under a key any policy knows to be secret.
+    pub(crate) const GENERIC: Redaction = Redaction {
+        keys: is_credential_key,
+        paths: &[],
+        config: None,
+        strings: Strings::OnlyUnder(SHOWN_KEYS),
+        scrub: scrub_echoed_values,
+    };
+
+    /// A copy of `v` with every secret value replaced, for `Debug` output.
+    pub(crate) fn redacted(&self, v: &Value) -> Value {
+        let mut v = v.clone();
+        self.redact(&mut v, None);
+        v
+    }
+
+    /// Renders a JSON message for a trace log line with every secret value replaced. Text
+    /// that is not JSON is not shown at all, since it cannot be checked.
+    pub(crate) fn json(&self, bytes: &[u8]) -> String {
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(mut v) => {
+                self.redact(&mut v, None);
+                v.to_string()
+            }
+            Err(_) => format!("<{} bytes, not JSON>", bytes.len()),
+        }
+    }
+
+    /// An error text as this policy lets it be shown.
+    pub(crate) fn scrub_text(&self, text: String) -> String {
+        (self.scrub)(text)
+    }
+
+    fn is_secret_key(&self, key: &str) -> bool {
+        (self.keys)(key)
+    }
+
+    fn is_secret_path(&self, outer: Option<&str>, key: &str) -> bool {
+        outer.is_some_and(|outer| {
+            self.paths
+                .iter()
+                .any(|(o, i)| o.eq_ignore_ascii_case(outer) && i.eq_ignore_ascii_case(key))
+        })
+    }
+
+    /// Redacts `v`, which sits under the key `parent` (if any).
+    fn redact(&self, v: &mut Value, parent: Option<&str>) {
+        match v {
+            Value::Object(map) => {
+                for (k, val) in map.iter_mut() {
+                    if self.is_secret_key(k) || self.is_secret_path(parent, k) {
+                        hide(val);
+                    } else if let Some((config_key, is_public)) = self.config
+                        && k.eq_ignore_ascii_case(config_key)
+                        && val.is_object()
+                    {
+                        for (ck, cv) in val.as_object_mut().into_iter().flatten() {
+                            if !is_public(ck) {
+                                hide(cv);
+                            }
+                        }
+                    } else {
+                        self.redact(val, Some(k));
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|i| self.redact(i, parent)),
+            Value::String(text) => match self.strings {
+                Strings::OnlyUnder(shown)
+                    if !parent.is_some_and(|p| shown.iter().any(|s| s.eq_ignore_ascii_case(p))) =>
+                {
+                    hide(v);
+                }
+                // Error messages can echo a value back.
+                _ => *text = self.scrub_text(std::mem::take(text)),
+            },
+            _ => {}
+        }
+    }
+}
+
+/// True for the keys whose values are secret in any message, whatever the facade (in any
+/// case): login credentials, macaroons, discharge tokens, and the secret attributes of
+/// Juju's cloud credentials. [`Redaction::GENERIC`] hides them, and facades whose messages
+/// may carry credentials include them in their own policy.
+pub(crate) fn is_credential_key(key: &str) -> bool {
+    CREDENTIAL_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
+}
+
+const CREDENTIAL_KEYS: &[&str] = &[
     "credentials",
     "password",
     "token",
@@ -38,21 +180,29 @@ const SECRET_KEYS: &[&str] = &[
     "attrs",
 ];
 
-/// True when a message key holds a secret value.
-pub(crate) fn is_secret_key(key: &str) -> bool {
-    SECRET_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
-        || crate::secretbackends::is_secret_config_key(key)
-}
+/// The keys whose string values a generic call's trace shows: the envelope's, error
+/// texts (scrubbed), and names, tags and ids that are never secret in any Juju facade.
+const SHOWN_KEYS: &[&str] = &[
+    "type",
+    "request",
+    "error",
+    "error-code",
+    "message",
+    "code",
+    "name",
+    "tag",
+    "uuid",
+    "model-uuid",
+    "owner-tag",
+    "life",
+    "status",
+    "backend-type",
+];
 
-/// True when a backend config key's value may be shown: the secret-backend schema table
-/// (`secretbackends/schema.rs`) decides.
-pub(crate) use crate::secretbackends::is_public_config_key;
-
-/// A copy of `v` with every secret value replaced, for `Debug` output.
-pub(crate) fn redacted(v: &Value) -> Value {
-    let mut v = v.clone();
-    redact_value(&mut v);
-    v
+fn hide(val: &mut Value) {
+    if !val.is_null() && val != &Value::String(String::new()) {
+        *val = Value::String(REDACTED.to_string());
+    }
 }
 
 /// Error text (serde's, the YAML parser's) with every quoted piece of the input elided.
@@ -77,48 +227,6 @@ pub(crate) fn elide_quoted(text: &str) -> String {
         out.push_str(&text[last..]);
     }
     out
-}
-
-/// Renders a JSON message for a trace log line with every secret value replaced.
-/// Text that is not JSON is not shown at all, since it cannot be checked.
-pub(crate) fn redacted_json(bytes: &[u8]) -> String {
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(mut v) => {
-            redact_value(&mut v);
-            v.to_string()
-        }
-        Err(_) => format!("<{} bytes, not JSON>", bytes.len()),
-    }
-}
-
-fn hide(val: &mut Value) {
-    if !val.is_null() && val != &Value::String(String::new()) {
-        *val = Value::String(REDACTED.to_string());
-    }
-}
-
-fn redact_value(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            for (k, val) in map.iter_mut() {
-                if is_secret_key(k) {
-                    hide(val);
-                } else if k.eq_ignore_ascii_case("config") && val.is_object() {
-                    for (ck, cv) in val.as_object_mut().into_iter().flatten() {
-                        if !is_public_config_key(ck) {
-                            hide(cv);
-                        }
-                    }
-                } else {
-                    redact_value(val);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(redact_value),
-        // Error messages can echo a config value back.
-        Value::String(text) => *text = scrub_echoed_values(std::mem::take(text)),
-        _ => {}
-    }
 }
 
 /// Replaces config values that the controller echoes in its error messages
@@ -155,10 +263,28 @@ pub(crate) fn scrub_echoed_values(message: String) -> String {
 mod tests {
     use super::*;
 
+    /// A policy like secret backends': a token key, and a config map with public keys.
+    const BACKENDS: Redaction = Redaction {
+        keys: |k| k == "token",
+        paths: &[],
+        config: Some(("config", |k| k == "endpoint")),
+        strings: Strings::Shown,
+        scrub: scrub_echoed_values,
+    };
+
+    /// A policy like user secrets': content under `data` of `content` and `value`.
+    const CONTENT: Redaction = Redaction {
+        keys: no_key,
+        paths: &[("content", "data"), ("value", "data")],
+        config: None,
+        strings: Strings::Shown,
+        scrub: keep,
+    };
+
     #[test]
     fn secrets_are_replaced_at_any_depth() {
-        let msg = br#"{"request-id":1,"params":{"credentials":"pw1","args":[{"config":{"token":"tok","endpoint":"http://v"}}]}}"#;
-        let out = redacted_json(msg);
+        let msg = br#"{"request-id":1,"params":{"token":"pw1","args":[{"config":{"token":"tok","endpoint":"http://v"}}]}}"#;
+        let out = BACKENDS.json(msg);
         assert!(!out.contains("pw1"));
         assert!(!out.contains("tok\""));
         assert!(out.contains("http://v"));
@@ -183,31 +309,56 @@ mod tests {
     #[test]
     fn config_values_are_shown_only_for_public_keys() {
         let msg = br#"{"args":[{"config":{"endpoint":"https://v","tokne":"typo-secret"}}]}"#;
-        let out = redacted_json(msg);
+        let out = BACKENDS.json(msg);
         assert!(
             out.contains("https://v") && !out.contains("typo-secret"),
             "{out}"
         );
+        // Another policy has no config map: the same message shows its values.
+        assert!(Redaction::NONE.json(msg).contains("typo-secret"));
     }
 
     #[test]
-    fn login_secrets_are_replaced() {
-        let msg = br#"{"params":{"auth-tag":"user-bob","credentials":"","macaroons":[[{"i":"x","s64":"sig1"}]],"client-id":"bot","client-secret":"cs1","session-token":"st1","token64":"tk1"},"response":{"discharge-required":{"s64":"sig2"},"bakery-discharge-required":{"m":{"s64":"sig3"}}}}"#;
-        let out = redacted_json(msg);
-        for secret in ["sig1", "sig2", "sig3", "cs1", "st1", "tk1"] {
+    fn content_paths_hide_every_value_under_them_and_nothing_else() {
+        let msg = br#"{"args":[{"content":{"data":{"password":"czNjcmV0","anything":"b3RoZXI="}},"label":"db"}],"results":[{"value":{"data":{"k":"dmFs"}},"label":"data"}]}"#;
+        let out = CONTENT.json(msg);
+        for secret in ["czNjcmV0", "b3RoZXI=", "dmFs"] {
             assert!(!out.contains(secret), "{secret} in {out}");
         }
-        assert!(out.contains("user-bob") && out.contains("\"bot\""), "{out}");
+        // Keys under data are not values; a label that reads "data" is not a path.
+        assert!(
+            out.contains("\"db\"") && out.contains("\"label\":\"data\""),
+            "{out}"
+        );
+        // `data` outside `content`/`value` is not secret to this policy.
+        assert!(CONTENT.json(br#"{"data":{"k":"shown"}}"#).contains("shown"));
     }
 
     #[test]
-    fn secret_keys_match_in_any_case() {
-        let msg = br#"{"params":{"Credentials":"pw1","PASSWORD":"pw2","Config":{"TOKEN":"t"},"credential":{"auth-type":"userpass","attrs":{"application-password":"pw3"}},"error-info":{"bakery-macaroon":{"s64":"m1"},"macaroon":"m2"}}}"#;
-        let out = redacted_json(msg);
-        for secret in ["pw1", "pw2", "\"t\"", "pw3", "m1", "m2"] {
+    fn generic_calls_hide_every_string_they_cannot_classify() {
+        let msg = br#"{"request-id":3,"type":"Cloud","request":"CredentialContents","params":{"entities":[{"tag":"cloudcred-aws_admin_c"}]},"response":{"results":[{"result":{"name":"c","auth-type":"access-key","attrs":{"access-key":"AKIA1","secret-key":"sk1"},"region":"r1","extra":{"anything":"hidden1"}}}]}}"#;
+        let out = Redaction::GENERIC.json(msg);
+        for secret in ["AKIA1", "sk1", "hidden1", "access-key\"", "r1"] {
             assert!(!out.contains(secret), "{secret} in {out}");
         }
-        assert!(out.contains("userpass"), "{out}");
+        for shown in [
+            "Cloud",
+            "CredentialContents",
+            "cloudcred-aws_admin_c",
+            "\"c\"",
+        ] {
+            assert!(out.contains(shown), "{shown} missing from {out}");
+        }
+        assert!(out.contains("\"request-id\":3"), "{out}");
+    }
+
+    #[test]
+    fn login_secrets_are_replaced_in_any_case() {
+        let msg = br#"{"params":{"auth-tag":"user-bob","Credentials":"pw1","PASSWORD":"pw2","macaroons":[[{"i":"x","s64":"sig1"}]],"client-id":"bot","client-secret":"cs1","session-token":"st1","token64":"tk1"},"response":{"discharge-required":{"s64":"sig2"},"bakery-discharge-required":{"m":{"s64":"sig3"}}}}"#;
+        let out = Redaction::GENERIC.json(msg);
+        for secret in ["pw1", "pw2", "sig1", "sig2", "sig3", "cs1", "st1", "tk1"] {
+            assert!(!out.contains(secret), "{secret} in {out}");
+        }
     }
 
     #[test]
@@ -235,6 +386,9 @@ mod tests {
 
     #[test]
     fn non_json_is_not_echoed() {
-        assert_eq!(redacted_json(b"password=x"), "<10 bytes, not JSON>");
+        assert_eq!(
+            Redaction::GENERIC.json(b"password=x"),
+            "<10 bytes, not JSON>"
+        );
     }
 }

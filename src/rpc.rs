@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorCode, ErrorKind};
-use crate::redact::redacted_json;
+use crate::redact::Redaction;
 use crate::transport::{Bound, Socket, ws_error_text};
 use crate::websocket::WsError;
 
@@ -54,16 +54,9 @@ impl CallError {
     }
 }
 
-/// What the trace log may show of a call's messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Trace {
-    /// A call whose message shapes this crate knows: the JSON, with every secret value
-    /// (known secret keys, non-public config values) replaced.
-    Redacted,
-    /// A generic call to any facade: its parameters and reply may hold secrets under any
-    /// name (`Cloud.CredentialContents` has dozens), so only the envelope and sizes.
-    SizesOnly,
-}
+/// What the trace log may show of a call's messages, and what its errors may show: the
+/// redaction policy of the call's facade ([`Redaction::GENERIC`] for a generic call).
+pub(crate) type Trace = &'static Redaction;
 
 /// One logged-in or logging-in RPC connection.
 pub(crate) struct RpcConn {
@@ -176,15 +169,9 @@ impl RpcConn {
                 }
             };
             if log_enabled!(Level::Trace) {
-                match trace {
-                    Trace::Redacted => trace!("<- {}", redacted_json(msg)),
-                    Trace::SizesOnly => trace!(
-                        "<- {} bytes (reply to a generic call: not shown)",
-                        msg.len()
-                    ),
-                }
+                trace!("<- {}", trace.json(msg));
             }
-            match decode_reply::<R>(msg, id, &what) {
+            match decode_reply::<R>(msg, id, trace, &what) {
                 Decoded::Mine(r) => return r.map_err(CallError::Usable),
                 Decoded::Other(other) => {
                     warn!("dropping a reply to request-id {other}, which nobody is waiting for")
@@ -226,14 +213,7 @@ impl RpcConn {
             )))
         })?;
         if log_enabled!(Level::Trace) {
-            match trace {
-                Trace::Redacted => trace!("-> {}", redacted_json(&self.wbuf)),
-                Trace::SizesOnly => trace!(
-                    "-> {facade}({version}).{method} request-id={id}: {} bytes (generic call: \
-                     parameters not shown)",
-                    self.wbuf.len()
-                ),
-            }
+            trace!("-> {}", trace.json(&self.wbuf));
         }
         Ok(())
     }
@@ -327,6 +307,7 @@ pub(crate) enum Decoded<R> {
 pub(crate) fn decode_reply<R: DeserializeOwned>(
     msg: &[u8],
     id: u64,
+    redaction: &'static Redaction,
     what: &dyn Fn() -> String,
 ) -> Decoded<R> {
     let in_body = Cell::new(false);
@@ -375,7 +356,9 @@ pub(crate) fn decode_reply<R: DeserializeOwned>(
     }
     if let Some(message) = env.error.filter(|m| !m.is_empty()) {
         let code = env.error_code.as_deref().and_then(ErrorCode::from_wire);
-        return Decoded::Mine(Err(Error::api(message, code, env.error_info)));
+        return Decoded::Mine(Err(
+            Error::api(message, code, env.error_info).redacted_by(redaction)
+        ));
     }
     let body = match (env.body, env.raw_body) {
         (Some(r), _) => Ok(r),
@@ -527,12 +510,12 @@ mod tests {
     #[test]
     fn replies_are_matched_by_id_and_tolerate_noise() {
         let msg = b"{\"request-id\":7,\"unknown\":[1],\"response\":{\"a\":1}}\n";
-        match decode_reply::<serde_json::Value>(msg, 7, &|| "X.Y".into()) {
+        match decode_reply::<serde_json::Value>(msg, 7, &Redaction::GENERIC, &|| "X.Y".into()) {
             Decoded::Mine(Ok(v)) => assert_eq!(v["a"], 1),
             _ => panic!("expected my reply"),
         }
         assert!(matches!(
-            decode_reply::<serde_json::Value>(msg, 8, &|| "X.Y".into()),
+            decode_reply::<serde_json::Value>(msg, 8, &Redaction::GENERIC, &|| "X.Y".into()),
             Decoded::Other(7)
         ));
     }
@@ -540,7 +523,9 @@ mod tests {
     #[test]
     fn error_replies_keep_code_and_info() {
         let msg = br#"{"request-id":1,"error":"redirection to alternative server required","error-code":"redirection required","error-info":{"ca-cert":"x"},"response":{}}"#;
-        match decode_reply::<serde_json::Value>(msg, 1, &|| "Admin.Login".into()) {
+        match decode_reply::<serde_json::Value>(msg, 1, &Redaction::GENERIC, &|| {
+            "Admin.Login".into()
+        }) {
             Decoded::Mine(Err(e)) => {
                 assert_eq!(e.code(), Some(ErrorCode::Redirect));
                 assert_eq!(e.info().unwrap()["ca-cert"], "x");
@@ -553,7 +538,7 @@ mod tests {
     fn any_key_order_works_and_a_bad_body_keeps_the_connection() {
         let what = || "X.Y".to_string();
         let msg = br#"{"response":{"n":5},"request-id":3}"#;
-        match decode_reply::<serde_json::Value>(msg, 3, &what) {
+        match decode_reply::<serde_json::Value>(msg, 3, &Redaction::GENERIC, &what) {
             Decoded::Mine(Ok(v)) => assert_eq!(v["n"], 5),
             _ => panic!("expected my reply"),
         }
@@ -563,7 +548,7 @@ mod tests {
             n: u64,
         }
         let msg = br#"{"request-id":3,"response":{"n":"five"}}"#;
-        match decode_reply::<Typed>(msg, 3, &what) {
+        match decode_reply::<Typed>(msg, 3, &Redaction::GENERIC, &what) {
             Decoded::Mine(Err(e)) => {
                 assert_eq!(e.kind(), crate::ErrorKind::Protocol);
                 assert!(!e.message().contains("five"), "{e}");
@@ -571,11 +556,11 @@ mod tests {
             _ => panic!("expected a protocol error for my call"),
         }
         assert!(matches!(
-            decode_reply::<Typed>(b"{\"request-id\":3,", 3, &what),
+            decode_reply::<Typed>(b"{\"request-id\":3,", 3, &Redaction::GENERIC, &what),
             Decoded::Garbage(_)
         ));
         assert!(matches!(
-            decode_reply::<Typed>(b"[1,2]", 3, &what),
+            decode_reply::<Typed>(b"[1,2]", 3, &Redaction::GENERIC, &what),
             Decoded::Garbage(_)
         ));
     }

@@ -198,12 +198,13 @@ fn no_secret_value_reaches_any_log_line_debug_or_display_in_a_whole_lifecycle() 
 }
 
 #[test]
-fn generic_calls_trace_sizes_only_and_secret_keys_match_in_any_case() {
+fn generic_calls_hide_every_string_they_cannot_classify_and_secret_keys_match_in_any_case() {
     use juju_client::fuzzing::{HostileServer, Stage, Step};
     let logs = capture();
-    // A Cloud.CredentialContents-like reply: secrets under names no denylist had, and
-    // `Credentials` spelled as Go accepts it.
-    let reply = br#"{"request-id":2,"response":{"results":[{"result":{"content":{"auth-type":"certificate","attrs":{"trust-password":"tp-3c1d","maas-oauth":"oauth-8e2f","key":"key-0b7a","pass-phrase":"pp-6a9c","application-password":"ap-f41e"}}}}]}}"#;
+    // A Cloud.CredentialContents-like reply: secrets under names no denylist had (a
+    // generic call cannot classify `vendor-field`), and `Credentials` spelled as Go
+    // accepts it.
+    let reply = br#"{"request-id":2,"response":{"results":[{"result":{"content":{"name":"cred-name","auth-type":"certificate","vendor-field":"vf-77aa","attrs":{"trust-password":"tp-3c1d","maas-oauth":"oauth-8e2f","key":"key-0b7a","pass-phrase":"pp-6a9c","application-password":"ap-f41e"}}}}]}}"#;
     let mut frame = vec![0x81, 126];
     frame.extend_from_slice(&(reply.len() as u16).to_be_bytes());
     frame.extend_from_slice(reply);
@@ -230,9 +231,21 @@ fn generic_calls_trace_sizes_only_and_secret_keys_match_in_any_case() {
     );
     drop(ctrl);
     let lines = logs.0.lock().unwrap().clone();
-    assert!(lines.iter().any(|(l, _, m)| *l == Level::Trace
-        && m.starts_with("<-")
-        && m.contains("bytes (reply to a generic call")));
+    // The reply is traced with its shape: names shown, every other string hidden.
+    assert!(
+        lines.iter().any(|(l, _, m)| *l == Level::Trace
+            && m.starts_with("<-")
+            && m.contains(r#""name":"cred-name""#)
+            && m.contains(r#""vendor-field":"[REDACTED]""#)),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.iter().any(|(l, _, m)| *l == Level::Trace
+            && m.starts_with("->")
+            && m.contains(r#""type":"Pinger""#)
+            && m.contains(r#""Credentials":"[REDACTED]""#)),
+        "{lines:#?}"
+    );
     for (level, target, msg) in &lines {
         for s in [
             "tp-3c1d",
@@ -242,6 +255,8 @@ fn generic_calls_trace_sizes_only_and_secret_keys_match_in_any_case() {
             "ap-f41e",
             "cred-19d4",
             "key-2d2d",
+            "vf-77aa",
+            "certificate",
         ] {
             assert!(!msg.contains(s), "{s} leaked at {level} {target}: {msg}");
         }

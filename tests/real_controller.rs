@@ -127,7 +127,7 @@ fn real_controller_models_and_their_secret_backend() {
         .find(|m| m.name == "controller")
         .expect("every controller has its controller model");
     assert!(!controller_model.uuid.is_empty());
-    let model = ctrl.model(&controller_model.qualified_name()).unwrap();
+    let model = ctrl.open_model(&controller_model.qualified_name()).unwrap();
     assert_eq!(model.uuid(), controller_model.uuid);
     model.ping().unwrap();
     let backend = model.secret_backend().unwrap();

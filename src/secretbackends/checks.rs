@@ -9,7 +9,6 @@
 use std::time::Duration;
 
 use super::types::{AddSecretBackend, UpdateSecretBackend};
-use crate::Controller;
 use crate::error::{Error, ErrorCode};
 use crate::goduration::format_go_duration;
 
@@ -51,10 +50,10 @@ pub(super) struct Server {
 }
 
 impl Server {
-    pub(super) fn of(ctrl: &Controller) -> Server {
+    pub(super) fn of(major: Option<u32>) -> Server {
         Server {
             // An unknown version: let the controller answer.
-            refuses_zero_rotate_on_add: ctrl.core.server_major().is_some_and(|m| m < 4),
+            refuses_zero_rotate_on_add: major.is_some_and(|m| m < 4),
         }
     }
 }

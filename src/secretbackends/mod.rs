@@ -26,44 +26,52 @@ pub use types::{
 
 use serde::Serialize;
 
-use crate::Controller;
-use crate::core::Effect;
+use crate::caller::{Caller, Effect, Facade, FacadeCaller, Serves};
 use crate::error::{Error, ErrorCode};
 use crate::params::{merge_results, one_result};
+use crate::redact::{Redaction, Strings, scrub_echoed_values};
 use checks::{Server, check_add, check_name, check_update, nanos};
-pub(crate) use schema::{is_public_config_key, is_secret_config_key};
+pub(crate) use schema::is_public_config_key;
 pub(crate) use wire::ListResults;
 use wire::{AddArg, Args, ListArgs, RemoveArg, UpdateArg};
 
-const FACADE: &str = "SecretBackends";
+/// `SecretBackends` v1, on controller connections.
+pub(crate) const FACADE: Facade = Facade {
+    name: "SecretBackends",
+    versions: &[1],
+    serves: Serves::Controller,
+    redaction: &REDACTION,
+};
 
-impl Controller {
-    fn sb_version(&self) -> Result<u32, Error> {
-        self.core.require_facade(FACADE)
+/// Derived from the config-key table (`schema.rs`): the secret keys wherever they appear,
+/// and in a `config` object every value whose key the table does not call public (a
+/// mistyped key often holds a token); config values the controller echoes in its errors
+/// are scrubbed.
+const REDACTION: Redaction = Redaction {
+    keys: is_secret_key,
+    paths: &[],
+    config: Some(("config", is_public_config_key)),
+    strings: Strings::Shown,
+    scrub: scrub_echoed_values,
+};
+
+/// A backend's secret config keys, and login credentials (a generic bulk shape may carry
+/// them).
+fn is_secret_key(key: &str) -> bool {
+    schema::is_secret_config_key(key) || crate::redact::is_credential_key(key)
+}
+
+/// The `SecretBackends` client (Go's `api/client/secretbackends`), on anything that calls.
+pub(crate) struct Client<'a, C: ?Sized>(FacadeCaller<'a, C>);
+
+impl<'a, C: Caller + ?Sized> Client<'a, C> {
+    pub(crate) fn new(caller: &'a C) -> Self {
+        Client(FacadeCaller::new(caller, &FACADE))
     }
+}
 
-    /// Adds one secret backend, as python-libjuju's `add_secret_backends(id_, name,
-    /// backend_type, config)`. An empty `id` lets the controller choose one.
-    ///
-    /// # Errors
-    ///
-    /// Kind `InvalidInput`, code `not valid`, for an empty or reserved name (nothing sent);
-    /// otherwise the controller's code and text (`already exists`, `not valid`, an
-    /// unreachable vault's `backend not reachable: ...`; Juju 4's `secret backend ...`
-    /// codes, see [`ErrorCode::generic`](crate::ErrorCode::generic));
-    /// [`Error::is_outcome_unknown`](crate::Error::is_outcome_unknown) if the reply was
-    /// lost.
-    ///
-    /// ```no_run
-    /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
-    /// use juju_client::secretbackends::BackendConfig;
-    /// let config: BackendConfig = [("endpoint", "https://vault:8200"), ("token", "s.root")].into();
-    /// ctrl.add_secret_backends("", "myvault", "vault", config)?;
-    /// # Ok(()) }
-    /// ```
-    #[doc(alias = "AddSecretBackend")]
-    #[doc(alias = "AddSecretBackends")]
-    pub fn add_secret_backends(
+impl<C: Caller + ?Sized> Client<'_, C> {
+    pub(crate) fn add_secret_backends(
         &self,
         id: &str,
         name: &str,
@@ -74,35 +82,11 @@ impl Controller {
         one_result(self.add_secret_backends_batch(std::slice::from_ref(&add))?)
     }
 
-    /// Adds many backends in one round trip. The outer `Err` is for the call as a whole
-    /// (connection, permission); each item gets its own `Result`, in order. Items that fail
-    /// the local checks are not sent.
-    ///
-    /// # Errors
-    ///
-    /// The outer `Err` only when nothing could be sent or the reply did not come
-    /// (connection errors, kind `Protocol` for a reply with the wrong number of results);
-    /// each item's own refusal is its `Result`, as for
-    /// [`add_secret_backends`](Self::add_secret_backends).
-    ///
-    /// ```no_run
-    /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
-    /// use juju_client::secretbackends::{AddSecretBackend, VaultConfig};
-    /// let results = ctrl.add_secret_backends_batch(&[
-    ///     AddSecretBackend::new("vault-a", "vault", VaultConfig::new("https://a:8200")),
-    ///     AddSecretBackend::new("vault-b", "vault", VaultConfig::new("https://b:8200")),
-    /// ])?;
-    /// for r in results {
-    ///     if let Err(e) = r { eprintln!("{e}"); }
-    /// }
-    /// # Ok(()) }
-    /// ```
-    #[doc(alias = "AddSecretBackends")]
-    pub fn add_secret_backends_batch(
+    pub(crate) fn add_secret_backends_batch(
         &self,
         backends: &[AddSecretBackend],
     ) -> Result<Vec<Result<(), Error>>, Error> {
-        let server = Server::of(self);
+        let server = Server::of(self.0.server_major());
         let checks: Vec<_> = backends.iter().map(|a| check_add(a, server)).collect();
         let args: Vec<AddArg> = backends
             .iter()
@@ -119,42 +103,11 @@ impl Controller {
         self.send_batch("AddSecretBackends", checks, args)
     }
 
-    /// Lists every backend, the controller's `internal` one included. With `reveal`, secret
-    /// config values are included (needs controller `superuser`).
-    ///
-    /// # Errors
-    ///
-    /// `unauthorized access` for `reveal` without controller superuser; code `not
-    /// supported` if the controller has no `SecretBackends`; and the connection errors of
-    /// any call.
-    ///
-    /// ```no_run
-    /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
-    /// for b in ctrl.list_secret_backends(false)? {
-    ///     println!("{:<12} {:<10} {:>4} {}", b.name, b.backend_type, b.num_secrets, b.status);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    #[doc(alias = "ListSecretBackends")]
-    pub fn list_secret_backends(&self, reveal: bool) -> Result<Vec<SecretBackend>, Error> {
+    pub(crate) fn list_secret_backends(&self, reveal: bool) -> Result<Vec<SecretBackend>, Error> {
         self.list_inner(None, reveal)
     }
 
-    /// Lists the backends with these names (unknown names are skipped; an empty list means
-    /// every backend, as on the wire).
-    ///
-    /// # Errors
-    ///
-    /// As [`list_secret_backends`](Self::list_secret_backends); unknown names are not an
-    /// error, they are left out.
-    ///
-    /// ```no_run
-    /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
-    /// let some = ctrl.list_secret_backends_named(["vault-a", "vault-b"], false)?;
-    /// # Ok(()) }
-    /// ```
-    #[doc(alias = "ListSecretBackends")]
-    pub fn list_secret_backends_named<I, S>(
+    pub(crate) fn list_secret_backends_named<I, S>(
         &self,
         names: I,
         reveal: bool,
@@ -167,22 +120,11 @@ impl Controller {
         self.list_inner(Some(&names), reveal)
     }
 
-    /// The backend named `name`. An unknown name is an `Err` worded, and coded, as the
-    /// controller words an unknown name on update: `not found` from Juju 3.x, `secret backend
-    /// not found` from 4.0 (match on [`ErrorCode::generic`] to handle both).
-    ///
-    /// # Errors
-    ///
-    /// Code `not found` (Juju 4: `secret backend not found`) for an unknown name; and those
-    /// of [`list_secret_backends`](Self::list_secret_backends).
-    ///
-    /// ```no_run
-    /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
-    /// let b = ctrl.show_secret_backend("myvault", true)?;
-    /// println!("{:?}", b.config);
-    /// # Ok(()) }
-    /// ```
-    pub fn show_secret_backend(&self, name: &str, reveal: bool) -> Result<SecretBackend, Error> {
+    pub(crate) fn show_secret_backend(
+        &self,
+        name: &str,
+        reveal: bool,
+    ) -> Result<SecretBackend, Error> {
         let names = [name.to_string()];
         let found = self
             .list_inner(Some(&names), reveal)?
@@ -191,7 +133,7 @@ impl Controller {
         match found {
             Some(SecretBackend { error: Some(e), .. }) => Err(e),
             Some(b) => Ok(b),
-            None if self.core.server_major() >= Some(4) => Err(Error::api(
+            None if self.0.server_major() >= Some(4) => Err(Error::api(
                 format!("secret backend not found: {name:?}"),
                 Some(ErrorCode::SecretBackendNotFound),
                 None,
@@ -209,33 +151,15 @@ impl Controller {
         names: Option<&[String]>,
         reveal: bool,
     ) -> Result<Vec<SecretBackend>, Error> {
-        let version = self.sb_version()?;
-        let reply: ListResults = self.core.call(
-            FACADE,
-            version,
+        let reply: ListResults = self.0.call(
             "ListSecretBackends",
             &ListArgs { names, reveal },
             Effect::Read,
         )?;
-        Ok(reply.into_backends())
+        Ok(reply.into_backends(&REDACTION))
     }
 
-    /// Updates one backend, as python-libjuju's `update_secret_backends`, plus `reset`.
-    ///
-    /// # Errors
-    ///
-    /// As [`add_secret_backends`](Self::add_secret_backends), plus `not found` for an
-    /// unknown name and, on Juju 3, `not valid` for renaming a backend in use.
-    ///
-    /// ```no_run
-    /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
-    /// use juju_client::secretbackends::UpdateSecretBackend;
-    /// ctrl.update_secret_backends("myvault", UpdateSecretBackend::new().name_change("vault-prod"))?;
-    /// # Ok(()) }
-    /// ```
-    #[doc(alias = "UpdateSecretBackend")]
-    #[doc(alias = "UpdateSecretBackends")]
-    pub fn update_secret_backends(
+    pub(crate) fn update_secret_backends(
         &self,
         name: &str,
         update: UpdateSecretBackend,
@@ -243,24 +167,7 @@ impl Controller {
         one_result(self.update_secret_backends_batch([(name, update)])?)
     }
 
-    /// Updates many backends in one round trip; one `Result` per item, in order.
-    ///
-    /// # Errors
-    ///
-    /// As [`add_secret_backends_batch`](Self::add_secret_backends_batch).
-    ///
-    /// ```no_run
-    /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
-    /// use juju_client::secretbackends::UpdateSecretBackend;
-    /// let token = UpdateSecretBackend::new().config([("token", "s.new")]);
-    /// let results = ctrl.update_secret_backends_batch([
-    ///     ("vault-a", token.clone()),
-    ///     ("vault-b", token),
-    /// ])?;
-    /// # Ok(()) }
-    /// ```
-    #[doc(alias = "UpdateSecretBackends")]
-    pub fn update_secret_backends_batch<I, S>(
+    pub(crate) fn update_secret_backends_batch<I, S>(
         &self,
         updates: I,
     ) -> Result<Vec<Result<(), Error>>, Error>
@@ -287,43 +194,11 @@ impl Controller {
         self.send_batch("UpdateSecretBackends", checks, args)
     }
 
-    /// Removes one backend, as python-libjuju's `remove_secret_backends(name, force)`.
-    /// Without `force`, a backend that still stores secrets is refused (`not supported`).
-    /// Removing a name that does not exist succeeds on Juju 3.x and is an error on 4.0
-    /// (`secret backend not found`), as is removing a built-in backend even with `force`.
-    ///
-    /// # Errors
-    ///
-    /// Code `not supported` for a backend still holding secrets (without `force`) or a
-    /// built-in one; on Juju 4, code `secret backend not found` for an unknown name (Juju 3
-    /// removes nothing and succeeds);
-    /// [`Error::is_outcome_unknown`](crate::Error::is_outcome_unknown) if the reply was
-    /// lost.
-    ///
-    /// ```no_run
-    /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
-    /// ctrl.remove_secret_backends("myvault", false)?;
-    /// # Ok(()) }
-    /// ```
-    #[doc(alias = "RemoveSecretBackend")]
-    #[doc(alias = "RemoveSecretBackends")]
-    pub fn remove_secret_backends(&self, name: &str, force: bool) -> Result<(), Error> {
+    pub(crate) fn remove_secret_backends(&self, name: &str, force: bool) -> Result<(), Error> {
         one_result(self.remove_secret_backends_batch([name], force)?)
     }
 
-    /// Removes many backends in one round trip; one `Result` per name, in order.
-    ///
-    /// # Errors
-    ///
-    /// As [`add_secret_backends_batch`](Self::add_secret_backends_batch).
-    ///
-    /// ```no_run
-    /// # fn f(ctrl: &juju_client::Controller) -> Result<(), juju_client::Error> {
-    /// let results = ctrl.remove_secret_backends_batch(["vault-a", "vault-b"], false)?;
-    /// # Ok(()) }
-    /// ```
-    #[doc(alias = "RemoveSecretBackends")]
-    pub fn remove_secret_backends_batch<I, S>(
+    pub(crate) fn remove_secret_backends_batch<I, S>(
         &self,
         names: I,
         force: bool,
@@ -355,13 +230,9 @@ impl Controller {
         let reply = if args.is_empty() {
             None
         } else {
-            let version = self.sb_version()?;
-            Some(
-                self.core
-                    .call(FACADE, version, method, &Args { args }, Effect::Change)?,
-            )
+            Some(self.0.call(method, &Args { args }, Effect::Change)?)
         };
-        merge_results(checks, reply, FACADE, method)
+        merge_results(checks, reply, &FACADE, method)
     }
 }
 

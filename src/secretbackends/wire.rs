@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::types::{BackendConfig, BackendStatus, BackendType, SecretBackend};
 use crate::params::ApiError;
+use crate::redact::Redaction;
 
 #[derive(Serialize)]
 pub(super) struct Args<T> {
@@ -146,17 +147,17 @@ pub(crate) struct ListResults {
 }
 
 impl ListResults {
-    pub(crate) fn into_backends(self) -> Vec<SecretBackend> {
+    pub(crate) fn into_backends(self, policy: &'static Redaction) -> Vec<SecretBackend> {
         self.results
             .unwrap_or_default()
             .into_iter()
-            .map(SecretBackend::from)
+            .map(|r| SecretBackend::from_wire(r, policy))
             .collect()
     }
 }
 
-impl From<WireResult> for SecretBackend {
-    fn from(r: WireResult) -> Self {
+impl SecretBackend {
+    fn from_wire(r: WireResult, policy: &'static Redaction) -> Self {
         let b = r.result.unwrap_or_default();
         SecretBackend {
             id: r.id,
@@ -167,7 +168,7 @@ impl From<WireResult> for SecretBackend {
             num_secrets: r.num_secrets,
             status: r.status,
             message: r.message.filter(|m| !m.is_empty()),
-            error: r.error.map(ApiError::into_error),
+            error: r.error.map(|e| e.into_error(policy)),
         }
     }
 }

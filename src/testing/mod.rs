@@ -123,7 +123,7 @@ pub enum Fault {
 
 impl std::fmt::Debug for ReceivedRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let params = crate::redact::redacted_json(self.params.to_string().as_bytes());
+        let params = crate::redact::Redaction::GENERIC.json(self.params.to_string().as_bytes());
         f.debug_struct("ReceivedRequest")
             .field("facade", &self.facade)
             .field("version", &self.version)

@@ -31,7 +31,7 @@ fn a_script_lists_models_opens_one_and_points_it_at_a_new_backend() {
 
         ctrl.add_secret_backends("", "myvault", "vault", [("endpoint", "https://v:8200")])
             .unwrap();
-        let model = ctrl.model("default").unwrap();
+        let model = ctrl.open_model("default").unwrap();
         assert_eq!(model.name(), "default");
         assert_eq!(
             Some(model.uuid().to_string()),
@@ -74,7 +74,7 @@ fn a_script_lists_models_opens_one_and_points_it_at_a_new_backend() {
 fn the_controllers_validation_comes_back_with_its_code_and_text() {
     for version in VERSIONS {
         let (_fake, ctrl) = start(version);
-        let model = ctrl.model("admin/default").unwrap();
+        let model = ctrl.open_model("admin/default").unwrap();
         let uuid = model.uuid().to_string();
         let e = model.set_secret_backend("nope").unwrap_err();
         let (message, code) = if version.starts_with('4') {
@@ -132,7 +132,7 @@ fn model_names_resolve_like_the_cli_and_failures_list_what_exists() {
     let e = ctrl.find_model("dev").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     assert!(e.message().contains("bob/dev, carol/dev"), "{e}");
-    let e = ctrl.model("nope").unwrap_err();
+    let e = ctrl.open_model("nope").unwrap_err();
     assert_eq!(e.code(), Some(ErrorCode::ModelNotFound));
     assert!(e.message().contains("admin/default"), "{e}");
 }
@@ -166,7 +166,7 @@ fn a_model_opens_by_uuid_and_refuses_what_is_not_one() {
 #[test]
 fn a_model_connection_has_its_own_facades_and_generic_calls() {
     let (_fake, ctrl) = start("3.6.26");
-    let model = ctrl.model("default").unwrap();
+    let model = ctrl.open_model("default").unwrap();
     assert!(model.facades().contains_key("ModelConfig"));
     assert!(!model.facades().contains_key("SecretBackends"));
     // Offered only on the controller connection: refused locally on the model one.
@@ -206,7 +206,7 @@ fn a_model_connection_has_its_own_facades_and_generic_calls() {
         )
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
-    assert!(e.message().contains("Controller::model"), "{e}");
+    assert!(e.message().contains("Controller::open_model"), "{e}");
     let _: &dyn Send = &model;
     let _: &dyn Sync = &model;
 }
