@@ -285,7 +285,7 @@ pub(crate) fn tunnel<S: Read + Write>(
         )
     };
     let io_fail = |e: std::io::Error| {
-        let timed_out = crate::websocket::is_timeout_io(&e);
+        let timed_out = crate::util::is_timeout_io(&e);
         let err = fail(if timed_out {
             "timed out (connect_timeout)".to_string()
         } else {

@@ -162,7 +162,7 @@ impl ReadAhead {
                 *armed = Some(left);
             }
             match op(&mut self.tcp) {
-                Err(e) if websocket::is_timeout_io(&e) && self.left().is_ok() => {
+                Err(e) if crate::util::is_timeout_io(&e) && self.left().is_ok() => {
                     // The timeout set for an earlier, later deadline fired: the current
                     // deadline has not passed yet, so wait for exactly what is left.
                     let armed = if write {
@@ -245,7 +245,7 @@ pub(crate) fn recv_within(
         match std::io::Read::read(&mut &*tcp, buf) {
             Ok(n) => return Ok(Some(n)),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) if websocket::is_timeout_io(&e) => {
+            Err(e) if crate::util::is_timeout_io(&e) => {
                 if gone() {
                     return Err(e);
                 }
@@ -498,7 +498,7 @@ pub(crate) fn open_tcp(
     }
     let tcp = match (tcp, last_err) {
         (Some(t), _) => t,
-        (None, Some(e)) if websocket::is_timeout_io(&e) => {
+        (None, Some(e)) if crate::util::is_timeout_io(&e) => {
             return Err(timed_out(&format!("tcp connect{via}"), timeout));
         }
         (None, Some(e)) => {
@@ -578,7 +578,7 @@ pub(crate) fn dial(
             HandshakeError::Refused(msg) => {
                 connect_error(format!("websocket upgrade of {path}: {msg}"))
             }
-            HandshakeError::Ws(WsError::Io(e)) if websocket::is_timeout_io(&e) => {
+            HandshakeError::Ws(WsError::Io(e)) if crate::util::is_timeout_io(&e) => {
                 timed_out("websocket upgrade", timeout)
             }
             HandshakeError::Ws(e) => connect_error(format!(

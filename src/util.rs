@@ -67,6 +67,15 @@ pub(crate) fn is_uuid(id: &str) -> bool {
     }) && parts.next().is_none()
 }
 
+/// True when an I/O error means only that a read or write ran out of time (a socket
+/// timeout or a non-blocking read with nothing there): the stream is still usable.
+pub(crate) fn is_timeout_io(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

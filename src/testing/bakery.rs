@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use super::Shared;
-use crate::websocket::HttpRequest;
+use super::wsserver::HttpRequest;
 
 /// Juju's `localLoginExpiryTime`.
 const LOGIN_EXPIRY: Duration = Duration::from_secs(24 * 3600);

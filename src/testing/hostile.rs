@@ -12,7 +12,6 @@ use std::time::Duration;
 use native_tls::{Identity, Protocol, TlsAcceptor};
 
 use crate::error::Error;
-use crate::websocket;
 
 /// How far the server plays its part honestly before the script takes over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,11 +174,11 @@ fn serve(stage: Stage, steps: &[Step], tcp: TcpStream) {
         return;
     };
     if stage == Stage::LoggedIn {
-        let Ok((mut ws, _)) = websocket::server_handshake(tls, 1 << 20, |p| {
+        let Ok((mut ws, _)) = super::wsserver::server_handshake(tls, 1 << 20, |p| {
             if p == "/api" {
-                websocket::Route::Serve
+                super::wsserver::Route::Serve
             } else {
-                websocket::Route::NotFound
+                super::wsserver::Route::NotFound
             }
         }) else {
             return;

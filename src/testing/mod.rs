@@ -40,13 +40,17 @@ mod admin;
 mod allwatcher;
 mod bakery;
 mod certs;
-#[cfg(any(test, feature = "fuzzing"))]
+#[cfg(feature = "fuzzing")]
 pub(crate) mod hostile;
 mod modelconfig;
 mod models;
 mod secretbackends;
 mod server;
 mod versions;
+mod wsserver;
+// It plays TLS servers with the hostile server's identity.
+#[cfg(all(test, feature = "fuzzing"))]
+mod conformance;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::{SocketAddr, TcpListener, TcpStream};

@@ -10,11 +10,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::wsserver::{self, Route};
 use super::{
     Fault, ReceivedRequest, Shared, admin, allwatcher, modelconfig, models, secretbackends,
 };
 use crate::redact::REDACTED;
-use crate::websocket::{self, Route};
+use crate::websocket;
 
 /// An error reply: message, code (may be empty) and optional `error-info`.
 #[derive(Debug)]
@@ -211,7 +212,7 @@ fn serve(shared: Arc<Shared>, tcp: TcpStream, conn_id: u64) {
     let _ = tcp.set_read_timeout(Some(Duration::from_secs(10)));
     if let Ok(tls) = shared.acceptor.accept(tcp) {
         // `/auth` is plain HTTPS on the same port as the API (Juju's `apiserver.go`).
-        if let Ok((mut ws, upgrade)) = websocket::server_handshake_or_http(
+        if let Ok((mut ws, upgrade)) = wsserver::server_handshake_or_http(
             tls,
             1 << 30,
             |p| route(shared.serve_api, p),

@@ -1,4 +1,6 @@
-//! WebSocket (RFC 6455) framing over any blocking `Read + Write` stream, for both ends.
+//! WebSocket (RFC 6455) framing over any blocking `Read + Write` stream, for both ends; the
+//! client's upgrade is in `client` (the server's, which only the fake controller needs, is
+//! in `testing`).
 //!
 //! We frame messages ourselves instead of using tungstenite's `WebSocket` because tungstenite
 //! logs every frame's payload at trace level (`received frame`, `Received message`), which
@@ -53,15 +55,8 @@ impl From<io::Error> for WsError {
 
 impl WsError {
     pub(crate) fn is_timeout(&self) -> bool {
-        matches!(self, WsError::Io(e) if is_timeout_io(e))
+        matches!(self, WsError::Io(e) if crate::util::is_timeout_io(e))
     }
-}
-
-pub(crate) fn is_timeout_io(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
 }
 
 /// One side of a WebSocket connection.
@@ -144,7 +139,7 @@ impl<S: Read + Write> WebSocket<S> {
     }
 
     /// The stream, for a test server that goes on in raw bytes.
-    #[cfg(all(feature = "testing", any(test, feature = "fuzzing")))]
+    #[cfg(all(feature = "testing", feature = "fuzzing"))]
     pub(crate) fn into_inner(self) -> S {
         self.stream
     }
@@ -567,12 +562,14 @@ fn apply_mask(data: &mut [u8], mask: [u8; 4]) {
 }
 
 /// The HTTP head of an upgrade exchange, split at the blank line.
-struct Head {
-    text: String,
-    leftover: Vec<u8>,
+pub(crate) struct Head {
+    /// The request or status line and the headers.
+    pub(crate) text: String,
+    /// Bytes read past the head.
+    pub(crate) leftover: Vec<u8>,
 }
 
-fn read_head<S: Read>(stream: &mut S) -> Result<Head, WsError> {
+pub(crate) fn read_head<S: Read>(stream: &mut S) -> Result<Head, WsError> {
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 1024];
     loop {
@@ -597,7 +594,7 @@ fn read_head<S: Read>(stream: &mut S) -> Result<Head, WsError> {
 
 /// At most `max` characters of `text`, without control characters: a server's text goes
 /// into our error message, so it must be short and unable to forge lines.
-fn printable_prefix(text: &str, max: usize) -> String {
+pub(crate) fn printable_prefix(text: &str, max: usize) -> String {
     text.chars()
         .filter(|c| !c.is_control() || *c == ' ')
         .take(max)
@@ -605,266 +602,20 @@ fn printable_prefix(text: &str, max: usize) -> String {
 }
 
 /// True when a comma-separated header value holds `token` (any case).
-fn has_token(value: Option<&str>, token: &str) -> bool {
+pub(crate) fn has_token(value: Option<&str>, token: &str) -> bool {
     value.is_some_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
 }
 
-fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+pub(crate) fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
     head.lines().skip(1).find_map(|line| {
         let (k, v) = line.split_once(':')?;
         k.trim().eq_ignore_ascii_case(name).then(|| v.trim())
     })
 }
 
-/// A failed client upgrade: what the server answered instead of `101`.
-#[derive(Debug)]
-pub(crate) enum HandshakeError {
-    Ws(WsError),
-    /// Status line and a short, printable piece of the body.
-    Refused(String),
-}
+mod client;
 
-impl From<WsError> for HandshakeError {
-    fn from(e: WsError) -> Self {
-        HandshakeError::Ws(e)
-    }
-}
-
-impl From<io::Error> for HandshakeError {
-    fn from(e: io::Error) -> Self {
-        HandshakeError::Ws(WsError::Io(e))
-    }
-}
-
-/// Performs the client side of the upgrade: `GET path` with `host` as the `Host` header,
-/// plus `extra` headers (names and values without CR or LF).
-pub(crate) fn client_handshake<S: Read + Write>(
-    mut stream: S,
-    host: &str,
-    path: &str,
-    extra: &[(&str, &str)],
-    max_message: usize,
-) -> Result<WebSocket<S>, HandshakeError> {
-    let key = tungstenite::handshake::client::generate_key();
-    let mut req = format!(
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\
-         User-Agent: juju-client-rust/{}\r\n",
-        env!("CARGO_PKG_VERSION")
-    );
-    for (name, value) in extra {
-        if name.contains(['\r', '\n']) || value.contains(['\r', '\n']) {
-            return Err(HandshakeError::Refused(format!(
-                "header {name:?} has a line break in it"
-            )));
-        }
-        req.push_str(&format!("{name}: {value}\r\n"));
-    }
-    req.push_str("\r\n");
-    stream.write_all(req.as_bytes())?;
-    stream.flush()?;
-    let head = read_head(&mut stream)?;
-    let status = printable_prefix(head.text.lines().next().unwrap_or(""), 120);
-    let code = status.split_whitespace().nth(1).unwrap_or("");
-    if code != "101" {
-        let body = printable_prefix(&String::from_utf8_lossy(&head.leftover), 120);
-        let msg = if body.trim().is_empty() {
-            format!("server answered {status:?} instead of switching protocols")
-        } else {
-            format!(
-                "server answered {status:?} instead of switching protocols: {}",
-                body.trim()
-            )
-        };
-        return Err(HandshakeError::Refused(msg));
-    }
-    let expected = tungstenite::handshake::derive_accept_key(key.as_bytes());
-    if header(&head.text, "Sec-WebSocket-Accept") != Some(expected.as_str()) {
-        return Err(HandshakeError::Refused(
-            "server switched protocols with a wrong Sec-WebSocket-Accept".into(),
-        ));
-    }
-    if !header(&head.text, "Upgrade").is_some_and(|v| v.eq_ignore_ascii_case("websocket")) {
-        return Err(HandshakeError::Refused(
-            "server did not upgrade to websocket".into(),
-        ));
-    }
-    if !has_token(header(&head.text, "Connection"), "upgrade") {
-        return Err(HandshakeError::Refused(
-            "server switched protocols without `Connection: Upgrade`".into(),
-        ));
-    }
-    // RFC 6455 4.1: a subprotocol or extension we did not ask for fails the handshake; we
-    // could not speak it anyway.
-    for name in ["Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions"] {
-        if header(&head.text, name).is_some() {
-            return Err(HandshakeError::Refused(format!(
-                "server chose a {name} this client did not ask for"
-            )));
-        }
-    }
-    Ok(WebSocket::new(
-        stream,
-        Role::Client,
-        max_message,
-        head.leftover,
-    ))
-}
-
-/// What a client asked for in its upgrade request.
-#[cfg_attr(not(feature = "testing"), allow(dead_code))]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Upgrade {
-    /// The request path, e.g. `/api`.
-    pub(crate) path: String,
-    /// The `Host` header, if any.
-    pub(crate) host: Option<String>,
-    /// The `X-Juju-ClientVersion` header, if any.
-    pub(crate) client_version: Option<String>,
-}
-
-/// How a server answers an upgrade request for a path.
-#[cfg_attr(not(feature = "testing"), allow(dead_code))]
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Route {
-    /// Upgrade and serve it.
-    Serve,
-    /// `404 Not Found`: nothing there.
-    NotFound,
-    /// `400 Bad Request` with this text as the body.
-    BadRequest(String),
-}
-
-/// Performs the server side of the upgrade; returns the socket and what was asked for.
-/// A request that is not a WebSocket upgrade is answered `400` and refused.
-#[cfg_attr(not(feature = "testing"), allow(dead_code))]
-pub(crate) fn server_handshake<S: Read + Write>(
-    stream: S,
-    max_message: usize,
-    route: impl Fn(&str) -> Route,
-) -> Result<(WebSocket<S>, Upgrade), WsError> {
-    server_handshake_or_http(stream, max_message, route, |_| None)
-}
-
-/// A plain HTTP request that is not a WebSocket upgrade (the fake's `/auth` endpoints).
-#[cfg_attr(not(feature = "testing"), allow(dead_code))]
-pub(crate) struct HttpRequest {
-    pub(crate) method: String,
-    /// With the query.
-    pub(crate) path: String,
-    /// The request head, for [`HttpRequest::header`].
-    head: String,
-    pub(crate) body: Vec<u8>,
-}
-
-#[cfg_attr(not(feature = "testing"), allow(dead_code))]
-impl HttpRequest {
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        header(&self.head, name)
-    }
-}
-
-/// The largest plain HTTP request body [`server_handshake_or_http`] reads.
-const MAX_HTTP_BODY: usize = 64 * 1024;
-
-/// As [`server_handshake`], but a request that is not an upgrade is offered to `http`
-/// first: the whole response it returns is written, and the handshake ends with an error.
-pub(crate) fn server_handshake_or_http<S: Read + Write>(
-    mut stream: S,
-    max_message: usize,
-    route: impl Fn(&str) -> Route,
-    http: impl FnOnce(&HttpRequest) -> Option<Vec<u8>>,
-) -> Result<(WebSocket<S>, Upgrade), WsError> {
-    let head = read_head(&mut stream)?;
-    let first = head.text.lines().next().unwrap_or("");
-    let mut parts = first.split_whitespace();
-    let method = parts.next().unwrap_or("");
-    let path = parts.next().unwrap_or("").to_string();
-    let key = header(&head.text, "Sec-WebSocket-Key");
-    let upgrade = header(&head.text, "Upgrade")
-        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
-        && has_token(header(&head.text, "Connection"), "upgrade")
-        && header(&head.text, "Sec-WebSocket-Version") == Some("13");
-    if !upgrade {
-        let len = match header(&head.text, "Content-Length") {
-            None => 0,
-            Some(v) => v
-                .parse::<usize>()
-                .ok()
-                .filter(|n| *n <= MAX_HTTP_BODY)
-                .ok_or_else(|| WsError::Protocol("bad or too large Content-Length".into()))?,
-        };
-        let mut body = head.leftover.clone();
-        body.truncate(len);
-        while body.len() < len {
-            let mut chunk = [0u8; 4096];
-            let want = (len - body.len()).min(chunk.len());
-            let n = stream.read(&mut chunk[..want])?;
-            if n == 0 {
-                return Err(WsError::Protocol("HTTP body cut short".into()));
-            }
-            body.extend_from_slice(&chunk[..n]);
-        }
-        let req = HttpRequest {
-            method: method.to_string(),
-            path: path.clone(),
-            head: head.text.clone(),
-            body,
-        };
-        if let Some(resp) = http(&req) {
-            stream.write_all(&resp)?;
-            stream.flush()?;
-            return Err(WsError::Protocol(format!("served plain HTTP {path:?}")));
-        }
-    }
-    let Some(key) = key.filter(|_| method == "GET" && upgrade) else {
-        let body = "expected a WebSocket upgrade\n";
-        let resp = format!(
-            "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        let _ = stream.write_all(resp.as_bytes());
-        return Err(WsError::Protocol("not a WebSocket upgrade".into()));
-    };
-    let refusal = match route(&path) {
-        Route::Serve => None,
-        // Go's default NotFound handler.
-        Route::NotFound => Some(("404 Not Found", "404 page not found".to_string())),
-        // Go's http.Error, as Juju answers a malformed model UUID.
-        Route::BadRequest(text) => Some(("400 Bad Request", text)),
-    };
-    if let Some((status, text)) = refusal {
-        let body = format!("{text}\n");
-        let resp = format!(
-            "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\n\
-             X-Content-Type-Options: nosniff\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        let _ = stream.write_all(resp.as_bytes());
-        return Err(WsError::Protocol(format!(
-            "no WebSocket endpoint at {path:?}"
-        )));
-    }
-    let accept = tungstenite::handshake::derive_accept_key(key.as_bytes());
-    let resp = format!(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Accept: {accept}\r\n\r\n"
-    );
-    stream.write_all(resp.as_bytes())?;
-    stream.flush()?;
-    let upgrade = Upgrade {
-        host: header(&head.text, "Host").map(str::to_string),
-        client_version: header(&head.text, "X-Juju-ClientVersion").map(str::to_string),
-        path,
-    };
-    Ok((
-        WebSocket::new(stream, Role::Server, max_message, head.leftover),
-        upgrade,
-    ))
-}
-
-#[cfg(all(test, feature = "testing"))]
-mod conformance;
+pub(crate) use client::{HandshakeError, client_handshake};
 
 #[cfg(test)]
 mod tests {

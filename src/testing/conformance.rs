@@ -1,4 +1,5 @@
-//! RFC 6455 conformance of our framing, proven against tungstenite as the reference peer
+//! RFC 6455 conformance of our framing (here rather than in `websocket`: it needs the fake's
+//! TLS helpers), proven against tungstenite as the reference peer
 //! both ways (our client against a tungstenite server, a tungstenite client against our
 //! server side), over TCP and over TLS. The cases follow the Autobahn|Testsuite sections
 //! they are named after (1 framing, 2 pings, 3 reserved bits, 4 opcodes, 5 fragmentation,
@@ -24,7 +25,8 @@ use tungstenite::protocol::WebSocketConfig;
 use tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tungstenite::protocol::frame::{CloseFrame, Frame};
 
-use super::{HandshakeError, WebSocket, WsError, client_handshake, server_handshake};
+use super::wsserver::server_handshake;
+use crate::websocket::{HandshakeError, WebSocket, WsError, client_handshake};
 
 trait Stream: Read + Write + Send {}
 impl<T: Read + Write + Send> Stream for T {}
@@ -107,7 +109,7 @@ fn their_client_vs_our_server(
 ) {
     let (c, s) = pair(wire);
     let srv = thread::spawn(move || {
-        let (mut ws, _) = server_handshake(s.io, max, |_| super::Route::Serve).unwrap();
+        let (mut ws, _) = server_handshake(s.io, max, |_| super::wsserver::Route::Serve).unwrap();
         server(&mut ws, &s.tcp);
     });
     let (mut ws, _) =
@@ -616,7 +618,7 @@ fn handshake_with(
             head.push(b[0]);
         }
         let head = String::from_utf8(head).unwrap();
-        let key = super::header(&head, "Sec-WebSocket-Key")
+        let key = crate::websocket::header(&head, "Sec-WebSocket-Key")
             .unwrap()
             .to_string();
         let accept = tungstenite::handshake::derive_accept_key(key.as_bytes());
