@@ -201,11 +201,13 @@ impl Mux {
             });
             id
         };
+        let unwinding = Unwinding { mux: self, id };
         let result = self
             .send(
                 facade, version, method, params, id, deadline, timeout, trace,
             )
             .and_then(|()| self.await_reply::<R>(id, deadline, timeout, trace, &what));
+        drop(unwinding);
         if result.is_err() {
             self.lock_state().forget(id);
         }
@@ -290,15 +292,11 @@ impl Mux {
             if !st.reader {
                 st.reader = true;
                 drop(st);
-                let r = self.read_for_all::<R>(id, deadline, timeout, trace, what);
-                let mut st = self.lock_state();
-                st.reader = false;
-                st.forget(id);
-                if st.sleepers > 0 {
-                    // One of them reads next.
-                    self.replies.notify_all();
-                }
-                return r;
+                // Hands the role on however reading ends, a panic included (a caller's own
+                // `Deserialize` may panic while it decodes): otherwise every other caller
+                // would sleep until its deadline, waiting for a reader that is gone.
+                let _reading = Reading { mux: self, id };
+                return self.read_for_all::<R>(id, deadline, timeout, trace, what);
             }
             let Some(left) = crate::util::remaining(deadline) else {
                 return Err(CallError::Usable(Error::timeout(&what(), timeout)));
@@ -464,6 +462,39 @@ impl Mux {
     fn idle_for(&self) -> Duration {
         let last = Duration::from_millis(self.last_read_ms.load(Ordering::Relaxed));
         self.born.elapsed().saturating_sub(last)
+    }
+}
+
+/// The role of reader, held by one caller: dropping it (on return or unwind) lets go of the
+/// role, forgets the caller's call and wakes the others, one of which reads next.
+struct Reading<'a> {
+    mux: &'a Mux,
+    id: u64,
+}
+
+impl Drop for Reading<'_> {
+    fn drop(&mut self) {
+        let mut st = self.mux.lock_state();
+        st.reader = false;
+        st.forget(self.id);
+        if st.sleepers > 0 {
+            self.mux.replies.notify_all();
+        }
+    }
+}
+
+/// Forgets a call whose caller unwinds (its parameters' `Serialize` or its reply type's
+/// `Deserialize` panicked), so that a reply for it is not kept waiting for nobody.
+struct Unwinding<'a> {
+    mux: &'a Mux,
+    id: u64,
+}
+
+impl Drop for Unwinding<'_> {
+    fn drop(&mut self) {
+        if thread::panicking() {
+            self.mux.lock_state().forget(self.id);
+        }
     }
 }
 

@@ -428,3 +428,73 @@ fn keepalive_detects_a_silently_dead_peer() {
         );
     });
 }
+
+/// A reply type whose decoding panics, as a user's `Deserialize` may.
+struct Bomb;
+
+impl<'de> serde::Deserialize<'de> for Bomb {
+    fn deserialize<D: serde::Deserializer<'de>>(_: D) -> Result<Bomb, D::Error> {
+        panic!("a user type panicked while decoding (expected by this test)");
+    }
+}
+
+/// Makes a generic call whose reply decodes into a `Bomb`, and catches its panic.
+fn call_bomb(ctrl: &Controller) {
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ctrl.call::<_, Bomb>("Pinger", "Ping", &serde_json::json!({}))
+    }));
+    assert!(r.is_err(), "the decode did not panic");
+}
+
+#[test]
+fn a_caller_whose_decode_panics_leaves_the_other_callers_unaffected() {
+    within(Duration::from_secs(20), || {
+        let fake = FakeController::start().unwrap();
+        // A call timeout far beyond the bound below: a caller left to wait it out fails.
+        let ctrl = Arc::new(
+            Controller::connect(&fake.connect_options().call_timeout(Duration::from_secs(30)))
+                .unwrap(),
+        );
+        // Alone, the panicking caller was the reader for everyone.
+        call_bomb(&ctrl);
+        let started = Instant::now();
+        ctrl.ping().unwrap();
+        let other = {
+            let ctrl = ctrl.clone();
+            thread::spawn(move || ctrl.ping())
+        };
+        other.join().unwrap().unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(!ctrl.is_broken());
+
+        // The reader panics while another caller waits for a slower reply: that caller
+        // takes over reading and gets its reply, long before its deadline.
+        fake.inject("Ping", Fault::Delay(Duration::from_millis(500)));
+        fake.inject(
+            "ListSecretBackends",
+            Fault::Delay(Duration::from_millis(1500)),
+        );
+        fake.clear_requests();
+        let bomb = {
+            let ctrl = ctrl.clone();
+            thread::spawn(move || call_bomb(&ctrl))
+        };
+        while !fake.requests().iter().any(|r| r.method == "Ping") {
+            thread::sleep(Duration::from_millis(5));
+        }
+        let started = Instant::now();
+        assert_eq!(ctrl.list_secret_backends(false).unwrap().len(), 1);
+        bomb.join().unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        fake.clear_faults();
+        ctrl.ping().unwrap();
+    });
+}
