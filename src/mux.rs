@@ -89,6 +89,11 @@ pub(crate) struct Mux {
     stop: Arc<Stop>,
 }
 
+/// How long `close()` waits for a thread that holds the stream for a moment (a reader
+/// decoding, a writer handing a request to the socket) before shutting the socket down
+/// under it instead.
+const CLOSE_QUEUE: Duration = Duration::from_millis(20);
+
 struct Inbox {
     buf: Box<[u8]>,
     armed: Option<Duration>,
@@ -257,7 +262,12 @@ impl Mux {
         if let Err(e) = conn.send_encoded(deadline) {
             drop(conn);
             // Part of the frame may be on the wire: the stream can no longer be trusted.
-            let error = broken(&what(), &e);
+            // A close() meanwhile (it shuts the socket down under a stalled write) is the
+            // better explanation.
+            let error = match self.gone() {
+                Some(g) if g.by_user => lost(&what(), &g),
+                _ => broken(&what(), &e),
+            };
             self.break_with(error.message());
             return Err(CallError::Broken { error, sent: true });
         }
@@ -444,18 +454,39 @@ impl Mux {
     }
 
     /// Closes the connection: calls in flight fail at once; then a WebSocket close (1000),
-    /// waiting up to `wait` for the controller's.
+    /// waiting up to `wait` for the controller's, if the stream is free.
+    ///
+    /// It never queues behind another thread on the stream: a writer stalled on a
+    /// controller that stopped reading holds it until its own deadline. When the stream
+    /// stays busy for more than a moment, the socket is shut down instead, with no close
+    /// frame, which fails that write at once.
     pub(crate) fn close(&self, wait: Duration) {
         self.mark_gone(Gone {
             why: "the connection was closed by close()".into(),
             by_user: true,
         });
-        // A reader receiving on the socket would take the controller's close frame: then
-        // do not wait for it.
-        let reading = self.lock_state().reader;
-        let wait = if reading { Duration::ZERO } else { wait };
-        self.lock_stream().close(wait);
+        if let Some(mut conn) = self.try_lock_stream(CLOSE_QUEUE.min(wait)) {
+            // A reader receiving on the socket would take the controller's close frame:
+            // then do not wait for it.
+            let reading = self.lock_state().reader;
+            let wait = if reading { Duration::ZERO } else { wait };
+            conn.close(wait);
+        }
         let _ = self.poll_fd.shutdown(std::net::Shutdown::Both);
+    }
+
+    /// The stream, if no other thread holds it for longer than `patience`.
+    fn try_lock_stream(&self, patience: Duration) -> Option<MutexGuard<'_, RpcConn>> {
+        let until = crate::util::deadline_after(patience);
+        loop {
+            match self.stream.try_lock() {
+                Ok(conn) => return Some(conn),
+                Err(std::sync::TryLockError::Poisoned(p)) => return Some(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => {}
+            }
+            crate::util::remaining(until)?;
+            thread::sleep(Duration::from_millis(1));
+        }
     }
 
     /// How long since a message last arrived (or the connection was made).

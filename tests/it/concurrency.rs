@@ -498,3 +498,53 @@ fn a_caller_whose_decode_panics_leaves_the_other_callers_unaffected() {
         ctrl.ping().unwrap();
     });
 }
+
+#[test]
+fn close_does_not_wait_for_a_write_stalled_on_a_controller_that_stopped_reading() {
+    within(Duration::from_secs(60), || {
+        let fake = FakeController::start().unwrap();
+        let relay = Relay::start(fake.endpoint(), RelayMode::Plain { cut_first: 0 });
+        // A call timeout far beyond the bounds below: waiting for the stalled writer's
+        // deadline fails them.
+        let opts = fake
+            .connect_options()
+            .endpoints([relay.addr.to_string()])
+            .call_timeout(Duration::from_secs(30))
+            .keepalive(None);
+        let ctrl = Arc::new(Controller::connect(&opts).unwrap());
+        ctrl.ping().unwrap();
+        relay.stall_uploads();
+        // More than the socket buffers hold (Linux defaults: at most 4 MiB to send
+        // and 6 MiB, here 32, to receive): the write stalls, holding the stream.
+        let writer = {
+            let ctrl = ctrl.clone();
+            thread::spawn(move || {
+                let pad = "x".repeat(40 << 20);
+                let r = ctrl.call::<_, serde_json::Value>(
+                    "Pinger",
+                    "Ping",
+                    &serde_json::json!({ "pad": pad }),
+                );
+                (r, Instant::now())
+            })
+        };
+        thread::sleep(Duration::from_secs(3));
+        assert!(!writer.is_finished(), "the write did not stall");
+        let started = Instant::now();
+        ctrl.close().unwrap();
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(2), "close() took {took:?}");
+        let (r, ended) = writer.join().unwrap();
+        let e = r.unwrap_err();
+        // Failed at once by close(), not by its own deadline.
+        assert!(
+            ended.saturating_duration_since(started) < Duration::from_secs(5),
+            "{:?}",
+            ended.saturating_duration_since(started)
+        );
+        assert!(e.is_connection_closed(), "{e}");
+        assert!(e.message().contains("close()"), "{e}");
+        assert!(!e.is_timeout(), "{e}");
+        assert!(ctrl.is_broken());
+    });
+}
