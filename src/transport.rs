@@ -387,6 +387,9 @@ pub(crate) fn split_endpoint(endpoint: &str) -> Result<(String, u16), Error> {
     }
     // A bare IPv6 address (more than one colon, no brackets) takes the default port.
     if !e.starts_with('[') && e.matches(':').count() > 1 {
+        if !crate::tags::is_clean_host(e) {
+            return Err(bad());
+        }
         return Ok((e.to_string(), 17070));
     }
     match crate::tags::split_host_port(e, 17070) {
@@ -657,6 +660,17 @@ mod tests {
         assert!(split_endpoint("").is_err());
         assert!(split_endpoint("host:notaport").is_err());
         assert!(split_endpoint("[fd42::5]x").is_err());
+        // A host that would end a request line, bare IPv6 form or not, is refused, and the
+        // error shows it escaped.
+        for bad in [
+            "evil.example\r\nX-Injected: yes\r\nZ:443",
+            "evil.example\r\nZ:443",
+            "a b:17070",
+            "user@host:17070",
+        ] {
+            let e = split_endpoint(bad).unwrap_err();
+            assert!(!e.to_string().contains(['\r', '\n']), "{e}");
+        }
     }
 
     #[test]
