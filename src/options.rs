@@ -241,7 +241,9 @@ impl ConnectOptions {
     }
 
     /// The pause between starting dials to successive endpoints (default 50 ms, as the Go
-    /// client). Zero dials every endpoint at once.
+    /// client). Zero dials every endpoint at once. `connect_timeout` still bounds the whole
+    /// connect: an endpoint whose turn would come after it is not dialled, and any stagger,
+    /// `Duration::MAX` included, is safe.
     ///
     /// ```
     /// let opts = juju_client::ConnectOptions::new().dial_stagger(std::time::Duration::ZERO);
