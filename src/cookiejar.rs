@@ -217,20 +217,36 @@ fn tmp_path(path: &Path) -> PathBuf {
     sibling(path, &format!(".tmp{}", std::process::id()))
 }
 
+/// Creates the temporary file `p` afresh, readable by its owner only. Whatever is left at
+/// `p` (a crashed save's file, or anything someone put there) is removed first, never
+/// reused: an existing file would keep its mode (a stray 0644 file made the saved jar
+/// 0644), and a symlink would be followed to a file of someone else's choosing. The
+/// creation is exclusive and refuses a symlink, so one made in between fails the save
+/// rather than being written through.
 #[cfg(unix)]
 fn private_file(p: &Path) -> std::io::Result<fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(p)
+    use rustix::fs::{Mode, OFlags};
+    remove_leftover(p)?;
+    let fd = rustix::fs::open(
+        p,
+        OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::RUSR | Mode::WUSR,
+    )?;
+    Ok(fs::File::from(fd))
 }
 
 #[cfg(not(unix))]
 fn private_file(p: &Path) -> std::io::Result<fs::File> {
-    fs::File::create(p)
+    remove_leftover(p)?;
+    fs::OpenOptions::new().write(true).create_new(true).open(p)
+}
+
+/// Removes what is at `p` (a symlink itself, not its target), if anything.
+fn remove_leftover(p: &Path) -> std::io::Result<()> {
+    match fs::remove_file(p) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(unix)]
@@ -712,6 +728,37 @@ mod tests {
         assert_eq!(owner("{\"OwnerPID\":\"42\"}"), Owner::Unreadable);
         assert_eq!(owner("{\"OwnerPID\":4.2}"), Owner::Unreadable);
         assert_eq!(owner("{}"), Owner::Unreadable);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_leftover_temporary_file_or_symlink_is_replaced_never_reused() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| fs::symlink_metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = std::env::temp_dir().join(format!("jar-{}", crate::util::random_hex(8)));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.json");
+        let tmp = tmp_path(&path);
+        // A stray readable file at the temporary path (a crashed save, someone else's): the
+        // jar written through it kept its mode, 0644.
+        fs::write(&tmp, "stray").unwrap();
+        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o644)).unwrap();
+        save(&path, "h", &slice(7, "2999-01-01T00:00:00Z"), soon()).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert!(!tmp.exists());
+        assert_eq!(macaroons_for(&path, "h", soon()).unwrap().len(), 1);
+        // A symlink there: the file it points to is neither written nor made the jar.
+        let victim = dir.join("victim");
+        fs::write(&victim, "keep").unwrap();
+        fs::set_permissions(&victim, fs::Permissions::from_mode(0o644)).unwrap();
+        std::os::unix::fs::symlink(&victim, &tmp).unwrap();
+        save(&path, "h", &slice(8, "2999-01-01T00:00:00Z"), soon()).unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+        assert_eq!(mode(&victim), 0o644);
+        assert!(fs::symlink_metadata(&path).unwrap().file_type().is_file());
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(macaroons_for(&path, "h", soon()).unwrap().len(), 2);
         fs::remove_dir_all(&dir).unwrap();
     }
 }
