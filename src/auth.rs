@@ -530,10 +530,15 @@ fn form_encode(pairs: &[(String, String)]) -> String {
 /// the controller's trust (pinned CA, name `juju-apiserver`), anything else through the
 /// system roots (3.6 `api/apiclient.go` `hostSwitchingTransport`).
 fn post(cx: &Context<'_>, url: &str, body: Body<'_>) -> Result<Reply, Error> {
+    // The location is the controller's (or a discharger's) choice: until it parses, it is
+    // shown only escaped and bounded, never raw (CR/LF in it would forge log lines).
     let target = crate::https::Url::parse(url).ok_or_else(|| {
         auth_error(
             ErrorKind::Protocol,
-            format!("{url}: a discharge location must be an https URL"),
+            format!(
+                "{}: a discharge location must be an https URL with a valid host",
+                crate::https::escaped(url)
+            ),
         )
     })?;
     let authority = target.authority();

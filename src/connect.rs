@@ -3,11 +3,10 @@
 //! (controller, model) is opened here; [`crate::core`] keeps it afterwards.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use log::{debug, info};
 use serde::{Deserialize, Serialize};
@@ -199,29 +198,49 @@ fn open_endpoints(
     }
     // Several endpoints: start one dial per endpoint, staggered; the first login wins.
     let (tx, rx) = mpsc::channel();
-    let done = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(Done::default());
+    let timeout = opts.connect_timeout;
     for (i, ep) in opts.endpoints.iter().enumerate() {
         let tx = tx.clone();
-        let done = done.clone();
+        let over = done.clone();
         let opts = opts.clone();
         let tls = tls.clone();
         let ep = ep.clone();
         let target = target.clone();
-        let delay = opts.dial_stagger * i as u32;
+        // Saturating: `Duration * u32` panics on overflow (a huge stagger, many endpoints).
+        let delay = opts
+            .dial_stagger
+            .saturating_mul(u32::try_from(i).unwrap_or(u32::MAX));
         thread::Builder::new()
             .name(format!("juju-dial-{i}"))
             .spawn(move || {
-                if !delay.is_zero() {
-                    thread::sleep(delay);
-                }
-                if done.load(Ordering::SeqCst) {
+                // The stagger, but never past the deadline, and not at all once another
+                // endpoint has won. A stagger that reaches the deadline leaves this endpoint
+                // undialled; one that does not is waited out, and the dial itself reports
+                // a deadline passed meanwhile, by stage.
+                let left = crate::util::remaining(deadline).unwrap_or(Duration::ZERO);
+                let cut = !delay.is_zero() && delay >= left;
+                if over.wait(delay.min(left)) {
                     return;
                 }
-                let r = open_one(&ep, &opts, &target, &tls, deadline);
+                let r = if cut {
+                    Err(Error::new(
+                        ErrorKind::Connect,
+                        format!(
+                            "not dialled before the connect deadline (dial_stagger {:?}, \
+                             connect_timeout {timeout:?})",
+                            opts.dial_stagger
+                        ),
+                    )
+                    .mark_timed_out())
+                } else {
+                    open_one(&ep, &opts, &target, &tls, deadline)
+                };
                 // If nobody listens any more, the connection is dropped here.
                 let _ = tx.send((i, r));
             })
             .map_err(|e| {
+                done.set();
                 Error::new(
                     ErrorKind::Connect,
                     format!("connect: cannot start a dialler thread: {e}"),
@@ -230,19 +249,70 @@ fn open_endpoints(
     }
     drop(tx);
     let mut errors: Vec<Option<Error>> = opts.endpoints.iter().map(|_| None).collect();
-    while let Ok((i, r)) = rx.recv() {
-        match r {
-            Ok(ok) => {
-                done.store(true, Ordering::SeqCst);
+    // Every dial ends by the deadline on its own; answers are awaited until then, and for a
+    // moment after it, so that a dial that timed out at the deadline can still say where.
+    // A dial held up past that (a password prompt that does not return) is not waited for.
+    let until = deadline.checked_add(DEADLINE_GRACE).unwrap_or(deadline);
+    loop {
+        let left = crate::util::remaining(until).unwrap_or(Duration::ZERO);
+        match rx.recv_timeout(left) {
+            Ok((_, Ok(ok))) => {
+                done.set();
                 return Ok(ok);
             }
-            Err(e) => {
+            Ok((i, Err(e))) => {
                 debug!("endpoint {} failed: {e}", opts.endpoints[i]);
                 errors[i] = Some(e);
             }
+            Err(_) => break,
         }
     }
+    done.set();
+    let errors = errors
+        .into_iter()
+        .map(|e| {
+            e.or_else(|| {
+                Some(
+                    Error::new(
+                        ErrorKind::Connect,
+                        format!(
+                            "no answer before the connect deadline (connect_timeout {timeout:?})"
+                        ),
+                    )
+                    .mark_timed_out(),
+                )
+            })
+        })
+        .collect();
     Err(combine(&opts.endpoints, errors))
+}
+
+/// How long after the connect deadline the dial race still collects the diallers' answers
+/// (each dial ends at the deadline on its own; this is for its error to arrive).
+const DEADLINE_GRACE: Duration = Duration::from_millis(200);
+
+/// Set once the dial race is over: wakes diallers still waiting out their stagger.
+#[derive(Default)]
+struct Done {
+    done: Mutex<bool>,
+    cv: Condvar,
+}
+
+impl Done {
+    fn set(&self) {
+        *self.done.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.cv.notify_all();
+    }
+
+    /// Waits up to `d` unless the race is over; true when it is.
+    fn wait(&self, d: Duration) -> bool {
+        let g = self.done.lock().unwrap_or_else(|e| e.into_inner());
+        let (g, _) = self
+            .cv
+            .wait_timeout_while(g, d, |done| !*done)
+            .unwrap_or_else(|e| e.into_inner());
+        *g
+    }
 }
 
 /// One error naming every endpoint; code and kind come from a controller's answer if any.

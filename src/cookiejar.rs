@@ -217,20 +217,36 @@ fn tmp_path(path: &Path) -> PathBuf {
     sibling(path, &format!(".tmp{}", std::process::id()))
 }
 
+/// Creates the temporary file `p` afresh, readable by its owner only. Whatever is left at
+/// `p` (a crashed save's file, or anything someone put there) is removed first, never
+/// reused: an existing file would keep its mode (a stray 0644 file made the saved jar
+/// 0644), and a symlink would be followed to a file of someone else's choosing. The
+/// creation is exclusive and refuses a symlink, so one made in between fails the save
+/// rather than being written through.
 #[cfg(unix)]
 fn private_file(p: &Path) -> std::io::Result<fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(p)
+    use rustix::fs::{Mode, OFlags};
+    remove_leftover(p)?;
+    let fd = rustix::fs::open(
+        p,
+        OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::RUSR | Mode::WUSR,
+    )?;
+    Ok(fs::File::from(fd))
 }
 
 #[cfg(not(unix))]
 fn private_file(p: &Path) -> std::io::Result<fs::File> {
-    fs::File::create(p)
+    remove_leftover(p)?;
+    fs::OpenOptions::new().write(true).create_new(true).open(p)
+}
+
+/// Removes what is at `p` (a symlink itself, not its target), if anything.
+fn remove_leftover(p: &Path) -> std::io::Result<()> {
+    match fs::remove_file(p) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(unix)]
@@ -333,13 +349,41 @@ impl Drop for Lock {
 
 /// What a portable locker's file says of its owner.
 #[cfg_attr(not(unix), allow(dead_code))]
-fn portable_owner(f: &mut fs::File) -> Option<u32> {
+#[derive(Debug, PartialEq, Eq)]
+enum Owner {
+    /// A process id a live process may have (positive, within `pid_t`).
+    Pid(i32),
+    /// An id no process can have (negative, or beyond `pid_t`): go4 never writes one, and
+    /// nobody can be holding the lock under it, so the file is stale.
+    Impossible,
+    /// Not go4's `{"OwnerPID":N}` with a non-zero N: go4 calls that invalid and never takes
+    /// it over, and neither do we.
+    Unreadable,
+}
+
+#[cfg_attr(not(unix), allow(dead_code))]
+fn portable_owner(f: &mut fs::File) -> Owner {
     use std::io::Read;
     let mut text = String::new();
-    f.take(4096).read_to_string(&mut text).ok()?;
-    let v: Value = serde_json::from_str(&text).ok()?;
-    let pid = v.get("OwnerPID")?.as_u64()?;
-    u32::try_from(pid).ok().filter(|p| *p != 0)
+    if f.take(4096).read_to_string(&mut text).is_err() {
+        return Owner::Unreadable;
+    }
+    let Ok(v) = serde_json::from_str::<Value>(&text) else {
+        return Owner::Unreadable;
+    };
+    let Some(pid) = v.get("OwnerPID") else {
+        return Owner::Unreadable;
+    };
+    match pid.as_i64() {
+        Some(0) => Owner::Unreadable,
+        // Never cast: 4294967295 as an i32 is -1, and kill(-1, 0) succeeds.
+        Some(n) => i32::try_from(n)
+            .ok()
+            .filter(|p| *p > 0)
+            .map_or(Owner::Impossible, Owner::Pid),
+        None if pid.is_u64() => Owner::Impossible,
+        None => Owner::Unreadable,
+    }
 }
 
 #[cfg(unix)]
@@ -370,22 +414,24 @@ fn try_lock(lock_path: &Path) -> std::io::Result<Attempt> {
     if f.metadata()?.len() == 0 {
         return Ok(Attempt::Held(f));
     }
-    match portable_owner(&mut f) {
-        None => Ok(Attempt::Busy(
-            "it holds something other than go4's {\"OwnerPID\":N} (remove it if no juju \
-             command is running)",
-        )),
-        Some(pid) => {
-            let alive = rustix::process::Pid::from_raw(pid.cast_signed())
-                .is_some_and(|p| rustix::process::test_kill_process(p).is_ok());
-            if alive {
-                return Ok(Attempt::Busy("a juju CLI process holds it"));
-            }
-            // Its owner is gone: stale, as go4 would judge it (`portableLockStatus`).
-            fs::remove_file(lock_path)?;
-            Ok(Attempt::Again)
+    let alive = match portable_owner(&mut f) {
+        Owner::Unreadable => {
+            return Ok(Attempt::Busy(
+                "it holds something other than go4's {\"OwnerPID\":N} (remove it if no juju \
+                 command is running)",
+            ));
         }
+        Owner::Impossible => false,
+        Owner::Pid(pid) => rustix::process::Pid::from_raw(pid)
+            .is_some_and(|p| rustix::process::test_kill_process(p).is_ok()),
+    };
+    if alive {
+        return Ok(Attempt::Busy("a juju CLI process holds it"));
     }
+    // Its owner is gone (or cannot exist): stale, as go4 judges a dead owner's
+    // (`portableLockStatus`).
+    fs::remove_file(lock_path)?;
+    Ok(Attempt::Again)
 }
 
 /// Without fcntl, only the portable way: create the file exclusively, with our pid.
@@ -627,6 +673,7 @@ mod tests {
         assert!(!lock.exists());
 
         // Content go4 cannot read is never taken over: a clear timeout.
+        // (See also a_lock_file_naming_an_impossible_owner_is_stale_not_a_panic_or_a_wait.)
         fs::write(&lock, "not a lock").unwrap();
         let e = save(
             &path,
@@ -637,6 +684,81 @@ mod tests {
         .unwrap_err();
         assert!(e.is_timeout() && e.message().contains("OwnerPID"), "{e}");
         assert_eq!(fs::read_to_string(&lock).unwrap(), "not a lock");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_lock_file_naming_an_impossible_owner_is_stale_not_a_panic_or_a_wait() {
+        let dir = std::env::temp_dir().join(format!("jar-{}", crate::util::random_hex(8)));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.json");
+        let lock = dir.join("c.json.lock");
+        // 4294967295 would be pid -1 through a cast: rustix asserts on it (debug builds),
+        // and kill(-1, 0) succeeds (release builds), so the lock looked held for good.
+        let impossible = [
+            "{\"OwnerPID\":4294967295}",
+            "{\"OwnerPID\":2147483648}",
+            "{\"OwnerPID\":18446744073709551615}",
+            "{\"OwnerPID\":-1}",
+            "{\"OwnerPID\":-2147483649}",
+        ];
+        for (n, text) in impossible.iter().enumerate() {
+            fs::write(&lock, text).unwrap();
+            let started = Instant::now();
+            let sig = u8::try_from(n).unwrap() + 1;
+            save(&path, "h", &slice(sig, "2999-01-01T00:00:00Z"), soon()).unwrap();
+            assert!(started.elapsed() < Duration::from_secs(2), "{text}");
+            assert!(!lock.exists(), "{text}");
+            // A read takes it over at once too.
+            fs::write(&lock, text).unwrap();
+            let started = Instant::now();
+            assert_eq!(macaroons_for(&path, "h", soon()).unwrap().len(), n + 1);
+            assert!(started.elapsed() < Duration::from_secs(2), "{text}");
+            assert!(!lock.exists(), "{text}");
+        }
+        let owner = |text: &str| {
+            fs::write(&lock, text).unwrap();
+            portable_owner(&mut fs::File::open(&lock).unwrap())
+        };
+        assert_eq!(owner("{\"OwnerPID\":42}"), Owner::Pid(42));
+        assert_eq!(owner("{\"OwnerPID\":2147483647}"), Owner::Pid(i32::MAX));
+        assert_eq!(owner("{\"OwnerPID\":4294967295}"), Owner::Impossible);
+        assert_eq!(owner("{\"OwnerPID\":0}"), Owner::Unreadable);
+        assert_eq!(owner("{\"OwnerPID\":\"42\"}"), Owner::Unreadable);
+        assert_eq!(owner("{\"OwnerPID\":4.2}"), Owner::Unreadable);
+        assert_eq!(owner("{}"), Owner::Unreadable);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_leftover_temporary_file_or_symlink_is_replaced_never_reused() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| fs::symlink_metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = std::env::temp_dir().join(format!("jar-{}", crate::util::random_hex(8)));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.json");
+        let tmp = tmp_path(&path);
+        // A stray readable file at the temporary path (a crashed save, someone else's): the
+        // jar written through it kept its mode, 0644.
+        fs::write(&tmp, "stray").unwrap();
+        fs::set_permissions(&tmp, fs::Permissions::from_mode(0o644)).unwrap();
+        save(&path, "h", &slice(7, "2999-01-01T00:00:00Z"), soon()).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert!(!tmp.exists());
+        assert_eq!(macaroons_for(&path, "h", soon()).unwrap().len(), 1);
+        // A symlink there: the file it points to is neither written nor made the jar.
+        let victim = dir.join("victim");
+        fs::write(&victim, "keep").unwrap();
+        fs::set_permissions(&victim, fs::Permissions::from_mode(0o644)).unwrap();
+        std::os::unix::fs::symlink(&victim, &tmp).unwrap();
+        save(&path, "h", &slice(8, "2999-01-01T00:00:00Z"), soon()).unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+        assert_eq!(mode(&victim), 0o644);
+        assert!(fs::symlink_metadata(&path).unwrap().file_type().is_file());
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(macaroons_for(&path, "h", soon()).unwrap().len(), 2);
         fs::remove_dir_all(&dir).unwrap();
     }
 }

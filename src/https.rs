@@ -62,6 +62,17 @@ impl Url {
     }
 }
 
+/// A URL that did not parse, for an error message: quoted, escaped (no raw control
+/// character reaches a log line) and cut to 200 characters.
+pub(crate) fn escaped(url: &str) -> String {
+    let cut: String = url.chars().take(200).collect();
+    if cut.len() < url.len() {
+        format!("{cut:?}…")
+    } else {
+        format!("{cut:?}")
+    }
+}
+
 fn timed_out(url: &str) -> Error {
     Error::new(
         ErrorKind::Connect,
@@ -109,7 +120,12 @@ pub(crate) fn post(
     deadline: Instant,
     timeout: Duration,
 ) -> Result<Response, Error> {
-    let u = Url::parse(url).ok_or_else(|| protocol(url, "not an https URL"))?;
+    let u = Url::parse(url).ok_or_else(|| {
+        Error::new(
+            ErrorKind::Protocol,
+            format!("login: discharge at {}: not an https URL", escaped(url)),
+        )
+    })?;
     let (host, port) = crate::transport::split_endpoint(dial)?;
     // Every read and write of `tcp` is bounded by the deadline.
     let tcp = crate::transport::open_tcp(&host, port, proxy, deadline, timeout)
@@ -271,9 +287,18 @@ mod tests {
             "https://h:99999/",
             "https://h/a b",
             "https://[::1/",
+            // A host that would add lines to a request it is written into (a CONNECT).
+            "https://evil.example\r\nX-Injected: yes\r\nZ:443/auth",
+            "https://evil.example\nZ/auth",
+            "https://a b/auth",
+            "https://h\\x/auth",
+            "https://[::1]]/auth",
+            "https://h#x/auth",
         ] {
-            assert!(Url::parse(bad).is_none(), "{bad}");
+            assert!(Url::parse(bad).is_none(), "{bad:?}");
         }
+        assert_eq!(escaped("https://a\r\nb"), "\"https://a\\r\\nb\"");
+        assert_eq!(escaped(&"x".repeat(300)).chars().count(), 203);
     }
 
     #[test]

@@ -89,6 +89,11 @@ pub(crate) struct Mux {
     stop: Arc<Stop>,
 }
 
+/// How long `close()` waits for a thread that holds the stream for a moment (a reader
+/// decoding, a writer handing a request to the socket) before shutting the socket down
+/// under it instead.
+const CLOSE_QUEUE: Duration = Duration::from_millis(20);
+
 struct Inbox {
     buf: Box<[u8]>,
     armed: Option<Duration>,
@@ -201,11 +206,13 @@ impl Mux {
             });
             id
         };
+        let unwinding = Unwinding { mux: self, id };
         let result = self
             .send(
                 facade, version, method, params, id, deadline, timeout, trace,
             )
             .and_then(|()| self.await_reply::<R>(id, deadline, timeout, trace, &what));
+        drop(unwinding);
         if result.is_err() {
             self.lock_state().forget(id);
         }
@@ -255,7 +262,12 @@ impl Mux {
         if let Err(e) = conn.send_encoded(deadline) {
             drop(conn);
             // Part of the frame may be on the wire: the stream can no longer be trusted.
-            let error = broken(&what(), &e);
+            // A close() meanwhile (it shuts the socket down under a stalled write) is the
+            // better explanation.
+            let error = match self.gone() {
+                Some(g) if g.by_user => lost(&what(), &g),
+                _ => broken(&what(), &e),
+            };
             self.break_with(error.message());
             return Err(CallError::Broken { error, sent: true });
         }
@@ -290,15 +302,11 @@ impl Mux {
             if !st.reader {
                 st.reader = true;
                 drop(st);
-                let r = self.read_for_all::<R>(id, deadline, timeout, trace, what);
-                let mut st = self.lock_state();
-                st.reader = false;
-                st.forget(id);
-                if st.sleepers > 0 {
-                    // One of them reads next.
-                    self.replies.notify_all();
-                }
-                return r;
+                // Hands the role on however reading ends, a panic included (a caller's own
+                // `Deserialize` may panic while it decodes): otherwise every other caller
+                // would sleep until its deadline, waiting for a reader that is gone.
+                let _reading = Reading { mux: self, id };
+                return self.read_for_all::<R>(id, deadline, timeout, trace, what);
             }
             let Some(left) = crate::util::remaining(deadline) else {
                 return Err(CallError::Usable(Error::timeout(&what(), timeout)));
@@ -446,24 +454,78 @@ impl Mux {
     }
 
     /// Closes the connection: calls in flight fail at once; then a WebSocket close (1000),
-    /// waiting up to `wait` for the controller's.
+    /// waiting up to `wait` for the controller's, if the stream is free.
+    ///
+    /// It never queues behind another thread on the stream: a writer stalled on a
+    /// controller that stopped reading holds it until its own deadline. When the stream
+    /// stays busy for more than a moment, the socket is shut down instead, with no close
+    /// frame, which fails that write at once.
     pub(crate) fn close(&self, wait: Duration) {
         self.mark_gone(Gone {
             why: "the connection was closed by close()".into(),
             by_user: true,
         });
-        // A reader receiving on the socket would take the controller's close frame: then
-        // do not wait for it.
-        let reading = self.lock_state().reader;
-        let wait = if reading { Duration::ZERO } else { wait };
-        self.lock_stream().close(wait);
+        if let Some(mut conn) = self.try_lock_stream(CLOSE_QUEUE.min(wait)) {
+            // A reader receiving on the socket would take the controller's close frame:
+            // then do not wait for it.
+            let reading = self.lock_state().reader;
+            let wait = if reading { Duration::ZERO } else { wait };
+            conn.close(wait);
+        }
         let _ = self.poll_fd.shutdown(std::net::Shutdown::Both);
+    }
+
+    /// The stream, if no other thread holds it for longer than `patience`.
+    fn try_lock_stream(&self, patience: Duration) -> Option<MutexGuard<'_, RpcConn>> {
+        let until = crate::util::deadline_after(patience);
+        loop {
+            match self.stream.try_lock() {
+                Ok(conn) => return Some(conn),
+                Err(std::sync::TryLockError::Poisoned(p)) => return Some(p.into_inner()),
+                Err(std::sync::TryLockError::WouldBlock) => {}
+            }
+            crate::util::remaining(until)?;
+            thread::sleep(Duration::from_millis(1));
+        }
     }
 
     /// How long since a message last arrived (or the connection was made).
     fn idle_for(&self) -> Duration {
         let last = Duration::from_millis(self.last_read_ms.load(Ordering::Relaxed));
         self.born.elapsed().saturating_sub(last)
+    }
+}
+
+/// The role of reader, held by one caller: dropping it (on return or unwind) lets go of the
+/// role, forgets the caller's call and wakes the others, one of which reads next.
+struct Reading<'a> {
+    mux: &'a Mux,
+    id: u64,
+}
+
+impl Drop for Reading<'_> {
+    fn drop(&mut self) {
+        let mut st = self.mux.lock_state();
+        st.reader = false;
+        st.forget(self.id);
+        if st.sleepers > 0 {
+            self.mux.replies.notify_all();
+        }
+    }
+}
+
+/// Forgets a call whose caller unwinds (its parameters' `Serialize` or its reply type's
+/// `Deserialize` panicked), so that a reply for it is not kept waiting for nobody.
+struct Unwinding<'a> {
+    mux: &'a Mux,
+    id: u64,
+}
+
+impl Drop for Unwinding<'_> {
+    fn drop(&mut self) {
+        if thread::panicking() {
+            self.mux.lock_state().forget(self.id);
+        }
     }
 }
 

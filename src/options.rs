@@ -241,7 +241,9 @@ impl ConnectOptions {
     }
 
     /// The pause between starting dials to successive endpoints (default 50 ms, as the Go
-    /// client). Zero dials every endpoint at once.
+    /// client). Zero dials every endpoint at once. `connect_timeout` still bounds the whole
+    /// connect: an endpoint whose turn would come after it is not dialled, and any stagger,
+    /// `Duration::MAX` included, is safe.
     ///
     /// ```
     /// let opts = juju_client::ConnectOptions::new().dial_stagger(std::time::Duration::ZERO);
@@ -253,7 +255,36 @@ impl ConnectOptions {
     }
 
     /// Follow one `redirection required` answer to login by connecting to the servers it
-    /// names with the CA it carries (default off: the error is returned).
+    /// names with the CA it carries (default off: the error is returned, and
+    /// [`Redirect::from_error`](crate::Redirect::from_error) reads where it points).
+    ///
+    /// # What following a redirect hands over
+    ///
+    /// The redirecting controller chooses the target: its addresses, and the CA certificate
+    /// that is then the only one trusted for them (verified as `juju-apiserver`, or the
+    /// [`tls_server_name`](Self::tls_server_name)). Following it logs in there with these
+    /// same options, so servers of that controller's choosing receive:
+    ///
+    /// - the [`password`](Self::password), or the
+    ///   [`client_credentials`](Self::client_credentials) (id and secret);
+    /// - without a password, the macaroons: those given with [`macaroons`](Self::macaroons),
+    ///   those already discharged through these options, and the
+    ///   [`cookie_jar`](Self::cookie_jar)'s for the [`cookie_host`](Self::cookie_host),
+    ///   which, when set (as [`from_juju_data`](Self::from_juju_data) sets it), is still the
+    ///   first controller's, so its login cookies go to the target;
+    /// - the answers to any discharge the target asks for, at locations it picks:
+    ///   [`password_callback`](Self::password_callback) and
+    ///   [`interaction_handler`](Self::interaction_handler) may be called for them, and a
+    ///   fresh discharge is saved to the cookie jar under that same cookie host.
+    ///
+    /// The target's controller tag, if the redirect names one, replaces
+    /// [`expect_controller_uuid`](Self::expect_controller_uuid); a redirect that names none
+    /// leaves the UUID unchecked. Only one redirect is followed.
+    ///
+    /// Turn this on only for controllers trusted as much as any controller they may send you
+    /// to. Otherwise leave it off, read the target with
+    /// [`Redirect::from_error`](crate::Redirect::from_error), and connect to it with options
+    /// (and credentials) chosen for it.
     ///
     /// ```
     /// let opts = juju_client::ConnectOptions::new().follow_redirects(true);

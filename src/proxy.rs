@@ -270,6 +270,17 @@ pub(crate) fn tunnel<S: Read + Write>(
     host: &str,
     port: u16,
 ) -> Result<(), Error> {
+    // Callers split the host out of a URL or an endpoint, which refuse unclean hosts; this
+    // guards the request line itself, whatever a caller does.
+    if host.is_empty() || !crate::tags::is_clean_host(host) {
+        return Err(Error::new(
+            ErrorKind::Connect,
+            format!(
+                "proxy {proxy}: tunnel to {}: not a valid host",
+                crate::https::escaped(host)
+            ),
+        ));
+    }
     let target = crate::tags::host_port(host, port);
     let mut req = format!("CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n");
     if let Some((user, pass)) = &proxy.auth {
@@ -402,6 +413,21 @@ mod tests {
         assert_eq!(from_env(&get, "10.0.0.5", 17070).unwrap(), None);
         let get = env(&[("HTTPS_PROXY", "http://p:1")]);
         assert_eq!(from_env(&get, "127.0.0.1", 17070).unwrap(), None);
+    }
+
+    #[test]
+    fn a_tunnel_to_an_unclean_host_is_refused_before_anything_is_written() {
+        let proxy = ProxyUrl::parse("http://proxy.example:3128").unwrap();
+        let mut stream = std::io::Cursor::new(Vec::new());
+        for host in ["evil.example\r\nX-Injected: yes\r\nZ", "a b", "u@h", ""] {
+            let e = tunnel(&mut stream, &proxy, host, 443).unwrap_err();
+            assert!(!e.to_string().contains(['\r', '\n']), "{e}");
+            assert!(
+                stream.get_ref().is_empty(),
+                "written: {:?}",
+                stream.get_ref()
+            );
+        }
     }
 
     #[test]

@@ -39,21 +39,34 @@ pub(crate) fn host_port(host: &str, port: u16) -> String {
     }
 }
 
+/// Whether `host` holds nothing that cannot be in a host name or address: no control
+/// character (CR and LF would end a line of an HTTP request it is written into), no space,
+/// and none of `[ ] @ / \\ ? #`, which delimit the other parts of a URL. Go's `url.Parse`
+/// refuses such hosts too. An empty host passes: callers decide about that.
+pub(crate) fn is_clean_host(host: &str) -> bool {
+    !host
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || "[]@/\\?#".contains(c))
+}
+
 /// Splits `host[:port]` or `[ipv6][:port]`, with `default_port` when none is given; `None`
-/// when the brackets or the port are malformed. The host may be empty: callers decide.
+/// when the brackets or the port are malformed, or the host is not clean
+/// ([`is_clean_host`]). The host may be empty: callers decide.
 pub(crate) fn split_host_port(authority: &str, default_port: u16) -> Option<(String, u16)> {
-    if let Some(rest) = authority.strip_prefix('[') {
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
         let (host, after) = rest.split_once(']')?;
         let port = match after {
             "" => default_port,
             p => p.strip_prefix(':')?.parse().ok()?,
         };
-        return Some((host.to_string(), port));
-    }
-    match authority.rsplit_once(':') {
-        Some((host, port)) => Some((host.to_string(), port.parse().ok()?)),
-        None => Some((authority.to_string(), default_port)),
-    }
+        (host, port)
+    } else {
+        match authority.rsplit_once(':') {
+            Some((host, port)) => (host, port.parse().ok()?),
+            None => (authority, default_port),
+        }
+    };
+    is_clean_host(host).then(|| (host.to_string(), port))
 }
 
 #[cfg(test)]
@@ -79,5 +92,24 @@ mod tests {
         for bad in ["h:x", "h:99999", "[::1", "[::1]x", "[::1]:"] {
             assert_eq!(split(bad), None, "{bad}");
         }
+        // Nothing that could end a request line or change what the authority means.
+        for bad in [
+            "evil.example\r\nX-Injected: yes\r\nZ:443",
+            "a b:1",
+            "a\tb",
+            "u@h:1",
+            "h/x:1",
+            "h\\x",
+            "[::1\n]:1",
+            "[[::1]]:1",
+            "h?:1",
+            "h#:1",
+            "h\u{0}",
+            "h\u{85}",
+        ] {
+            assert_eq!(split(bad), None, "{bad:?}");
+        }
+        assert!(is_clean_host("ctrl-1.example.com") && is_clean_host("fd00::1"));
+        assert!(is_clean_host("") && is_clean_host("bücher.example"));
     }
 }

@@ -3,6 +3,7 @@
 
 use std::io;
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -387,6 +388,9 @@ pub(crate) fn split_endpoint(endpoint: &str) -> Result<(String, u16), Error> {
     }
     // A bare IPv6 address (more than one colon, no brackets) takes the default port.
     if !e.starts_with('[') && e.matches(':').count() > 1 {
+        if !crate::tags::is_clean_host(e) {
+            return Err(bad());
+        }
         return Ok((e.to_string(), 17070));
     }
     match crate::tags::split_host_port(e, 17070) {
@@ -395,12 +399,46 @@ pub(crate) fn split_endpoint(endpoint: &str) -> Result<(String, u16), Error> {
     }
 }
 
+/// The most name lookups this process has in flight at once, each on its own thread.
+///
+/// A connect that gives up on a lookup leaves its thread waiting for `getaddrinfo`, which
+/// cannot be interrupted: against a resolver that does not answer, every timed-out connect
+/// would leave one more thread behind. Past this many, a lookup fails at once instead.
+/// Go's resolver runs lookups on its own goroutines; this is a bound on ours.
+const MAX_LOOKUPS: usize = 64;
+
+/// The name lookups in flight (counted from the start of a lookup's thread to its end).
+static LOOKUPS: AtomicUsize = AtomicUsize::new(0);
+
+/// A place among the lookups in flight, given back when its thread ends.
+struct LookupSlot;
+
+impl LookupSlot {
+    /// A place, unless `MAX_LOOKUPS` lookups are in flight already.
+    fn take() -> Option<LookupSlot> {
+        LOOKUPS
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < MAX_LOOKUPS).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| LookupSlot)
+    }
+}
+
+impl Drop for LookupSlot {
+    fn drop(&mut self) {
+        LOOKUPS.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 /// Resolves `host` to its addresses on `port` before `deadline`, which the system resolver
 /// alone would not keep: `getaddrinfo` cannot be interrupted and waits out its own timeouts
 /// (seconds per server, per attempt). An IP literal needs no lookup. A name is looked up on
 /// a short-lived thread, waited for only until the deadline; a lookup still running then
 /// finishes on its own and its answer is dropped. The deadline passing is an
-/// `io::ErrorKind::TimedOut` error.
+/// `io::ErrorKind::TimedOut` error. At most `MAX_LOOKUPS` lookups run at once in the
+/// process: past that (a resolver that stopped answering), a lookup fails at once, with
+/// `io::ErrorKind::ResourceBusy`.
 pub(crate) fn resolve(host: &str, port: u16, deadline: Instant) -> io::Result<Vec<SocketAddr>> {
     resolve_with(host, port, deadline, |host, port| {
         (host, port).to_socket_addrs().map(Iterator::collect)
@@ -419,13 +457,25 @@ fn resolve_with(
     }
     let late = || io::Error::new(io::ErrorKind::TimedOut, "name lookup not finished in time");
     let left = crate::util::remaining(deadline).ok_or_else(late)?;
+    let slot = LookupSlot::take().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::ResourceBusy,
+            format!(
+                "{MAX_LOOKUPS} name lookups are already in flight in this process, waiting for \
+                 a resolver that does not answer; not starting another"
+            ),
+        )
+    })?;
     // Room for the one answer, so that a lookup finishing after we stopped waiting does not
     // block its thread.
     let (tx, rx) = mpsc::sync_channel(1);
     let name = host.to_string();
+    // The slot moves into the thread, and is given back when the lookup ends (or, if the
+    // thread cannot start, here).
     thread::Builder::new()
         .name("juju-resolve".into())
         .spawn(move || {
+            let _slot = slot;
             let _ = tx.send(lookup(&name, port));
         })?;
     match rx.recv_timeout(left) {
@@ -609,8 +659,12 @@ pub(crate) fn ws_error_text(e: &WsError) -> String {
 mod tests {
     use super::*;
 
+    /// The resolver tests take turns: one fills the process's lookups in flight.
+    static RESOLVER_TESTS: Mutex<()> = Mutex::new(());
+
     #[test]
     fn a_name_lookup_that_hangs_ends_at_the_deadline() {
+        let _turn = RESOLVER_TESTS.lock().unwrap_or_else(|e| e.into_inner());
         let (release, wait) = mpsc::channel::<()>();
         let addr: SocketAddr = "10.0.0.5:17070".parse().unwrap();
         // A resolver stuck for 10 s: waiting it out would return its answer, not an error.
@@ -637,6 +691,65 @@ mod tests {
     }
 
     #[test]
+    fn lookups_left_behind_by_timed_out_connects_are_bounded() {
+        use std::sync::Arc;
+        use std::sync::atomic::AtomicUsize;
+        let _turn = RESOLVER_TESTS.lock().unwrap_or_else(|e| e.into_inner());
+        // A resolver that answers nothing until released: 200 connects give up on it.
+        let (release, hold) = std::sync::mpsc::channel::<()>();
+        let hold = Arc::new(Mutex::new(hold));
+        let started = Arc::new(AtomicUsize::new(0));
+        let ended = Arc::new(AtomicUsize::new(0));
+        let mut timed_out = 0;
+        let mut refused = 0;
+        let began = Instant::now();
+        for _ in 0..200 {
+            let (hold, started, ended) = (hold.clone(), started.clone(), ended.clone());
+            let deadline = Instant::now() + Duration::from_millis(5);
+            let r = resolve_with("stuck.example", 17070, deadline, move |_, _| {
+                started.fetch_add(1, Ordering::SeqCst);
+                // Each waits for the release (a disconnect wakes them all).
+                let _ = hold.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                ended.fetch_add(1, Ordering::SeqCst);
+                Err(io::Error::other("released"))
+            });
+            match r.unwrap_err().kind() {
+                io::ErrorKind::TimedOut => timed_out += 1,
+                io::ErrorKind::ResourceBusy => refused += 1,
+                other => panic!("{other:?}"),
+            }
+        }
+        // Past the cap, lookups fail at once (200 connects wait out only 64 deadlines) and
+        // start no thread.
+        assert!(
+            began.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            began.elapsed()
+        );
+        assert_eq!((timed_out, refused), (MAX_LOOKUPS, 200 - MAX_LOOKUPS));
+        assert!(LOOKUPS.load(Ordering::SeqCst) <= MAX_LOOKUPS);
+        // Once the resolver answers, the places are given back.
+        drop(release);
+        let limit = Instant::now() + Duration::from_secs(10);
+        while LOOKUPS.load(Ordering::SeqCst) > 0 {
+            assert!(Instant::now() < limit, "lookup threads never ended");
+            thread::sleep(Duration::from_millis(5));
+        }
+        let threads = started.load(Ordering::SeqCst);
+        assert_eq!(threads, MAX_LOOKUPS, "lookups left running");
+        assert_eq!(ended.load(Ordering::SeqCst), threads);
+        let addr: SocketAddr = "10.0.0.5:17070".parse().unwrap();
+        let soon = Instant::now() + Duration::from_secs(30);
+        assert_eq!(
+            resolve_with("controller.example", 17070, soon, move |_, _| Ok(vec![
+                addr
+            ]))
+            .unwrap(),
+            [addr]
+        );
+    }
+
+    #[test]
     fn endpoints_parse_like_juju() {
         assert_eq!(
             split_endpoint("10.0.0.5:17070").unwrap(),
@@ -657,6 +770,17 @@ mod tests {
         assert!(split_endpoint("").is_err());
         assert!(split_endpoint("host:notaport").is_err());
         assert!(split_endpoint("[fd42::5]x").is_err());
+        // A host that would end a request line, bare IPv6 form or not, is refused, and the
+        // error shows it escaped.
+        for bad in [
+            "evil.example\r\nX-Injected: yes\r\nZ:443",
+            "evil.example\r\nZ:443",
+            "a b:17070",
+            "user@host:17070",
+        ] {
+            let e = split_endpoint(bad).unwrap_err();
+            assert!(!e.to_string().contains(['\r', '\n']), "{e}");
+        }
     }
 
     #[test]

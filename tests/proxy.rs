@@ -145,3 +145,41 @@ fn https_proxy_from_the_environment_is_used_except_for_loopback_and_no_proxy() {
         unsafe { std::env::remove_var("HTTPS_PROXY") };
     });
 }
+
+#[test]
+fn cr_lf_in_a_discharge_location_never_reaches_the_proxy_or_an_error() {
+    within(Duration::from_secs(30), || {
+        let fake = FakeController::start().unwrap();
+        let proxy = Relay::start(fake.endpoint(), RelayMode::Connect { refuse: None });
+        // The controller picks the third-party caveat's location: here one whose host would
+        // add a header to the CONNECT request.
+        fake.set_discharge_location(Some(
+            "https://evil.example\r\nX-Injected: yes\r\nZ:443/auth",
+        ));
+        let opts = ConnectOptions::new()
+            .endpoint(fake.endpoint())
+            .ca_cert(fake.ca_cert_pem())
+            .username("bob")
+            .password_callback(|_| Some("bob-password".into()))
+            .proxy(&format!("http://{}", proxy.addr))
+            .unwrap();
+        let e = Controller::connect(&opts).unwrap_err();
+        let heads = proxy.heads();
+        // Only the WebSocket's tunnel: the discharge was refused before any I/O.
+        assert_eq!(heads.len(), 1, "{heads:?}");
+        assert!(
+            heads
+                .iter()
+                .all(|h| !h.to_ascii_lowercase().contains("injected")),
+            "{heads:?}"
+        );
+        assert_eq!(e.kind(), ErrorKind::Protocol, "{e}");
+        let text = format!("{e} {e:?}");
+        assert!(!text.contains(['\r', '\n']), "{text:?}");
+        assert!(
+            fake.auth_requests().is_empty(),
+            "{:?}",
+            fake.auth_requests()
+        );
+    });
+}

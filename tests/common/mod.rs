@@ -150,6 +150,9 @@ pub struct Relay {
 #[derive(Default)]
 struct RelayState {
     frozen: std::sync::atomic::AtomicBool,
+    /// Stop reading what the client sends (a controller that stopped reading): its writes
+    /// stall once the socket buffers are full.
+    stalled: std::sync::atomic::AtomicBool,
     accepted: std::sync::atomic::AtomicUsize,
     /// The request head of each CONNECT, as received.
     heads: std::sync::Mutex<Vec<String>>,
@@ -209,28 +212,33 @@ impl Relay {
                     let Ok(server) = TcpStream::connect(&target) else {
                         return;
                     };
-                    let pump =
-                        |mut from: TcpStream, mut to: TcpStream, st: std::sync::Arc<RelayState>| {
-                            let mut buf = [0u8; 16384];
-                            loop {
-                                let n = match from.read(&mut buf) {
-                                    Ok(0) | Err(_) => break,
-                                    Ok(n) => n,
-                                };
-                                // Frozen: swallow everything, answer nothing, keep the socket open.
-                                if st.frozen.load(Ordering::SeqCst) {
-                                    continue;
-                                }
-                                if to.write_all(&buf[..n]).is_err() {
-                                    break;
-                                }
+                    let pump = |mut from: TcpStream,
+                                mut to: TcpStream,
+                                st: std::sync::Arc<RelayState>,
+                                upstream: bool| {
+                        let mut buf = [0u8; 16384];
+                        loop {
+                            while upstream && st.stalled.load(Ordering::SeqCst) {
+                                thread::sleep(Duration::from_millis(10));
                             }
-                            let _ = to.shutdown(std::net::Shutdown::Both);
-                        };
+                            let n = match from.read(&mut buf) {
+                                Ok(0) | Err(_) => break,
+                                Ok(n) => n,
+                            };
+                            // Frozen: swallow everything, answer nothing, keep the socket open.
+                            if st.frozen.load(Ordering::SeqCst) {
+                                continue;
+                            }
+                            if to.write_all(&buf[..n]).is_err() {
+                                break;
+                            }
+                        }
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    };
                     let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
                     let st2 = st.clone();
-                    thread::spawn(move || pump(c2, s2, st2));
-                    pump(server, client, st);
+                    thread::spawn(move || pump(c2, s2, st2, true));
+                    pump(server, client, st, false);
                 });
             }
         });
@@ -240,6 +248,13 @@ impl Relay {
     pub fn freeze(&self) {
         self.state
             .frozen
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Stops reading from the clients: a controller that no longer reads its requests.
+    pub fn stall_uploads(&self) {
+        self.state
+            .stalled
             .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 

@@ -428,3 +428,123 @@ fn keepalive_detects_a_silently_dead_peer() {
         );
     });
 }
+
+/// A reply type whose decoding panics, as a user's `Deserialize` may.
+struct Bomb;
+
+impl<'de> serde::Deserialize<'de> for Bomb {
+    fn deserialize<D: serde::Deserializer<'de>>(_: D) -> Result<Bomb, D::Error> {
+        panic!("a user type panicked while decoding (expected by this test)");
+    }
+}
+
+/// Makes a generic call whose reply decodes into a `Bomb`, and catches its panic.
+fn call_bomb(ctrl: &Controller) {
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ctrl.call::<_, Bomb>("Pinger", "Ping", &serde_json::json!({}))
+    }));
+    assert!(r.is_err(), "the decode did not panic");
+}
+
+#[test]
+fn a_caller_whose_decode_panics_leaves_the_other_callers_unaffected() {
+    within(Duration::from_secs(20), || {
+        let fake = FakeController::start().unwrap();
+        // A call timeout far beyond the bound below: a caller left to wait it out fails.
+        let ctrl = Arc::new(
+            Controller::connect(&fake.connect_options().call_timeout(Duration::from_secs(30)))
+                .unwrap(),
+        );
+        // Alone, the panicking caller was the reader for everyone.
+        call_bomb(&ctrl);
+        let started = Instant::now();
+        ctrl.ping().unwrap();
+        let other = {
+            let ctrl = ctrl.clone();
+            thread::spawn(move || ctrl.ping())
+        };
+        other.join().unwrap().unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(!ctrl.is_broken());
+
+        // The reader panics while another caller waits for a slower reply: that caller
+        // takes over reading and gets its reply, long before its deadline.
+        fake.inject("Ping", Fault::Delay(Duration::from_millis(500)));
+        fake.inject(
+            "ListSecretBackends",
+            Fault::Delay(Duration::from_millis(1500)),
+        );
+        fake.clear_requests();
+        let bomb = {
+            let ctrl = ctrl.clone();
+            thread::spawn(move || call_bomb(&ctrl))
+        };
+        while !fake.requests().iter().any(|r| r.method == "Ping") {
+            thread::sleep(Duration::from_millis(5));
+        }
+        let started = Instant::now();
+        assert_eq!(ctrl.list_secret_backends(false).unwrap().len(), 1);
+        bomb.join().unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        fake.clear_faults();
+        ctrl.ping().unwrap();
+    });
+}
+
+#[test]
+fn close_does_not_wait_for_a_write_stalled_on_a_controller_that_stopped_reading() {
+    within(Duration::from_secs(60), || {
+        let fake = FakeController::start().unwrap();
+        let relay = Relay::start(fake.endpoint(), RelayMode::Plain { cut_first: 0 });
+        // A call timeout far beyond the bounds below: waiting for the stalled writer's
+        // deadline fails them.
+        let opts = fake
+            .connect_options()
+            .endpoints([relay.addr.to_string()])
+            .call_timeout(Duration::from_secs(30))
+            .keepalive(None);
+        let ctrl = Arc::new(Controller::connect(&opts).unwrap());
+        ctrl.ping().unwrap();
+        relay.stall_uploads();
+        // More than the socket buffers hold (Linux defaults: at most 4 MiB to send
+        // and 6 MiB, here 32, to receive): the write stalls, holding the stream.
+        let writer = {
+            let ctrl = ctrl.clone();
+            thread::spawn(move || {
+                let pad = "x".repeat(40 << 20);
+                let r = ctrl.call::<_, serde_json::Value>(
+                    "Pinger",
+                    "Ping",
+                    &serde_json::json!({ "pad": pad }),
+                );
+                (r, Instant::now())
+            })
+        };
+        thread::sleep(Duration::from_secs(3));
+        assert!(!writer.is_finished(), "the write did not stall");
+        let started = Instant::now();
+        ctrl.close().unwrap();
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(2), "close() took {took:?}");
+        let (r, ended) = writer.join().unwrap();
+        let e = r.unwrap_err();
+        // Failed at once by close(), not by its own deadline.
+        assert!(
+            ended.saturating_duration_since(started) < Duration::from_secs(5),
+            "{:?}",
+            ended.saturating_duration_since(started)
+        );
+        assert!(e.is_connection_closed(), "{e}");
+        assert!(e.message().contains("close()"), "{e}");
+        assert!(!e.is_timeout(), "{e}");
+        assert!(ctrl.is_broken());
+    });
+}

@@ -305,3 +305,51 @@ fn controller_is_send_and_sync() {
     check::<Controller>();
     check::<juju_client::Error>();
 }
+
+#[test]
+fn a_connect_ends_at_its_deadline_whatever_dial_stagger_is() {
+    common::within(Duration::from_secs(60), || {
+        // Accepts TCP but never speaks TLS: every dial waits for the deadline.
+        let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+        let silent_addr = silent.local_addr().unwrap().to_string();
+        for (stagger, n) in [
+            (Duration::from_secs(10), 2),
+            (Duration::MAX, 2),
+            // Duration * 2 overflowed here.
+            (Duration::MAX, 3),
+            (Duration::from_secs(u64::MAX / 2), 5),
+        ] {
+            let opts = ConnectOptions::new()
+                .endpoints(vec![silent_addr.clone(); n])
+                .password("x")
+                .connect_timeout(Duration::from_millis(500))
+                .dial_stagger(stagger);
+            let started = Instant::now();
+            let err = Controller::connect(&opts).unwrap_err();
+            // Well within the stagger: the connect ended at its deadline.
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "{stagger:?} x {n}: {:?}",
+                started.elapsed()
+            );
+            assert_eq!(err.kind(), ErrorKind::Connect, "{err}");
+            assert!(err.is_timeout(), "{err}");
+            let msg = err.message();
+            assert!(msg.contains(&format!("all {n} endpoints failed")), "{msg}");
+            // The first was dialled (and timed out); the others never were.
+            let undialled = format!(
+                "{silent_addr}: not dialled before the connect deadline (dial_stagger {stagger:?}"
+            );
+            assert!(!msg.contains(&format!("failed: {undialled}")), "{msg}");
+            assert_eq!(msg.matches(&undialled).count(), n - 1, "{msg}");
+        }
+        // A live first endpoint wins at once, whatever the others wait for.
+        let fake = fake();
+        let opts = fake
+            .connect_options()
+            .endpoints([fake.endpoint(), silent_addr.clone()])
+            .dial_stagger(Duration::MAX);
+        Controller::connect(&opts).unwrap().ping().unwrap();
+        drop(silent);
+    });
+}
