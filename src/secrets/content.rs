@@ -534,7 +534,6 @@ impl SecretContent {
     /// # Errors
     ///
     /// Kind `Protocol` for a value that is not base64, naming its key, never its value.
-    #[allow(dead_code, reason = "for the wire forms, which come next")]
     pub(crate) fn from_wire(data: &BTreeMap<String, String>) -> Result<Self, Error> {
         let mut content = SecretContent::new();
         for (key, value) in data {
