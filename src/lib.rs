@@ -231,6 +231,7 @@ mod version;
 mod websocket;
 
 pub mod secretbackends;
+pub mod secrets;
 #[cfg(feature = "testing")]
 pub mod testing;
 
