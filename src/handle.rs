@@ -28,7 +28,10 @@ macro_rules! connection_methods {
                 "Closes the connection: calls still in flight on other threads fail at once \
                  (connection closed; a change's outcome unknown), then a WebSocket close (1000) is \
                  sent and the controller's awaited briefly (at most \
-                 `min(1 s, call_timeout)`). Later calls fail with \
+                 `min(1 s, call_timeout)`). It never waits for another thread's write: if one \
+                 holds the connection (say, a large request to a controller that stopped \
+                 reading), the socket is shut down under it instead, without a close frame, and \
+                 that call fails at once too. Later calls fail with \
                  [`Error::is_connection_closed`](crate::Error::is_connection_closed) until \
                  [`reconnect`](Self::reconnect). Closing twice is fine. Dropping the handle \
                  closes it too, without waiting.\n\n```no_run\n\
