@@ -13,8 +13,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::caller::{Caller, Effect, Facade, Serves};
-use crate::connect::{self, Session, Target, host_ports};
+use crate::dial;
 use crate::error::{Error, ErrorCode, ErrorKind};
+use crate::login::{self, Session, Target, host_ports};
 use crate::mux::{self, Mux};
 use crate::options::ConnectOptions;
 use crate::redact::Redaction;
@@ -287,7 +288,7 @@ impl Connection {
         self.user_info(|u| u.model_access.clone())
     }
 
-    fn user_info(&self, get: impl Fn(&connect::UserInfo) -> String) -> String {
+    fn user_info(&self, get: impl Fn(&login::UserInfo) -> String) -> String {
         self.session()
             .result
             .user_info
@@ -395,7 +396,7 @@ fn open_with_retries(opts: &ConnectOptions, target: &Target) -> Result<(RpcConn,
     let mut backoff = opts.connect_backoff;
     let mut attempt = 0;
     loop {
-        match connect::open(opts, target) {
+        match dial::open(opts, target) {
             Ok(ok) => return Ok(ok),
             // An answer from a controller (a refused login, a redirect) is not retried.
             Err(e) if attempt < opts.connect_retries && e.kind() == ErrorKind::Connect => {

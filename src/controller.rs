@@ -3,10 +3,10 @@
 //! python-libjuju's names; what every connection has comes from `handle`.
 
 use crate::Model;
-use crate::connect::Target;
 use crate::connection::Connection;
 use crate::error::Error;
 use crate::handle::connection_methods;
+use crate::login::Target;
 use crate::modelmanager::{self, ModelSummary};
 use crate::options::ConnectOptions;
 use crate::secretbackends::{
@@ -107,6 +107,39 @@ impl Controller {
             ));
         }
         Ok(())
+    }
+}
+
+/// The juju CLI's client store (feature `juju-data`).
+#[cfg(feature = "juju-data")]
+impl Controller {
+    /// Connects to the juju CLI's current controller (`juju switch`), as the CLI would:
+    /// see [`ConnectOptions::from_juju_data`].
+    ///
+    /// # Errors
+    ///
+    /// Those of [`ConnectOptions::from_juju_data`] and [`Controller::connect`].
+    ///
+    /// ```no_run
+    /// let ctrl = juju_client::Controller::connect_current()?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn connect_current() -> Result<Controller, Error> {
+        Controller::connect(&ConnectOptions::from_juju_data(None)?)
+    }
+
+    /// Connects to the controller the juju CLI knows as `name`.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`ConnectOptions::from_juju_data`] and [`Controller::connect`].
+    ///
+    /// ```no_run
+    /// let ctrl = juju_client::Controller::connect_named("prod")?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn connect_named(name: &str) -> Result<Controller, Error> {
+        Controller::connect(&ConnectOptions::from_juju_data(Some(name))?)
     }
 }
 

@@ -14,7 +14,7 @@ use crate::websocket::{Role, WebSocket};
 pub fn decode_reply_bytes(bytes: &[u8]) {
     let what = || "Fuzz.Reply".to_string();
     let _ = decode_reply::<serde_json::Value>(bytes, 1, &crate::redact::Redaction::GENERIC, &what);
-    let _ = decode_reply::<crate::connect::LoginResult>(
+    let _ = decode_reply::<crate::login::LoginResult>(
         bytes,
         1,
         &crate::redact::Redaction::GENERIC,

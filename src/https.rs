@@ -62,17 +62,6 @@ impl Url {
     }
 }
 
-/// A URL that did not parse, for an error message: quoted, escaped (no raw control
-/// character reaches a log line) and cut to 200 characters.
-pub(crate) fn escaped(url: &str) -> String {
-    let cut: String = url.chars().take(200).collect();
-    if cut.len() < url.len() {
-        format!("{cut:?}…")
-    } else {
-        format!("{cut:?}")
-    }
-}
-
 fn timed_out(url: &str) -> Error {
     Error::new(
         ErrorKind::Connect,
@@ -123,7 +112,10 @@ pub(crate) fn post(
     let u = Url::parse(url).ok_or_else(|| {
         Error::new(
             ErrorKind::Protocol,
-            format!("login: discharge at {}: not an https URL", escaped(url)),
+            format!(
+                "login: discharge at {}: not an https URL",
+                crate::util::escaped(url)
+            ),
         )
     })?;
     let (host, port) = crate::transport::split_endpoint(dial)?;
@@ -297,8 +289,11 @@ mod tests {
         ] {
             assert!(Url::parse(bad).is_none(), "{bad:?}");
         }
-        assert_eq!(escaped("https://a\r\nb"), "\"https://a\\r\\nb\"");
-        assert_eq!(escaped(&"x".repeat(300)).chars().count(), 203);
+        assert_eq!(
+            crate::util::escaped("https://a\r\nb"),
+            "\"https://a\\r\\nb\""
+        );
+        assert_eq!(crate::util::escaped(&"x".repeat(300)).chars().count(), 203);
     }
 
     #[test]

@@ -9,7 +9,6 @@ use serde::Deserialize;
 
 use crate::error::{Error, ErrorKind};
 use crate::options::ConnectOptions;
-use crate::{Controller, Model};
 
 #[derive(Deserialize)]
 struct ControllersFile {
@@ -264,37 +263,6 @@ impl ConnectOptions {
     }
 }
 
-impl Controller {
-    /// Connects to the juju CLI's current controller (`juju switch`), as the CLI would:
-    /// see [`ConnectOptions::from_juju_data`].
-    ///
-    /// # Errors
-    ///
-    /// Those of [`ConnectOptions::from_juju_data`] and [`Controller::connect`].
-    ///
-    /// ```no_run
-    /// let ctrl = juju_client::Controller::connect_current()?;
-    /// # Ok::<(), juju_client::Error>(())
-    /// ```
-    pub fn connect_current() -> Result<Controller, Error> {
-        Controller::connect(&ConnectOptions::from_juju_data(None)?)
-    }
-
-    /// Connects to the controller the juju CLI knows as `name`.
-    ///
-    /// # Errors
-    ///
-    /// Those of [`ConnectOptions::from_juju_data`] and [`Controller::connect`].
-    ///
-    /// ```no_run
-    /// let ctrl = juju_client::Controller::connect_named("prod")?;
-    /// # Ok::<(), juju_client::Error>(())
-    /// ```
-    pub fn connect_named(name: &str) -> Result<Controller, Error> {
-        Controller::connect(&ConnectOptions::from_juju_data(Some(name))?)
-    }
-}
-
 /// `models.yaml` (Go's `jujuclient/models.go`): per controller, the models the CLI knows by
 /// `owner/name`, and the current one.
 #[derive(Deserialize)]
@@ -317,120 +285,82 @@ struct ModelEntry {
     uuid: Option<String>,
 }
 
-impl Model {
-    /// Connects to the juju CLI's current model (`juju switch`) of its current controller:
-    /// `current-model` in `models.yaml`, with the controller's endpoints and account from
-    /// `controllers.yaml` and `accounts.yaml` (see [`ConnectOptions::from_juju_data`]).
-    ///
-    /// Errors name the file and the key: no current model, a model `models.yaml` does not
-    /// list (the controller is then asked, as the CLI refreshes its list), no such model.
-    ///
-    /// # Errors
-    ///
-    /// Those of [`ConnectOptions::from_juju_data`]; kind `Config` for a `models.yaml` with
-    /// no current model (file and key named); code `model not found` when neither
-    /// `models.yaml` nor the controller knows the model; then those of [`Model::connect`].
-    ///
-    /// ```no_run
-    /// let model = juju_client::Model::connect_current()?;
-    /// println!("{}", model.secret_backend()?);
-    /// # Ok::<(), juju_client::Error>(())
-    /// ```
-    pub fn connect_current() -> Result<Model, Error> {
-        Model::connect_from_juju_data_dir(&juju_data_dir()?, None)
-    }
+/// A model as the client store names it: the options for its controller, and its UUID when
+/// `models.yaml` lists it.
+pub(crate) struct StoredModel {
+    pub(crate) opts: ConnectOptions,
+    /// `owner/name`.
+    pub(crate) qualified: String,
+    /// The name without its owner.
+    pub(crate) name: String,
+    /// From `models.yaml`; `None` when it does not list the model (ask the controller).
+    pub(crate) uuid: Option<String>,
+    /// Context for the controller's `model not found` when `models.yaml` did not list it.
+    pub(crate) unlisted: String,
+}
 
-    /// Connects to a model named as the CLI's `-m` takes it: `[controller:][owner/]model`.
-    /// Without a controller, the current one; without an owner, the account's user.
-    ///
-    /// # Errors
-    ///
-    /// As [`connect_current`](Self::connect_current), for the named model.
-    ///
-    /// ```no_run
-    /// let model = juju_client::Model::connect_named("prod:admin/default")?;
-    /// # Ok::<(), juju_client::Error>(())
-    /// ```
-    pub fn connect_named(name: &str) -> Result<Model, Error> {
-        Model::connect_from_juju_data_dir(&juju_data_dir()?, Some(name))
+/// Finds the model named as the CLI's `-m` takes it (`[controller:][owner/]model`; `None`:
+/// the current one) in the client store in `dir`.
+pub(crate) fn stored_model(dir: &Path, name: Option<&str>) -> Result<StoredModel, Error> {
+    let (controller, model) = match name {
+        Some(n) => match n.split_once(':') {
+            Some((c, m)) => (Some(c).filter(|c| !c.is_empty()), Some(m)),
+            None => (None, Some(n)),
+        },
+        None => (None, None),
+    };
+    if model == Some("") {
+        return Err(config_error(format!(
+            "{:?} names no model (use [controller:][owner/]model)",
+            name.unwrap_or("")
+        )));
     }
-
-    /// [`connect_named`](Self::connect_named) (or, with `None`,
-    /// [`connect_current`](Self::connect_current)) with the client store in `dir` rather
-    /// than `$JUJU_DATA`.
-    ///
-    /// # Errors
-    ///
-    /// As [`connect_current`](Self::connect_current).
-    ///
-    /// ```no_run
-    /// let dir = std::path::Path::new("/home/me/.local/share/juju");
-    /// let model = juju_client::Model::connect_from_juju_data_dir(dir, Some("default"))?;
-    /// # Ok::<(), juju_client::Error>(())
-    /// ```
-    pub fn connect_from_juju_data_dir(dir: &Path, name: Option<&str>) -> Result<Model, Error> {
-        let (controller, model) = match name {
-            Some(n) => match n.split_once(':') {
-                Some((c, m)) => (Some(c).filter(|c| !c.is_empty()), Some(m)),
-                None => (None, Some(n)),
-            },
-            None => (None, None),
-        };
-        if model == Some("") {
-            return Err(config_error(format!(
-                "{:?} names no model (use [controller:][owner/]model)",
-                name.unwrap_or("")
-            )));
-        }
-        let opts = ConnectOptions::from_juju_data_dir(dir, controller)?;
-        let ctrl_name = opts.controller_name.clone().unwrap_or_default();
-        let mpath = dir.join("models.yaml");
-        let file: Option<ModelsFile> = match read(&mpath)? {
-            Some(text) => Some(parse(&mpath, &text)?),
-            None => None,
-        };
-        let entry = file
-            .and_then(|f| f.controllers)
-            .and_then(|mut c| c.remove(&ctrl_name));
-        let wanted = match model {
-            Some(m) => m.to_string(),
-            None => entry
-                .as_ref()
-                .and_then(|e| e.current_model.clone())
-                .filter(|m| !m.is_empty())
-                .ok_or_else(|| {
-                    config_error(format!(
-                        "{}: controllers.{ctrl_name}.current-model is not set (run `juju switch \
-                         {ctrl_name}:<model>`, or name a model)",
-                        mpath.display()
-                    ))
-                })?,
-        };
-        // The CLI qualifies a bare name with the account's user.
-        let qualified = if wanted.contains('/') {
-            wanted.clone()
-        } else {
-            let user = crate::tags::user_id(&opts.user_tag()).to_string();
-            format!("{user}/{wanted}")
-        };
-        let bare = qualified.split_once('/').map_or("", |(_, m)| m).to_string();
-        let known = entry
-            .and_then(|e| e.models)
-            .and_then(|mut m| m.remove(&qualified))
-            .and_then(|m| m.uuid)
-            .filter(|u| !u.is_empty());
-        if let Some(uuid) = known {
-            return Model::open(&opts, &uuid, bare);
-        }
-        // Not in models.yaml: ask the controller, as `juju` refreshes its list.
-        let ctrl = Controller::connect(&opts)?;
-        let summary = ctrl.find_model(&qualified).map_err(|e| {
-            e.context(format!(
-                "{}: controllers.{ctrl_name}.models has no {qualified:?}, and the controller",
-                mpath.display()
-            ))
-        })?;
-        drop(ctrl);
-        Model::open(&opts, &summary.uuid, summary.name)
-    }
+    let opts = ConnectOptions::from_juju_data_dir(dir, controller)?;
+    let ctrl_name = opts.controller_name.clone().unwrap_or_default();
+    let mpath = dir.join("models.yaml");
+    let file: Option<ModelsFile> = match read(&mpath)? {
+        Some(text) => Some(parse(&mpath, &text)?),
+        None => None,
+    };
+    let entry = file
+        .and_then(|f| f.controllers)
+        .and_then(|mut c| c.remove(&ctrl_name));
+    let wanted = match model {
+        Some(m) => m.to_string(),
+        None => entry
+            .as_ref()
+            .and_then(|e| e.current_model.clone())
+            .filter(|m| !m.is_empty())
+            .ok_or_else(|| {
+                config_error(format!(
+                    "{}: controllers.{ctrl_name}.current-model is not set (run `juju switch \
+                     {ctrl_name}:<model>`, or name a model)",
+                    mpath.display()
+                ))
+            })?,
+    };
+    // The CLI qualifies a bare name with the account's user.
+    let qualified = if wanted.contains('/') {
+        wanted.clone()
+    } else {
+        let user = crate::tags::user_id(&opts.user_tag()).to_string();
+        format!("{user}/{wanted}")
+    };
+    let bare = qualified.split_once('/').map_or("", |(_, m)| m).to_string();
+    let known = entry
+        .and_then(|e| e.models)
+        .and_then(|mut m| m.remove(&qualified))
+        .and_then(|m| m.uuid)
+        .filter(|u| !u.is_empty());
+    let unlisted = format!(
+        "{}: controllers.{ctrl_name}.models has no {qualified:?}, and the controller",
+        mpath.display()
+    );
+    Ok(StoredModel {
+        opts,
+        qualified,
+        name: bare,
+        uuid: known,
+        unlisted,
+    })
 }

@@ -113,9 +113,10 @@
 //! Through the [`log`](https://docs.rs/log) crate, target `juju_client`:
 //! - `debug`: one line per call (facade, version, method, request id, duration, outcome),
 //!   and one per login; one per discharge request (its URL only);
-//! - `trace`: every message sent and received, with passwords, tokens, keys and macaroons
-//!   shown as `[REDACTED]`; for generic [`Controller::call`] and [`Controller::call_at`],
-//!   whose messages may hold secrets under any name, only their sizes;
+//! - `trace`: every message sent and received, with passwords, tokens, keys, macaroons and
+//!   secret content shown as `[REDACTED]` (each facade's policy says which fields); for
+//!   generic [`Controller::call`] and [`Controller::call_at`], whose messages may hold
+//!   secrets under any name, every string value under a key the crate cannot classify;
 //! - `warn`: replies nobody waited for (the late answer to a call that timed out).
 //!
 //! No level ever shows a secret, and neither does any `Debug` or `Display` output.
@@ -152,36 +153,43 @@
 //!
 //! ## How the crate is built
 //!
-//! Layers, each a module that uses only those above it:
+//! Layers, top to bottom; a module uses only the modules listed before it (a unit test,
+//! `layers.rs`, reads this table and fails on any `crate::` path that goes the other way):
 //!
-//! 1. `options` ([`ConnectOptions`]) and `jujudata` (the CLI's client store, with
-//!    `cookiejar`, the CLI's Go-format cookie jar);
-//! 2. `transport` (TCP, TLS, one deadline over every read and write), `proxy` (which
-//!    proxy, and the `CONNECT` tunnel) and `websocket` (RFC 6455 framing of our own, so
-//!    that no payload is ever traced);
-//! 3. `rpc`: Juju's JSON envelope, request ids, redacted tracing; `mux`: many calls in
-//!    flight on one connection (whichever caller waits reads for everyone) and the keepalive;
-//! 4. `connect` (dial race over the endpoints, upgrade to `/api` or `/model/<uuid>/api`,
-//!    `Admin.Login` with a password, macaroons or client credentials, redirects), with
-//!    `auth` (discharging login macaroons: `macaroon` for their JSON and binding, `https`
-//!    for the discharge requests) and `core` (the one connection core: the current
-//!    connection, facade negotiation, `reconnect`, `close`, safe retries);
-//! 5. [`Controller`] and [`Model`]: thin wrappers over a core; what they share is written
-//!    once (`core::connection_methods!`);
-//! 6. facades, one module each: `secretbackends` (a folder: types, schema, checks, wire),
-//!    `modelmanager`, `modelconfig`; Juju's shared bulk shapes (`ErrorResults`, `Entity`,
-//!    `StringResult`) are in `params`, tags and `host:port` in `tags`.
+//! | layer | name | modules | what they own |
+//! |---|---|---|---|
+//! | 1 | foundation | `util`, `tags`, `version`, `redact`, `error`, `goduration`, `macaroon` | deadlines, tags and `host:port`, Juju versions, Go durations, the redaction machinery (policies, not facades), [`Error`], macaroon JSON and binding |
+//! | 2 | options | `options`, `cookiejar`, `jujudata` | [`ConnectOptions`] with its hook types, the CLI's cookie jar and client store |
+//! | 3 | transport | `websocket`, `proxy`, `transport`, `https` | RFC 6455 framing and the client upgrade, `CONNECT` proxies, TCP + TLS + one deadline over every read and write, discharge requests over HTTPS |
+//! | 4 | rpc | `rpc`, `mux` | Juju's JSON envelope, request ids, traces under a redaction policy; many calls in flight on one connection, the keepalive |
+//! | 5 | login | `discharge`, `login`, `dial` | discharging login macaroons; `Admin.Login` and what it answers; the dial race over the endpoints, redirects |
+//! | 6 | connection core | `caller`, `params`, `connection` | the seam facades plug into ([`Caller`](caller), a `Facade` row, `Effect`), Juju's shared bulk shapes, the one connection core (current connection, negotiation, `reconnect`, `close`, what a lost reply means) |
+//! | 7 | facades | `pinger`, `modelmanager`, `modelconfig`, `secretbackends`, `secrets`, `facades` | one module per facade: a small client on a `Caller`, its wire forms, its redaction policy; `facades` is the facade table |
+//! | 8 | handles | `handle`, `model`, `controller` | [`Controller`] and [`Model`]: thin wrappers over a connection, their public methods one-line delegates to the facade clients |
 //!
-//! `testing/` mirrors it for the fake controller: `server` (connections, envelope,
-//! dispatch, and plain HTTPS for `/auth`), `bakery` (login macaroons, discharges,
-//! verification, its own HMAC chain), `versions` (what each Juju version does
-//! differently), and one module per facade (`admin`, `secretbackends`, `models`,
-//! `modelconfig`, `allwatcher`).
+//! `testing/` (feature `testing`) mirrors it for the fake controller: `wsserver` (the
+//! server side of the upgrade, and plain HTTPS for `/auth`), `server` (connections, the
+//! envelope, and the dispatch table), `wire` (Go's JSON shapes and errors), `bakery`
+//! (login macaroons and discharges), `versions` (what each Juju version does differently),
+//! and one module per facade with its own slice of the fake's state.
 //!
-//! Adding a facade is: a module with an `impl Controller` (or `impl Model`) block calling
-//! `self.core.require_facade(..)` and `self.core.call(.., Effect::Read | Effect::Change)`;
-//! its fake counterpart in `testing/` plus its arm in the fake's dispatch; and one entry in
-//! [`CLIENT_FACADES`]. Nothing in `core` or `connect` changes.
+//! **Redaction.** Each facade declares its policy (`redact::Redaction`): which keys are
+//! secret anywhere, which paths (`content.data`), which config maps show only public keys,
+//! and how error texts are scrubbed. A call carries its facade's policy to the trace lines
+//! of its messages and into the errors it returns (their text, and `Debug` of their
+//! `info`). Generic `call`/`call_at` use the strictest policy: every string value under a
+//! key this crate cannot classify is hidden.
+//!
+//! **Adding a facade** (user secrets were added this way):
+//! 1. a module in layer 7 with its `FACADE` row (name, versions, where Juju serves it, its
+//!    redaction policy), its wire forms and a `Client` built on a `Caller`
+//!    (`FacadeCaller::new(caller, &FACADE)`; each call says its `Effect`);
+//! 2. its row in `facades::TABLE`;
+//! 3. the public methods, one-line delegates, on [`Controller`] or [`Model`];
+//! 4. on the fake's side: one module in `testing/`, one row in the dispatch table, one
+//!    field in the fake's state.
+//!
+//! Nothing in the connection core, the redaction machinery or the fake's dispatch changes.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 // Clippy's pedantic lints on naming and API shape, on here so that CI's `-D warnings` holds
@@ -197,12 +205,12 @@
     clippy::module_name_repetitions
 )]
 
-mod auth;
 mod caller;
-mod connect;
 mod connection;
 mod controller;
 mod cookiejar;
+mod dial;
+mod discharge;
 mod error;
 mod facades;
 #[cfg(feature = "fuzzing")]
@@ -213,6 +221,9 @@ mod handle;
 mod https;
 #[cfg(feature = "juju-data")]
 mod jujudata;
+#[cfg(test)]
+mod layers;
+mod login;
 mod macaroon;
 mod model;
 mod modelconfig;
@@ -235,13 +246,13 @@ pub mod secrets;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use auth::{DischargeToken, Interaction, PasswordPrompt};
-pub use connect::Redirect;
 pub use controller::Controller;
+pub use discharge::{DischargeToken, Interaction, PasswordPrompt};
 pub use error::{Error, ErrorCode, ErrorKind};
 pub use facades::CLIENT_FACADES;
 #[cfg(feature = "juju-data")]
 pub use jujudata::juju_data_dir;
+pub use login::Redirect;
 pub use model::Model;
 pub use modelmanager::ModelSummary;
 pub use options::{

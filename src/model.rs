@@ -2,11 +2,13 @@
 //! are one-line delegates to the facade clients (`modelconfig`), keeping python-libjuju's
 //! names; what every connection has comes from `handle`.
 
-use crate::connect::Target;
 use crate::connection::Connection;
 use crate::error::Error;
 use crate::handle::connection_methods;
+use crate::login::Target;
 use crate::modelconfig;
+#[cfg(feature = "juju-data")]
+use crate::modelmanager;
 use crate::options::ConnectOptions;
 
 /// A logged-in connection to one model of a controller (`/model/<uuid>/api`), where the
@@ -128,6 +130,77 @@ impl Model {
     )]
     fn check_generic(&self, _facade: &str) -> Result<(), Error> {
         Ok(())
+    }
+}
+
+/// The juju CLI's client store (feature `juju-data`).
+#[cfg(feature = "juju-data")]
+impl Model {
+    /// Connects to the juju CLI's current model (`juju switch`) of its current controller:
+    /// `current-model` in `models.yaml`, with the controller's endpoints and account from
+    /// `controllers.yaml` and `accounts.yaml` (see [`ConnectOptions::from_juju_data`]).
+    ///
+    /// Errors name the file and the key: no current model, a model `models.yaml` does not
+    /// list (the controller is then asked, as the CLI refreshes its list), no such model.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`ConnectOptions::from_juju_data`]; kind `Config` for a `models.yaml` with
+    /// no current model (file and key named); code `model not found` when neither
+    /// `models.yaml` nor the controller knows the model; then those of [`Model::connect`].
+    ///
+    /// ```no_run
+    /// let model = juju_client::Model::connect_current()?;
+    /// println!("{}", model.secret_backend()?);
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn connect_current() -> Result<Model, Error> {
+        Model::connect_from_juju_data_dir(&crate::jujudata::juju_data_dir()?, None)
+    }
+
+    /// Connects to a model named as the CLI's `-m` takes it: `[controller:][owner/]model`.
+    /// Without a controller, the current one; without an owner, the account's user.
+    ///
+    /// # Errors
+    ///
+    /// As [`connect_current`](Self::connect_current), for the named model.
+    ///
+    /// ```no_run
+    /// let model = juju_client::Model::connect_named("prod:admin/default")?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn connect_named(name: &str) -> Result<Model, Error> {
+        Model::connect_from_juju_data_dir(&crate::jujudata::juju_data_dir()?, Some(name))
+    }
+
+    /// [`connect_named`](Self::connect_named) (or, with `None`,
+    /// [`connect_current`](Self::connect_current)) with the client store in `dir` rather
+    /// than `$JUJU_DATA`.
+    ///
+    /// # Errors
+    ///
+    /// As [`connect_current`](Self::connect_current).
+    ///
+    /// ```no_run
+    /// let dir = std::path::Path::new("/home/me/.local/share/juju");
+    /// let model = juju_client::Model::connect_from_juju_data_dir(dir, Some("default"))?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn connect_from_juju_data_dir(
+        dir: &std::path::Path,
+        name: Option<&str>,
+    ) -> Result<Model, Error> {
+        let stored = crate::jujudata::stored_model(dir, name)?;
+        if let Some(uuid) = &stored.uuid {
+            return Model::open(&stored.opts, uuid, stored.name);
+        }
+        // Not in models.yaml: ask the controller, as `juju` refreshes its list.
+        let conn = Connection::connect(&stored.opts, Target::Controller)?;
+        let summary = modelmanager::Client::new(&conn)
+            .find_model(&stored.qualified, &conn.user())
+            .map_err(|e| e.context(&stored.unlisted))?;
+        drop(conn);
+        Model::open(&stored.opts, &summary.uuid, summary.name)
     }
 }
 

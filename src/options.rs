@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::auth::{DischargeToken, Interaction, PasswordPrompt};
+use crate::discharge::{DischargeToken, Interaction, PasswordPrompt};
 
 /// Asks for a password when a discharge needs one (see [`ConnectOptions::password_callback`]).
 pub(crate) type PasswordFn = Arc<dyn Fn(&PasswordPrompt) -> Option<String> + Send + Sync>;
@@ -65,7 +65,7 @@ pub struct ConnectOptions {
     pub(crate) interaction_handler: Option<InteractionFn>,
     pub(crate) client_credentials: Option<(String, String)>,
     /// Slices discharged through these options (and their clones).
-    pub(crate) discharged: Arc<crate::auth::Discharged>,
+    pub(crate) discharged: Arc<crate::discharge::Discharged>,
     pub(crate) keepalive: Option<Duration>,
     pub(crate) connect_retries: u32,
     pub(crate) connect_backoff: Duration,

@@ -277,7 +277,7 @@ pub(crate) fn tunnel<S: Read + Write>(
             ErrorKind::Connect,
             format!(
                 "proxy {proxy}: tunnel to {}: not a valid host",
-                crate::https::escaped(host)
+                crate::util::escaped(host)
             ),
         ));
     }

@@ -76,6 +76,17 @@ pub(crate) fn is_timeout_io(e: &std::io::Error) -> bool {
     )
 }
 
+/// Text from elsewhere (a URL that did not parse, a host), for an error message: quoted, escaped (no raw control
+/// character reaches a log line) and cut to 200 characters.
+pub(crate) fn escaped(url: &str) -> String {
+    let cut: String = url.chars().take(200).collect();
+    if cut.len() < url.len() {
+        format!("{cut:?}…")
+    } else {
+        format!("{cut:?}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

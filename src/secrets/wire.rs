@@ -231,7 +231,7 @@ impl ListSecretResult {
         let (mut content, mut error) = (None, None);
         if let Some(mut value) = self.value.take() {
             match value.error.take().filter(ApiError::is_set) {
-                Some(e) => error = Some(e.into_error()),
+                Some(e) => error = Some(e.into_error(&crate::redact::Redaction::GENERIC)),
                 None => {
                     let mut data = value.data.take().unwrap_or_default();
                     let decoded = SecretContent::from_wire(&data);
@@ -365,7 +365,7 @@ impl CreateSecretResults {
                 check?;
                 let uri = replies.next().map_or_else(
                     || Err(bad_reply(METHOD, "missing result")),
-                    |r| r.into_result(),
+                    |r| r.into_result(&crate::redact::Redaction::GENERIC),
                 )?;
                 SecretUri::parse(&uri).map_err(|e| bad_reply(METHOD, e.message()))
             })

@@ -537,7 +537,7 @@ fn post(cx: &Context<'_>, url: &str, body: Body<'_>) -> Result<Reply, Error> {
             ErrorKind::Protocol,
             format!(
                 "{}: a discharge location must be an https URL with a valid host",
-                crate::https::escaped(url)
+                crate::util::escaped(url)
             ),
         )
     })?;
