@@ -7,17 +7,17 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-mod compat;
 mod concurrency;
 mod connect;
 mod examples;
+mod fake_models_wire;
 mod faults;
 mod fuzz_corpus;
 mod hostile;
+mod juju_versions;
 mod login;
-mod model_api;
-mod models;
+mod models_sdk;
 mod rpc;
 mod secretbackends;
+mod secretbackends_versions;
 mod threads;
-mod versions;
