@@ -119,6 +119,72 @@ pub fn backend_names(ctrl: &Controller) -> Vec<String> {
     names
 }
 
+/// Starts a fake that sends replies out of order (each delayed at random by up to
+/// `shuffle`), adds a backend per thread, then runs `threads` threads on one handle, each
+/// making `calls` mixed calls about its own backend: ping, show, a named list and the
+/// generic call. Returns how many replies were not the caller's own (0 is right), and
+/// whether the handle ended broken.
+pub fn mixed_calls_with_shuffled_replies(
+    threads: usize,
+    calls: usize,
+    shuffle: Duration,
+) -> (usize, bool) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let fake = FakeController::builder()
+        .record_requests(false)
+        .start()
+        .unwrap();
+    let ctrl = Arc::new(Controller::connect(&fake.connect_options()).unwrap());
+    add_backends(&ctrl, threads);
+    fake.inject("*", juju_client::testing::Fault::Shuffle(shuffle));
+    let crossed = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let ctrl = ctrl.clone();
+            let crossed = crossed.clone();
+            thread::spawn(move || {
+                let name = format!("b{t}");
+                let endpoint = format!("https://b{t}:8200");
+                for i in 0..calls {
+                    let ok = match i % 4 {
+                        0 => ctrl.ping().is_ok(),
+                        1 => {
+                            let b = ctrl.show_secret_backend(&name, false).unwrap();
+                            b.name == name
+                                && b.config.get_str("endpoint") == Some(endpoint.as_str())
+                        }
+                        2 => {
+                            let list = ctrl
+                                .list_secret_backends_named([name.as_str()], false)
+                                .unwrap();
+                            list.len() == 1 && list[0].name == name
+                        }
+                        _ => {
+                            // A generic call: the raw reply names this thread's backend.
+                            let v: Value = ctrl
+                                .call(
+                                    "SecretBackends",
+                                    "ListSecretBackends",
+                                    &json!({"names": [name], "reveal": false}),
+                                )
+                                .unwrap();
+                            v["results"][0]["result"]["name"] == name.as_str()
+                        }
+                    };
+                    if !ok {
+                        crossed.fetch_add(1, Ordering::SeqCst);
+                    }
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    (crossed.load(Ordering::SeqCst), ctrl.is_broken())
+}
+
 /// How one item of a bulk call ended: the controller's (message, code), `None` for success.
 pub type Outcome = Option<(String, String)>;
 

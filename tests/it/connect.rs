@@ -150,10 +150,7 @@ fn a_bad_ca_pem_is_a_clear_input_error() {
 }
 
 fn dead_endpoint() -> String {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = l.local_addr().unwrap().to_string();
-    drop(l);
-    addr
+    common::dead_endpoint("127.0.0.1")
 }
 
 #[test]
