@@ -737,7 +737,10 @@ pub(crate) enum Route {
 
 /// Performs the server side of the upgrade; returns the socket and what was asked for.
 /// A request that is not a WebSocket upgrade is answered `400` and refused.
-#[cfg_attr(not(feature = "testing"), allow(dead_code))]
+#[cfg_attr(
+    not(all(feature = "testing", any(test, feature = "fuzzing"))),
+    allow(dead_code)
+)]
 pub(crate) fn server_handshake<S: Read + Write>(
     stream: S,
     max_message: usize,
