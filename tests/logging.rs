@@ -348,8 +348,7 @@ fn proxy_credentials_never_reach_the_logs() {
     let good = Relay::start(fake.endpoint(), RelayMode::Connect { refuse: None });
     let opts = fake
         .connect_options()
-        .proxy(&format!("http://carol:{secret}@{}", good.addr))
-        .unwrap();
+        .proxy(format!("http://carol:{secret}@{}", good.addr));
     let ctrl = Controller::connect(&opts).unwrap();
     ctrl.ping().unwrap();
     drop(ctrl);
@@ -361,8 +360,7 @@ fn proxy_credentials_never_reach_the_logs() {
     );
     let opts = fake
         .connect_options()
-        .proxy(&format!("http://carol:{secret}@{}", refusing.addr))
-        .unwrap();
+        .proxy(format!("http://carol:{secret}@{}", refusing.addr));
     let e = Controller::connect(&opts).unwrap_err();
     assert!(e.to_string().contains("403 Forbidden"), "{e}");
     log::debug!("options: {opts:?}; error: {e}; {e:?}");
