@@ -20,12 +20,9 @@ fn connect_current_logs_in_with_the_jar_then_discharges_and_refreshes_it() {
     std::fs::remove_file(dir.join("models.yaml")).unwrap();
     let accounts = std::fs::read_to_string(dir.join("accounts.yaml")).unwrap();
     assert!(!accounts.contains("password"), "{accounts}");
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::set_var("JUJU_DATA", dir) };
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::remove_var("JUJU_CLIENT_ID") };
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::remove_var("JUJU_CLIENT_SECRET") };
+    common::set_env("JUJU_DATA", dir);
+    common::remove_env("JUJU_CLIENT_ID");
+    common::remove_env("JUJU_CLIENT_SECRET");
 
     let ctrl = Controller::connect_current().unwrap();
     assert_eq!(ctrl.user(), "user-bob");
@@ -62,18 +59,12 @@ fn connect_current_logs_in_with_the_jar_then_discharges_and_refreshes_it() {
     let jaas_scratch = common::TempDir::new("login-env-jaas");
     let jdir = jaas_scratch.path();
     jaas.write_juju_data(jdir, "jaas").unwrap();
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::set_var("JUJU_DATA", jdir) };
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::set_var("JUJU_CLIENT_ID", "bot") };
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::set_var("JUJU_CLIENT_SECRET", "env-secret") };
+    common::set_env("JUJU_DATA", jdir);
+    common::set_env("JUJU_CLIENT_ID", "bot");
+    common::set_env("JUJU_CLIENT_SECRET", "env-secret");
     let ctrl = Controller::connect_current().unwrap();
     assert_eq!(ctrl.user(), "user-bot@serviceaccount");
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::remove_var("JUJU_CLIENT_ID") };
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::remove_var("JUJU_CLIENT_SECRET") };
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::remove_var("JUJU_DATA") };
+    common::remove_env("JUJU_CLIENT_ID");
+    common::remove_env("JUJU_CLIENT_SECRET");
+    common::remove_env("JUJU_DATA");
 }

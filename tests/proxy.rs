@@ -151,12 +151,9 @@ fn https_proxy_from_the_environment_is_used_except_for_loopback_and_no_proxy() {
         let _env = ENV.lock().unwrap_or_else(|e| e.into_inner());
         let fake = FakeController::start().unwrap();
         let proxy = Relay::start(fake.endpoint(), RelayMode::Connect { refuse: None });
-        // TODO: Audit that the environment access only happens in single-threaded code.
-        unsafe { std::env::set_var("HTTPS_PROXY", format!("http://{}", proxy.addr)) };
-        // TODO: Audit that the environment access only happens in single-threaded code.
-        unsafe { std::env::remove_var("NO_PROXY") };
-        // TODO: Audit that the environment access only happens in single-threaded code.
-        unsafe { std::env::remove_var("no_proxy") };
+        common::set_env("HTTPS_PROXY", format!("http://{}", proxy.addr));
+        common::remove_env("NO_PROXY");
+        common::remove_env("no_proxy");
         // A name only the proxy can reach (it tunnels anything to the fake); the CA is
         // pinned, so the certificate is checked against juju-apiserver as usual.
         let remote = fake
@@ -174,17 +171,14 @@ fn https_proxy_from_the_environment_is_used_except_for_loopback_and_no_proxy() {
         assert_eq!(proxy.heads().len(), 1);
 
         // NO_PROXY and no_proxy() bypass it: the name is then resolved here, and fails.
-        // TODO: Audit that the environment access only happens in single-threaded code.
-        unsafe { std::env::set_var("NO_PROXY", "example.org, .invalid") };
+        common::set_env("NO_PROXY", "example.org, .invalid");
         let e = Controller::connect(&remote.clone().connect_timeout(Duration::from_secs(5)))
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Connect, "{e}");
-        // TODO: Audit that the environment access only happens in single-threaded code.
-        unsafe { std::env::remove_var("NO_PROXY") };
+        common::remove_env("NO_PROXY");
         let e = Controller::connect(&remote.clone().no_proxy()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Connect, "{e}");
         assert_eq!(proxy.heads().len(), 1, "bypassed");
-        // TODO: Audit that the environment access only happens in single-threaded code.
-        unsafe { std::env::remove_var("HTTPS_PROXY") };
+        common::remove_env("HTTPS_PROXY");
     });
 }

@@ -75,6 +75,25 @@ pub fn dead_endpoint(host: &str) -> String {
     a
 }
 
+/// Sets a process environment variable, for the binaries whose tests read the environment
+/// (`juju_data`, `login_env`, `proxy`); a test there holds its binary's `ENV` lock while
+/// the variable is set (`login_env` has one test).
+pub fn set_env(key: &str, value: impl AsRef<std::ffi::OsStr>) {
+    // SAFETY: `set_var` is unsafe because another thread may read the environment at the
+    // same time. Rust's own reads (`std::env::var`: the SDK's `HTTPS_PROXY`, `JUJU_DATA`,
+    // ...) take the same lock as `set_var`, so the danger is C code calling `getenv`
+    // meanwhile: here only OpenSSL, which initialises when a test's fake starts, before any
+    // variable is set, and which reads `SSL_CERT_FILE` only to load the system roots, which
+    // no test of these binaries does (they pin the fake's CA).
+    unsafe { std::env::set_var(key, value) };
+}
+
+/// Removes a process environment variable; see [`set_env`].
+pub fn remove_env(key: &str) {
+    // SAFETY: as for `set_env`.
+    unsafe { std::env::remove_var(key) };
+}
+
 // ---- fakes and backends, as most tests set them up -------------------------------------
 
 /// A fake controller behaving as Juju `version`.
