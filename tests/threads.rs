@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -18,14 +18,19 @@ use juju_client::testing::FakeController;
 /// Held by each test for its whole run, so that no other test's threads are counted.
 static ALONE: Mutex<()> = Mutex::new(());
 
-fn alone() -> MutexGuard<'static, ()> {
+/// Runs `test` with a fake controller, alone, under a watchdog, once no keepalive thread is
+/// left; where threads cannot be counted (no `/proc/self/task`), does nothing.
+fn counting_threads(test: impl FnOnce(FakeController) + Send + 'static) {
+    if !std::path::Path::new("/proc/self/task").exists() {
+        return;
+    }
     // A test that failed while holding it poisons it; the next one may still run alone.
-    ALONE.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Whether threads can be counted here (Linux's `/proc/self/task`).
-fn can_count_threads() -> bool {
-    std::path::Path::new("/proc/self/task").exists()
+    let _alone = ALONE.lock().unwrap_or_else(|e| e.into_inner());
+    within(Duration::from_secs(60), || {
+        let fake = FakeController::start().unwrap();
+        settles_at(0);
+        test(fake);
+    });
 }
 
 fn keepalive_threads() -> usize {
@@ -55,14 +60,8 @@ fn settles_at(n: usize) {
 
 #[test]
 fn keepalive_threads_end_when_their_connections_close_or_are_dropped() {
-    if !can_count_threads() {
-        return; // no way to count threads here
-    }
-    let _alone = alone();
-    within(Duration::from_secs(60), || {
-        let fake = FakeController::start().unwrap();
+    counting_threads(|fake| {
         let opts = fake.connect_options();
-        settles_at(0);
         let a = Controller::connect(&opts).unwrap();
         let b = Controller::connect(&opts).unwrap();
         let off = Controller::connect(&opts.clone().keepalive(None)).unwrap();
@@ -79,14 +78,8 @@ fn keepalive_threads_end_when_their_connections_close_or_are_dropped() {
 
 #[test]
 fn a_reconnect_replaces_the_keepalive_thread_and_a_broken_connection_ends_it() {
-    if !can_count_threads() {
-        return; // no way to count threads here
-    }
-    let _alone = alone();
-    within(Duration::from_secs(60), || {
-        let fake = FakeController::start().unwrap();
+    counting_threads(|fake| {
         let opts = fake.connect_options();
-        settles_at(0);
         let c = Controller::connect(&opts).unwrap();
         let off = Controller::connect(&opts.clone().keepalive(None)).unwrap();
         settles_at(1);
