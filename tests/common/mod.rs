@@ -258,12 +258,10 @@ pub fn error_reply(id: u64, error: &str, code: Option<&str>) -> Value {
 /// `<`, `>` or `&`, which Go would write as `\u003c`...).
 pub fn error_reply_bytes(id: u64, error: &str, code: Option<&str>) -> String {
     let error = serde_json::to_string(error).unwrap();
-    match code {
-        Some(code) => format!(
-            "{{\"request-id\":{id},\"error\":{error},\"error-code\":\"{code}\",\"response\":{{}}}}\n"
-        ),
-        None => format!("{{\"request-id\":{id},\"error\":{error},\"response\":{{}}}}\n"),
-    }
+    let code = code
+        .map(|code| format!(r#","error-code":"{code}""#))
+        .unwrap_or_default();
+    format!(r#"{{"request-id":{id},"error":{error}{code},"response":{{}}}}"#) + "\n"
 }
 
 /// TLS to the fake, pinned to its CA.
