@@ -53,7 +53,7 @@ fn open_endpoints(
     for e in &opts.endpoints {
         transport::split_endpoint(e)?;
     }
-    opts.check_client_version()?;
+    opts.check()?;
     let tls = Tls::new(opts)?;
     if opts.endpoints.len() == 1 {
         let ep = &opts.endpoints[0];

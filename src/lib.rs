@@ -146,10 +146,12 @@
 //! Names follow the Rust API guidelines: getters have no `get_` prefix
 //! ([`Controller::server_version`], [`ConnectOptions::controller_name`]) except where a
 //! builder method of the same type already owns the plain name, as `std::process::Command`
-//! has `arg` and `get_args`: [`ConnectOptions::endpoints`] sets the endpoints and
-//! [`ConnectOptions::get_endpoints`] reads them (likewise `username`, `client_version`,
-//! `cookie_jar`, `keepalive`). The operations keep python-libjuju's names
-//! (`add_secret_backends`), with the Go client's names as search aliases.
+//! has `arg` and `get_args` and postgres's `Config` has `user` and `get_user`:
+//! [`ConnectOptions::endpoints`] sets the endpoints and [`ConnectOptions::get_endpoints`]
+//! reads them, and every other setting of [`ConnectOptions`] reads back the same way. No
+//! getter returns a secret: [`ConnectOptions::has_password`] says whether one is set. The
+//! operations keep python-libjuju's names (`add_secret_backends`), with the Go client's
+//! names as search aliases.
 //!
 //! ## How the crate is built
 //!
@@ -256,7 +258,8 @@ pub use login::Redirect;
 pub use model::Model;
 pub use modelmanager::ModelSummary;
 pub use options::{
-    ConnectOptions, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_MESSAGE_SIZE,
+    ConnectOptions, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_KEEPALIVE,
+    DEFAULT_MAX_MESSAGE_SIZE, ProxySetting,
 };
 /// The `serde_json` this crate uses: its `Value` appears in the API (`Error::info`,
 /// `BackendConfig`, generic `call` replies, the fake's recorded requests), so it is part

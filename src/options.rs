@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::discharge::{DischargeToken, Interaction, PasswordPrompt};
+use crate::proxy::ProxyChoice;
 
 /// Asks for a password when a discharge needs one (see [`ConnectOptions::password_callback`]).
 pub(crate) type PasswordFn = Arc<dyn Fn(&PasswordPrompt) -> Option<String> + Send + Sync>;
@@ -13,11 +14,27 @@ pub(crate) type PasswordFn = Arc<dyn Fn(&PasswordPrompt) -> Option<String> + Sen
 pub(crate) type InteractionFn =
     Arc<dyn Fn(&Interaction) -> Result<DischargeToken, String> + Send + Sync>;
 
-/// The default time allowed to dial, secure, upgrade and log in to one endpoint.
+/// The default deadline for a whole connect ([`ConnectOptions::connect_timeout`]): 10 s for
+/// every endpoint to be dialled, secured, upgraded and logged in to.
+///
+/// ```
+/// use juju_client::{ConnectOptions, DEFAULT_CONNECT_TIMEOUT};
+/// assert_eq!(ConnectOptions::new().get_connect_timeout(), DEFAULT_CONNECT_TIMEOUT);
+/// ```
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// The default time allowed for one call's reply.
+/// The default deadline for each call ([`ConnectOptions::call_timeout`]): 60 s.
+///
+/// ```
+/// let slow = juju_client::DEFAULT_CALL_TIMEOUT * 5;
+/// let opts = juju_client::ConnectOptions::new().call_timeout(slow);
+/// ```
 pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(60);
-/// The default largest message accepted from the controller: 256 MiB.
+/// The default largest message accepted from the controller
+/// ([`ConnectOptions::max_message_size`]): 256 MiB.
+///
+/// ```
+/// assert_eq!(juju_client::DEFAULT_MAX_MESSAGE_SIZE, 256 << 20);
+/// ```
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 256 << 20;
 
 /// How to reach and log in to a Juju controller.
@@ -26,6 +43,16 @@ pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 256 << 20;
 /// feature, [`ConnectOptions::from_juju_data`] (what the `juju` CLI uses), then adjust it.
 /// It is `Clone`, and its `Debug` never shows the password. Nothing is checked until
 /// [`Controller::connect`](crate::Controller::connect), whose errors say what is wrong.
+///
+/// Every setting can be read back, by a getter named after the setter: `get_` + its name
+/// where the setter owns the plain name ([`get_call_timeout`](Self::get_call_timeout)), as
+/// `std::process::Command` and postgres's `Config` do. Secrets are the exception: a getter
+/// never hands one back. [`has_password`](Self::has_password),
+/// [`has_macaroons`](Self::has_macaroons) and [`client_id`](Self::client_id) say what is
+/// set; the program that set a secret already has it, and options travel (cloned into
+/// threads, kept in structs, printed with `{:?}`), so a getter returning it would make
+/// every holder of the options a holder of the secret. (sqlx's `PgConnectOptions` has no
+/// password getter either; rust-postgres's `Config::get_password` does return it.)
 ///
 /// ```
 /// use std::time::Duration;
@@ -40,6 +67,8 @@ pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 256 << 20;
 ///     .connect_timeout(Duration::from_secs(10))
 ///     .call_timeout(Duration::from_secs(60));
 /// assert!(!format!("{opts:?}").contains("s3cret"));
+/// assert_eq!(opts.get_call_timeout(), Duration::from_secs(60));
+/// assert!(opts.has_password());
 /// ```
 #[derive(Clone)]
 pub struct ConnectOptions {
@@ -70,11 +99,43 @@ pub struct ConnectOptions {
     pub(crate) connect_retries: u32,
     pub(crate) connect_backoff: Duration,
     pub(crate) reconnect_on_call: bool,
-    pub(crate) proxy: crate::proxy::ProxyChoice,
+    pub(crate) proxy: ProxyChoice,
 }
 
-/// The default keepalive interval: Go's `api.PingPeriod` (`api/apiclient.go`).
+/// The default keepalive interval ([`ConnectOptions::keepalive`]): 60 s, Go's
+/// `api.PingPeriod` (`api/apiclient.go`).
+///
+/// ```
+/// use juju_client::{ConnectOptions, DEFAULT_KEEPALIVE};
+/// assert_eq!(ConnectOptions::new().get_keepalive(), Some(DEFAULT_KEEPALIVE));
+/// ```
 pub const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(60);
+
+/// How connections pick their HTTP proxy, as [`ConnectOptions::get_proxy`] reads it back.
+///
+/// ```
+/// use juju_client::{ConnectOptions, ProxySetting};
+/// let opts = ConnectOptions::new().proxy("http://proxy.example:3128");
+/// match opts.get_proxy() {
+///     ProxySetting::Url(url) => println!("through {url}"),
+///     ProxySetting::Direct => println!("direct"),
+///     other => println!("{other:?}"),
+/// }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProxySetting {
+    /// `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` decide, read at each connect (the default).
+    FromEnvironment,
+    /// Always this proxy ([`ConnectOptions::proxy`]), its credentials shown as
+    /// `[REDACTED]`: `http://[REDACTED]@proxy.example:3128`.
+    Url(String),
+    /// Never a proxy ([`ConnectOptions::no_proxy`]).
+    Direct,
+    /// [`ConnectOptions::proxy`] was given something that is not a proxy URL: connecting
+    /// fails with this message (kind `InvalidInput`), which never shows a password.
+    Invalid(String),
+}
 
 impl Default for ConnectOptions {
     fn default() -> Self {
@@ -103,7 +164,7 @@ impl Default for ConnectOptions {
             connect_retries: 0,
             connect_backoff: Duration::from_secs(1),
             reconnect_on_call: false,
-            proxy: crate::proxy::ProxyChoice::FromEnvironment,
+            proxy: ProxyChoice::FromEnvironment,
         }
     }
 }
@@ -175,6 +236,19 @@ impl ConnectOptions {
         self
     }
 
+    /// Whether a password is set (by [`password`](Self::password), or from `accounts.yaml`
+    /// by [`from_juju_data`](Self::from_juju_data)): with one, login sends it; without, login
+    /// uses macaroons. The password itself cannot be read back (see [`ConnectOptions`]).
+    ///
+    /// ```
+    /// use juju_client::ConnectOptions;
+    /// assert!(!ConnectOptions::new().has_password());
+    /// assert!(ConnectOptions::new().password("s3cret").has_password());
+    /// ```
+    pub fn has_password(&self) -> bool {
+        self.password.is_some()
+    }
+
     /// The controller's CA certificate, PEM text (`ca-cert` in the juju client's
     /// `controllers.yaml`). With it, only this CA is trusted and the certificate is verified
     /// against the name `juju-apiserver`, whatever address is dialled, as the Go client does.
@@ -190,6 +264,17 @@ impl ConnectOptions {
         self
     }
 
+    /// The controller's CA certificate as given (PEM text), if any: a certificate is public.
+    /// (Named `get_ca_cert` because [`ca_cert`](Self::ca_cert) is the builder method.)
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().ca_cert("-----BEGIN CERTIFICATE-----\n...");
+    /// assert!(opts.get_ca_cert().unwrap().starts_with("-----BEGIN CERTIFICATE-----"));
+    /// ```
+    pub fn get_ca_cert(&self) -> Option<&str> {
+        self.ca_cert.as_deref()
+    }
+
     /// Overrides the name the certificate is verified against (and sent as SNI).
     ///
     /// ```
@@ -199,6 +284,19 @@ impl ConnectOptions {
     pub fn tls_server_name(mut self, name: impl Into<String>) -> Self {
         self.tls_server_name = Some(name.into());
         self
+    }
+
+    /// The name the certificate is verified against, if overridden (else `juju-apiserver`
+    /// with a CA certificate, the endpoint's host without).
+    /// (Named `get_tls_server_name` because [`tls_server_name`](Self::tls_server_name) is
+    /// the builder method.)
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().tls_server_name("juju.example.com");
+    /// assert_eq!(opts.get_tls_server_name(), Some("juju.example.com"));
+    /// ```
+    pub fn get_tls_server_name(&self) -> Option<&str> {
+        self.tls_server_name.as_deref()
     }
 
     /// The deadline for a whole connect (or reconnect): every endpoint's name looked up,
@@ -215,6 +313,18 @@ impl ConnectOptions {
         self
     }
 
+    /// The deadline for a whole connect (default [`DEFAULT_CONNECT_TIMEOUT`], 10 s).
+    /// (Named `get_connect_timeout` because [`connect_timeout`](Self::connect_timeout) is
+    /// the builder method.)
+    ///
+    /// ```
+    /// use juju_client::{ConnectOptions, DEFAULT_CONNECT_TIMEOUT};
+    /// assert_eq!(ConnectOptions::new().get_connect_timeout(), DEFAULT_CONNECT_TIMEOUT);
+    /// ```
+    pub fn get_connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
     /// The deadline for each call, from its start: the wait for another thread's call on the
     /// same handle, sending, and every read of the reply. A call with no reply in time fails
     /// with [`Error::is_timeout`](crate::Error::is_timeout); the connection stays usable.
@@ -226,6 +336,19 @@ impl ConnectOptions {
     pub fn call_timeout(mut self, timeout: Duration) -> Self {
         self.call_timeout = timeout;
         self
+    }
+
+    /// The deadline for each call (default [`DEFAULT_CALL_TIMEOUT`], 60 s).
+    /// (Named `get_call_timeout` because [`call_timeout`](Self::call_timeout) is the builder
+    /// method.)
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let opts = juju_client::ConnectOptions::new().call_timeout(Duration::from_secs(5));
+    /// assert_eq!(opts.get_call_timeout(), Duration::from_secs(5));
+    /// ```
+    pub fn get_call_timeout(&self) -> Duration {
+        self.call_timeout
     }
 
     /// The largest message accepted from the controller (default 256 MiB). A larger reply
@@ -240,6 +363,19 @@ impl ConnectOptions {
         self
     }
 
+    /// The largest message accepted from the controller, in bytes (default
+    /// [`DEFAULT_MAX_MESSAGE_SIZE`], 256 MiB).
+    /// (Named `get_max_message_size` because [`max_message_size`](Self::max_message_size) is
+    /// the builder method.)
+    ///
+    /// ```
+    /// use juju_client::{ConnectOptions, DEFAULT_MAX_MESSAGE_SIZE};
+    /// assert_eq!(ConnectOptions::new().get_max_message_size(), DEFAULT_MAX_MESSAGE_SIZE);
+    /// ```
+    pub fn get_max_message_size(&self) -> usize {
+        self.max_message_size
+    }
+
     /// The pause between starting dials to successive endpoints (default 50 ms, as the Go
     /// client). Zero dials every endpoint at once. `connect_timeout` still bounds the whole
     /// connect: an endpoint whose turn would come after it is not dialled, and any stagger,
@@ -252,6 +388,18 @@ impl ConnectOptions {
     pub fn dial_stagger(mut self, stagger: Duration) -> Self {
         self.dial_stagger = stagger;
         self
+    }
+
+    /// The pause between starting dials to successive endpoints (default 50 ms).
+    /// (Named `get_dial_stagger` because [`dial_stagger`](Self::dial_stagger) is the builder
+    /// method.)
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// assert_eq!(juju_client::ConnectOptions::new().get_dial_stagger(), Duration::from_millis(50));
+    /// ```
+    pub fn get_dial_stagger(&self) -> Duration {
+        self.dial_stagger
     }
 
     /// Follow one `redirection required` answer to login by connecting to the servers it
@@ -295,6 +443,18 @@ impl ConnectOptions {
         self
     }
 
+    /// Whether a `redirection required` answer to login is followed (default `false`).
+    /// (Named `get_follow_redirects` because [`follow_redirects`](Self::follow_redirects) is
+    /// the builder method.)
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().follow_redirects(true);
+    /// assert!(opts.get_follow_redirects());
+    /// ```
+    pub fn get_follow_redirects(&self) -> bool {
+        self.follow_redirects
+    }
+
     /// After login, check that the controller's UUID is this one, so that endpoints that now
     /// belong to another controller are refused (set from `controllers.yaml` by
     /// [`from_juju_data`](Self::from_juju_data)).
@@ -309,6 +469,18 @@ impl ConnectOptions {
         self
     }
 
+    /// The controller UUID that login must find, if any (see
+    /// [`expect_controller_uuid`](Self::expect_controller_uuid)).
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new()
+    ///     .expect_controller_uuid("8b6a2bd5-6ee1-4d5e-8c0a-5e2c4c4d0b1f");
+    /// assert_eq!(opts.expected_controller_uuid(), Some("8b6a2bd5-6ee1-4d5e-8c0a-5e2c4c4d0b1f"));
+    /// ```
+    pub fn expected_controller_uuid(&self) -> Option<&str> {
+        self.expected_uuid.as_deref()
+    }
+
     /// The controller's name in the juju client store, when the options came from it.
     ///
     /// ```no_run
@@ -318,13 +490,6 @@ impl ConnectOptions {
     /// ```
     pub fn controller_name(&self) -> Option<&str> {
         self.controller_name.as_deref()
-    }
-
-    /// The same as [`controller_name`](Self::controller_name), its earlier name (getters
-    /// take no `get_` prefix where no builder method owns the plain name).
-    #[deprecated(since = "0.2.0", note = "use controller_name()")]
-    pub fn get_controller_name(&self) -> Option<&str> {
-        self.controller_name()
     }
 
     /// The endpoints, in the order given.
@@ -369,17 +534,22 @@ impl ConnectOptions {
         &self.client_version
     }
 
-    /// Refuses a `client_version` that is not a Juju version, before anything is dialled.
-    pub(crate) fn check_client_version(&self) -> Result<(), crate::Error> {
-        if crate::version::Version::parse(&self.client_version).is_some() {
-            return Ok(());
+    /// Refuses settings that were given but cannot be used, before anything is dialled: a
+    /// `client_version` that is not a Juju version, a `proxy` URL that is not one.
+    pub(crate) fn check(&self) -> Result<(), crate::Error> {
+        if crate::version::Version::parse(&self.client_version).is_none() {
+            return Err(crate::Error::invalid(format!(
+                "connect: client_version {:?} is not a Juju version (major.minor.patch, \
+                 optionally .build, or major.minor-tagpatch such as 4.0-beta2); leave it unset \
+                 to send {}",
+                self.client_version,
+                crate::JUJU_CLIENT_VERSION
+            )));
         }
-        Err(crate::Error::invalid(format!(
-            "connect: client_version {:?} is not a Juju version (major.minor.patch, optionally \
-             .build, or major.minor-tagpatch such as 4.0-beta2); leave it unset to send {}",
-            self.client_version,
-            crate::JUJU_CLIENT_VERSION
-        )))
+        if let ProxyChoice::Invalid(message) = &self.proxy {
+            return Err(crate::Error::invalid(format!("connect: {message}")));
+        }
+        Ok(())
     }
 
     /// Macaroons to log in with instead of a password: a JSON array of macaroon slices
@@ -398,6 +568,19 @@ impl ConnectOptions {
     pub fn macaroons(mut self, json: impl Into<String>) -> Self {
         self.macaroons.push(json.into());
         self
+    }
+
+    /// Whether macaroons were given with [`macaroons`](Self::macaroons). They are bearer
+    /// credentials, so they cannot be read back (see [`ConnectOptions`]); the cookie jar's
+    /// are not counted ([`get_cookie_jar`](Self::get_cookie_jar)).
+    ///
+    /// ```
+    /// use juju_client::ConnectOptions;
+    /// assert!(!ConnectOptions::new().has_macaroons());
+    /// assert!(ConnectOptions::new().macaroons("[]").has_macaroons());
+    /// ```
+    pub fn has_macaroons(&self) -> bool {
+        !self.macaroons.is_empty()
     }
 
     /// A cookie jar in the Go `persistent-cookiejar` format the `juju` CLI keeps in
@@ -442,6 +625,19 @@ impl ConnectOptions {
         self
     }
 
+    /// The host the jar's cookies are filed under, if set (see
+    /// [`cookie_host`](Self::cookie_host) for what is used without it).
+    /// (Named `get_cookie_host` because [`cookie_host`](Self::cookie_host) is the builder
+    /// method.)
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().cookie_host("juju.example.com");
+    /// assert_eq!(opts.get_cookie_host(), Some("juju.example.com"));
+    /// ```
+    pub fn get_cookie_host(&self) -> Option<&str> {
+        self.cookie_host.as_deref()
+    }
+
     /// Called when a macaroon discharge needs the user's password (the controller's
     /// `juju_userpass` interaction): return the password, or `None` to give up (the connect
     /// then fails with [`ErrorCode::Unauthorized`](crate::ErrorCode)). It may prompt on a
@@ -466,6 +662,16 @@ impl ConnectOptions {
         self
     }
 
+    /// Whether a [`password_callback`](Self::password_callback) is set.
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().password_callback(|_| None);
+    /// assert!(opts.has_password_callback());
+    /// ```
+    pub fn has_password_callback(&self) -> bool {
+        self.password_callback.is_some()
+    }
+
     /// Handles discharge interaction methods other than `juju_userpass` (a JAAS/Candid
     /// `browser-window`, say): given the method's name and info, return the token to retry
     /// the discharge with, or an error text. Without it, such a method fails the connect
@@ -486,6 +692,15 @@ impl ConnectOptions {
         self
     }
 
+    /// Whether an [`interaction_handler`](Self::interaction_handler) is set.
+    ///
+    /// ```
+    /// assert!(!juju_client::ConnectOptions::new().has_interaction_handler());
+    /// ```
+    pub fn has_interaction_handler(&self) -> bool {
+        self.interaction_handler.is_some()
+    }
+
     /// Logs in with a JAAS service account's client id and secret (`Admin` v4
     /// `LoginWithClientCredentials`) instead of a user and password. A controller that does
     /// not serve Admin v4 (a plain Juju controller) fails the connect with a clear error.
@@ -502,6 +717,17 @@ impl ConnectOptions {
         self
     }
 
+    /// The client id of the [`client_credentials`](Self::client_credentials), if they are
+    /// set. The secret cannot be read back (see [`ConnectOptions`]).
+    ///
+    /// ```
+    /// let opts = juju_client::ConnectOptions::new().client_credentials("my-client-id", "s3cret");
+    /// assert_eq!(opts.client_id(), Some("my-client-id"));
+    /// ```
+    pub fn client_id(&self) -> Option<&str> {
+        self.client_credentials.as_ref().map(|(id, _)| id.as_str())
+    }
+
     /// The user name as given.
     /// (Named `get_username` because [`username`](Self::username) is the builder method.)
     ///
@@ -513,11 +739,12 @@ impl ConnectOptions {
     }
 
     /// Pings the controller (`Pinger.Ping`) whenever the connection has been idle this long
-    /// (default: 60 s, as the Go client does; `None` turns it off). A ping that fails, or gets
-    /// no answer within `min(call_timeout, 30 s)`, marks the connection broken: the next call
-    /// fails at once with [`Error::is_connection_closed`](crate::Error::is_connection_closed)
-    /// (or reconnects, with [`reconnect_on_call`](Self::reconnect_on_call)) instead of waiting
-    /// for its timeout. The pings come from a small thread per connection that ends when the
+    /// (default [`DEFAULT_KEEPALIVE`], 60 s, as the Go client does; `None` turns it off). A
+    /// ping that fails, or gets no answer within `min(call_timeout, 30 s)`, marks the
+    /// connection broken: the next call fails at once with
+    /// [`Error::is_connection_closed`](crate::Error::is_connection_closed) (or reconnects,
+    /// with [`reconnect_on_call`](Self::reconnect_on_call)) instead of waiting for its
+    /// timeout. The pings come from a small thread per connection that ends when the
     /// connection is closed, breaks or is dropped, and does not keep the process alive.
     ///
     /// ```
@@ -559,6 +786,20 @@ impl ConnectOptions {
         self
     }
 
+    /// How many times a failed connect is retried, and the first backoff (default: none,
+    /// and 1 s).
+    /// (Named `get_connect_retries` because [`connect_retries`](Self::connect_retries) is
+    /// the builder method.)
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let opts = juju_client::ConnectOptions::new().connect_retries(3, Duration::from_millis(500));
+    /// assert_eq!(opts.get_connect_retries(), (3, Duration::from_millis(500)));
+    /// ```
+    pub fn get_connect_retries(&self) -> (u32, Duration) {
+        (self.connect_retries, self.connect_backoff)
+    }
+
     /// With `true`, a call made while the connection is known to be broken (a keepalive
     /// ping failed, or an earlier call lost the connection) first reconnects, then makes the
     /// call: safe, because that request was never sent. A request that was sent is never sent
@@ -574,36 +815,79 @@ impl ConnectOptions {
         self
     }
 
+    /// Whether a call on a connection known to be broken reconnects first (default `false`).
+    /// (Named `get_reconnect_on_call` because [`reconnect_on_call`](Self::reconnect_on_call)
+    /// is the builder method.)
+    ///
+    /// ```
+    /// assert!(!juju_client::ConnectOptions::new().get_reconnect_on_call());
+    /// ```
+    pub fn get_reconnect_on_call(&self) -> bool {
+        self.reconnect_on_call
+    }
+
     /// Reaches the controller through this HTTP proxy (`http://[user:password@]host:port`),
     /// with an HTTP `CONNECT` tunnel, whatever the environment says. The controller's TLS is
     /// unchanged inside the tunnel. The password is never shown by `Debug`, logs or errors.
     /// Without this (or [`no_proxy`](Self::no_proxy)), `HTTPS_PROXY`, `ALL_PROXY` and
     /// `NO_PROXY` decide, as Go's `http.ProxyFromEnvironment` reads them.
     ///
-    /// # Errors
-    ///
-    /// Kind `InvalidInput` for a URL that is not `http://[user:password@]host[:port]` (the
-    /// message never shows the password).
+    /// Like every setting, it is checked at connect: a URL that is not
+    /// `http://[user:password@]host[:port]` makes [`Controller::connect`](crate::Controller::connect)
+    /// fail with kind `InvalidInput` before anything is dialled (the message never shows
+    /// the password); [`get_proxy`](Self::get_proxy) shows it as [`ProxySetting::Invalid`].
     ///
     /// ```
-    /// let opts = juju_client::ConnectOptions::new().proxy("http://bob:pw@proxy.example:3128")?;
+    /// use juju_client::{ConnectOptions, ProxySetting};
+    /// let opts = ConnectOptions::new()
+    ///     .proxy("http://bob:pw@proxy.example:3128")
+    ///     .endpoint("10.0.0.5:17070");
     /// assert!(!format!("{opts:?}").contains("pw@"));
-    /// # Ok::<(), juju_client::Error>(())
+    /// assert_eq!(
+    ///     opts.get_proxy(),
+    ///     ProxySetting::Url("http://[REDACTED]@proxy.example:3128".into())
+    /// );
     /// ```
-    pub fn proxy(mut self, url: &str) -> Result<Self, crate::Error> {
-        self.proxy = crate::proxy::ProxyChoice::Url(crate::proxy::ProxyUrl::parse(url)?);
-        Ok(self)
+    #[must_use]
+    pub fn proxy(mut self, url: impl AsRef<str>) -> Self {
+        self.proxy = match crate::proxy::ProxyUrl::parse(url.as_ref()) {
+            Ok(url) => ProxyChoice::Url(url),
+            Err(e) => ProxyChoice::Invalid(format!("ConnectOptions::proxy: {}", e.message())),
+        };
+        self
     }
 
     /// Never uses a proxy, whatever the environment says.
     ///
     /// ```
-    /// let opts = juju_client::ConnectOptions::new().no_proxy();
+    /// use juju_client::{ConnectOptions, ProxySetting};
+    /// let opts = ConnectOptions::new().no_proxy();
+    /// assert_eq!(opts.get_proxy(), ProxySetting::Direct);
     /// ```
     #[must_use]
     pub fn no_proxy(mut self) -> Self {
-        self.proxy = crate::proxy::ProxyChoice::Direct;
+        self.proxy = ProxyChoice::Direct;
         self
+    }
+
+    /// How connections pick their proxy: as [`proxy`](Self::proxy) or
+    /// [`no_proxy`](Self::no_proxy) set it, else from the environment. A proxy URL is shown
+    /// without its credentials.
+    /// (Named `get_proxy` because [`proxy`](Self::proxy) is the builder method.)
+    ///
+    /// ```
+    /// use juju_client::{ConnectOptions, ProxySetting};
+    /// assert_eq!(ConnectOptions::new().get_proxy(), ProxySetting::FromEnvironment);
+    /// let bad = ConnectOptions::new().proxy("socks5://proxy.example:1080");
+    /// assert!(matches!(bad.get_proxy(), ProxySetting::Invalid(why) if why.contains("socks5")));
+    /// ```
+    pub fn get_proxy(&self) -> ProxySetting {
+        match &self.proxy {
+            ProxyChoice::FromEnvironment => ProxySetting::FromEnvironment,
+            ProxyChoice::Url(url) => ProxySetting::Url(url.to_string()),
+            ProxyChoice::Direct => ProxySetting::Direct,
+            ProxyChoice::Invalid(message) => ProxySetting::Invalid(message.clone()),
+        }
     }
 
     /// The Juju tag of the user: `user-admin` for `admin` or `user-admin`.

@@ -89,6 +89,9 @@ pub(crate) enum ProxyChoice {
     Url(ProxyUrl),
     /// Never a proxy (`ConnectOptions::no_proxy`).
     Direct,
+    /// `ConnectOptions::proxy` was given a URL that is not a proxy URL: every connect fails
+    /// with this message (it names no credentials), rather than go direct.
+    Invalid(String),
 }
 
 /// The proxy to reach `host:port` through, or `None` to go direct: the one decision the
@@ -102,6 +105,7 @@ pub(crate) fn proxy_for(
         ProxyChoice::Direct => Ok(None),
         ProxyChoice::Url(u) => Ok(Some(u.clone())),
         ProxyChoice::FromEnvironment => from_env(&|k| std::env::var(k).ok(), host, port),
+        ProxyChoice::Invalid(message) => Err(Error::invalid(message.clone())),
     }
 }
 

@@ -3,44 +3,13 @@
 
 mod common;
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use common::{TempDir, dead_endpoint};
 use juju_client::testing::FakeController;
 use juju_client::{ConnectOptions, Controller, ErrorCode, ErrorKind, Redirect};
-
-/// A scratch directory, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let p =
-            std::env::temp_dir().join(format!("juju-client-test-{}-{tag}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-    fn write(&self, file: &str, text: &str) {
-        std::fs::write(self.0.join(file), text).unwrap();
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn dead_endpoint(host: &str) -> String {
-    let l = TcpListener::bind((host, 0)).unwrap();
-    let a = l.local_addr().unwrap().to_string();
-    drop(l);
-    a
-}
 
 fn indent(pem: &str) -> String {
     pem.lines().map(|l| format!("      {l}\n")).collect()
@@ -245,7 +214,7 @@ fn a_store_without_a_ca_uses_the_system_roots() {
     dir.write("controllers.yaml", "controllers:\n  c:\n    uuid: u\n    api-endpoints: ['juju.example:443']\ncurrent-controller: c\n");
     dir.write("accounts.yaml", &accounts_yaml("c", "bob", Some("pw")));
     let opts = ConnectOptions::from_juju_data_dir(&dir.0, None).unwrap();
-    assert!(format!("{opts:?}").contains("ca_cert: None"));
+    assert_eq!(opts.get_ca_cert(), None);
     assert_eq!(opts.get_username(), "bob");
 }
 
@@ -262,8 +231,7 @@ fn connect_current_reads_juju_data_then_xdg_then_home() {
         .map(|k| (k, std::env::var_os(k)))
         .collect();
 
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::set_var("JUJU_DATA", &dir.0) };
+    common::set_env("JUJU_DATA", &dir.0);
     assert_eq!(juju_client::juju_data_dir().unwrap(), dir.0);
     let ctrl = Controller::connect_current().unwrap();
     assert_eq!(ctrl.controller_uuid(), fake.controller_uuid());
@@ -271,18 +239,14 @@ fn connect_current_reads_juju_data_then_xdg_then_home() {
     let e = Controller::connect_named("missing").unwrap_err();
     assert!(e.message().contains("known: fake"), "{e}");
 
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::remove_var("JUJU_DATA") };
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::set_var("XDG_DATA_HOME", "/xdg") };
+    common::remove_env("JUJU_DATA");
+    common::set_env("XDG_DATA_HOME", "/xdg");
     assert_eq!(
         juju_client::juju_data_dir().unwrap(),
         PathBuf::from("/xdg/juju")
     );
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::remove_var("XDG_DATA_HOME") };
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::set_var("HOME", "/home/u") };
+    common::remove_env("XDG_DATA_HOME");
+    common::set_env("HOME", "/home/u");
     assert_eq!(
         juju_client::juju_data_dir().unwrap(),
         PathBuf::from("/home/u/.local/share/juju")
@@ -290,10 +254,8 @@ fn connect_current_reads_juju_data_then_xdg_then_home() {
 
     for (k, v) in saved {
         match v {
-            // TODO: Audit that the environment access only happens in single-threaded code.
-            Some(v) => unsafe { std::env::set_var(k, v) },
-            // TODO: Audit that the environment access only happens in single-threaded code.
-            None => unsafe { std::env::remove_var(k) },
+            Some(v) => common::set_env(k, v),
+            None => common::remove_env(k),
         }
     }
 }

@@ -267,14 +267,15 @@ fn generic_calls_hide_every_string_they_cannot_classify_and_secret_keys_match_in
 fn macaroon_logins_show_no_password_macaroon_token_or_client_secret_at_trace() {
     let logs = capture();
     let fake = FakeController::start().unwrap();
-    let dir = std::env::temp_dir().join(format!("juju-log-jar-{}", fake.port()));
-    fake.write_juju_data_with_cookies(&dir, "fake", "bob")
+    let scratch = common::TempDir::new("log-jar");
+    let dir = scratch.path();
+    fake.write_juju_data_with_cookies(dir, "fake", "bob")
         .unwrap();
     // Expire the jar, so that the whole discharge flow runs: the form post carries the
     // password and the retried discharge the token.
     fake.advance_clock(std::time::Duration::from_secs(25 * 3600));
     let password = "bob-password";
-    let opts = juju_client::ConnectOptions::from_juju_data_dir(&dir, None)
+    let opts = juju_client::ConnectOptions::from_juju_data_dir(dir, None)
         .unwrap()
         .password_callback(move |_| Some(password.to_string()));
     let ctrl = Controller::connect(&opts).unwrap();
@@ -336,7 +337,6 @@ fn macaroon_logins_show_no_password_macaroon_token_or_client_secret_at_trace() {
         assert!(!msg.contains("token="), "{level} {target}: {msg}");
     }
     assert!(!format!("{opts:?}{jopts:?}").contains(secret));
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
@@ -348,8 +348,7 @@ fn proxy_credentials_never_reach_the_logs() {
     let good = Relay::start(fake.endpoint(), RelayMode::Connect { refuse: None });
     let opts = fake
         .connect_options()
-        .proxy(&format!("http://carol:{secret}@{}", good.addr))
-        .unwrap();
+        .proxy(format!("http://carol:{secret}@{}", good.addr));
     let ctrl = Controller::connect(&opts).unwrap();
     ctrl.ping().unwrap();
     drop(ctrl);
@@ -361,8 +360,7 @@ fn proxy_credentials_never_reach_the_logs() {
     );
     let opts = fake
         .connect_options()
-        .proxy(&format!("http://carol:{secret}@{}", refusing.addr))
-        .unwrap();
+        .proxy(format!("http://carol:{secret}@{}", refusing.addr));
     let e = Controller::connect(&opts).unwrap_err();
     assert!(e.to_string().contains("403 Forbidden"), "{e}");
     log::debug!("options: {opts:?}; error: {e}; {e:?}");

@@ -2,6 +2,8 @@
 //! cookie jar), and JAAS client credentials from the environment. Its own test binary,
 //! because it sets process-wide environment variables.
 
+mod common;
+
 use std::time::Duration;
 
 use juju_client::testing::FakeController;
@@ -10,19 +12,17 @@ use juju_client::{ConnectOptions, Controller, ErrorCode, Model};
 #[test]
 fn connect_current_logs_in_with_the_jar_then_discharges_and_refreshes_it() {
     let fake = FakeController::start().unwrap();
-    let dir = std::env::temp_dir().join(format!("juju-login-env-{}", fake.port()));
-    fake.write_juju_data_with_cookies(&dir, "fake", "bob")
+    let scratch = common::TempDir::new("login-env");
+    let dir = scratch.path();
+    fake.write_juju_data_with_cookies(dir, "fake", "bob")
         .unwrap();
     // Only controllers.yaml, accounts.yaml without a password, and the jar.
     std::fs::remove_file(dir.join("models.yaml")).unwrap();
     let accounts = std::fs::read_to_string(dir.join("accounts.yaml")).unwrap();
     assert!(!accounts.contains("password"), "{accounts}");
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::set_var("JUJU_DATA", &dir) };
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::remove_var("JUJU_CLIENT_ID") };
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::remove_var("JUJU_CLIENT_SECRET") };
+    common::set_env("JUJU_DATA", dir);
+    common::remove_env("JUJU_CLIENT_ID");
+    common::remove_env("JUJU_CLIENT_SECRET");
 
     let ctrl = Controller::connect_current().unwrap();
     assert_eq!(ctrl.user(), "user-bob");
@@ -56,22 +56,15 @@ fn connect_current_logs_in_with_the_jar_then_discharges_and_refreshes_it() {
         .client_credentials("bot", "env-secret")
         .start()
         .unwrap();
-    let jdir = std::env::temp_dir().join(format!("juju-login-env-jaas-{}", jaas.port()));
-    jaas.write_juju_data(&jdir, "jaas").unwrap();
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::set_var("JUJU_DATA", &jdir) };
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::set_var("JUJU_CLIENT_ID", "bot") };
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::set_var("JUJU_CLIENT_SECRET", "env-secret") };
+    let jaas_scratch = common::TempDir::new("login-env-jaas");
+    let jdir = jaas_scratch.path();
+    jaas.write_juju_data(jdir, "jaas").unwrap();
+    common::set_env("JUJU_DATA", jdir);
+    common::set_env("JUJU_CLIENT_ID", "bot");
+    common::set_env("JUJU_CLIENT_SECRET", "env-secret");
     let ctrl = Controller::connect_current().unwrap();
     assert_eq!(ctrl.user(), "user-bot@serviceaccount");
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::remove_var("JUJU_CLIENT_ID") };
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::remove_var("JUJU_CLIENT_SECRET") };
-    // TODO: Audit that the environment access only happens in single-threaded code.
-    unsafe { std::env::remove_var("JUJU_DATA") };
-    std::fs::remove_dir_all(&dir).ok();
-    std::fs::remove_dir_all(&jdir).ok();
+    common::remove_env("JUJU_CLIENT_ID");
+    common::remove_env("JUJU_CLIENT_SECRET");
+    common::remove_env("JUJU_DATA");
 }

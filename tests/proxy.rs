@@ -1,6 +1,6 @@
 //! HTTPS proxies: the WebSocket through an HTTP CONNECT tunnel (TLS to the controller
-//! unchanged inside it), the environment read as Go reads it, a refused tunnel, and proxy
-//! credentials never shown. The proxy is a small one in `common`, on loopback.
+//! unchanged inside it), the environment read as Go reads it, a refused tunnel, a proxy URL
+//! that is not one, and proxy credentials never shown. The proxy is a small one in `common`, on loopback.
 
 mod common;
 
@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::{Relay, RelayMode, within};
 use juju_client::testing::FakeController;
-use juju_client::{ConnectOptions, Controller, ErrorKind};
+use juju_client::{ConnectOptions, Controller, ErrorKind, Model, ProxySetting};
 
 /// Tests that set the process environment take turns.
 static ENV: Mutex<()> = Mutex::new(());
@@ -21,8 +21,7 @@ fn the_websocket_goes_through_a_connect_tunnel_with_basic_auth() {
         let proxy = Relay::start(fake.endpoint(), RelayMode::Connect { refuse: None });
         let opts = fake
             .connect_options()
-            .proxy(&format!("http://bob:pa%3Ass@{}", proxy.addr))
-            .unwrap();
+            .proxy(format!("http://bob:pa%3Ass@{}", proxy.addr));
         let shown = format!("{opts:?}");
         assert!(
             !shown.contains("pa%3Ass") && !shown.contains("pa:ss"),
@@ -60,8 +59,7 @@ fn macaroon_discharges_go_through_the_proxy_too() {
             .ca_cert(fake.ca_cert_pem())
             .username("bob")
             .password_callback(|_| Some("bob-password".into()))
-            .proxy(&format!("http://{}", proxy.addr))
-            .unwrap();
+            .proxy(format!("http://{}", proxy.addr));
         let ctrl = Controller::connect(&opts).unwrap();
         assert_eq!(ctrl.user(), "user-bob");
         assert_eq!(
@@ -91,8 +89,7 @@ fn a_refused_tunnel_names_the_proxy_and_its_status_but_not_the_password() {
         );
         let opts = fake
             .connect_options()
-            .proxy(&format!("http://bob:hunter2@{}", proxy.addr))
-            .unwrap();
+            .proxy(format!("http://bob:hunter2@{}", proxy.addr));
         let e = Controller::connect(&opts).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Connect, "{e}");
         let text = format!("{e} {e:?}");
@@ -103,17 +100,60 @@ fn a_refused_tunnel_names_the_proxy_and_its_status_but_not_the_password() {
 }
 
 #[test]
+fn a_proxy_url_that_is_not_one_fails_the_connect_before_anything_is_dialled() {
+    let fake = FakeController::start().unwrap();
+    for (bad, why) in [
+        (
+            "socks5://bob:hunter2@proxy.example:1080",
+            "scheme \"socks5\" is not supported",
+        ),
+        (
+            "http://bob:hunter2@proxy.example:notaport",
+            "bad host or port",
+        ),
+        ("http://bob:hunter2@", "no host"),
+    ] {
+        // The chain goes on after a bad URL; nothing is checked until connect.
+        let opts = fake
+            .connect_options()
+            .proxy(bad)
+            .call_timeout(Duration::from_secs(5));
+        assert_eq!(opts.get_call_timeout(), Duration::from_secs(5));
+        let ProxySetting::Invalid(shown) = opts.get_proxy() else {
+            panic!("{bad}: {:?}", opts.get_proxy());
+        };
+        assert!(shown.contains(why), "{bad}: {shown}");
+        for e in [
+            Controller::connect(&opts).unwrap_err(),
+            Model::connect(&opts, &fake.model_uuid("admin/default").unwrap()).unwrap_err(),
+        ] {
+            assert_eq!(e.kind(), ErrorKind::InvalidInput, "{bad}: {e}");
+            assert!(e.message().contains("ConnectOptions::proxy"), "{bad}: {e}");
+            assert!(e.message().contains(why), "{bad}: {e}");
+            let text = format!("{e} {e:?} {opts:?} {shown}");
+            assert!(!text.contains("hunter2"), "{text}");
+        }
+    }
+    // Refused before anything was dialled.
+    assert!(fake.upgrade_requests().is_empty());
+    // A later proxy() or no_proxy() replaces it.
+    let opts = fake
+        .connect_options()
+        .proxy("socks5://proxy.example:1080")
+        .no_proxy();
+    assert_eq!(opts.get_proxy(), ProxySetting::Direct);
+    Controller::connect(&opts).unwrap().ping().unwrap();
+}
+
+#[test]
 fn https_proxy_from_the_environment_is_used_except_for_loopback_and_no_proxy() {
     within(Duration::from_secs(60), || {
         let _env = ENV.lock().unwrap_or_else(|e| e.into_inner());
         let fake = FakeController::start().unwrap();
         let proxy = Relay::start(fake.endpoint(), RelayMode::Connect { refuse: None });
-        // TODO: Audit that the environment access only happens in single-threaded code.
-        unsafe { std::env::set_var("HTTPS_PROXY", format!("http://{}", proxy.addr)) };
-        // TODO: Audit that the environment access only happens in single-threaded code.
-        unsafe { std::env::remove_var("NO_PROXY") };
-        // TODO: Audit that the environment access only happens in single-threaded code.
-        unsafe { std::env::remove_var("no_proxy") };
+        common::set_env("HTTPS_PROXY", format!("http://{}", proxy.addr));
+        common::remove_env("NO_PROXY");
+        common::remove_env("no_proxy");
         // A name only the proxy can reach (it tunnels anything to the fake); the CA is
         // pinned, so the certificate is checked against juju-apiserver as usual.
         let remote = fake
@@ -131,18 +171,15 @@ fn https_proxy_from_the_environment_is_used_except_for_loopback_and_no_proxy() {
         assert_eq!(proxy.heads().len(), 1);
 
         // NO_PROXY and no_proxy() bypass it: the name is then resolved here, and fails.
-        // TODO: Audit that the environment access only happens in single-threaded code.
-        unsafe { std::env::set_var("NO_PROXY", "example.org, .invalid") };
+        common::set_env("NO_PROXY", "example.org, .invalid");
         let e = Controller::connect(&remote.clone().connect_timeout(Duration::from_secs(5)))
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Connect, "{e}");
-        // TODO: Audit that the environment access only happens in single-threaded code.
-        unsafe { std::env::remove_var("NO_PROXY") };
+        common::remove_env("NO_PROXY");
         let e = Controller::connect(&remote.clone().no_proxy()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Connect, "{e}");
         assert_eq!(proxy.heads().len(), 1, "bypassed");
-        // TODO: Audit that the environment access only happens in single-threaded code.
-        unsafe { std::env::remove_var("HTTPS_PROXY") };
+        common::remove_env("HTTPS_PROXY");
     });
 }
 

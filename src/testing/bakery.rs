@@ -259,6 +259,7 @@ impl Bakery {
 
     /// A slice for `user` as a client holds it after discharging: for a jar written by the
     /// fake itself (`write_juju_data_with_cookies`).
+    #[cfg(any(test, feature = "juju-data"))]
     pub(crate) fn slice_for(&mut self, user: &str, host: &str, location: &str) -> Value {
         let reply: Value =
             serde_json::from_str(&self.mint(user, host, location, true)).expect("minted JSON");

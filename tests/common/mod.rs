@@ -1,14 +1,20 @@
-//! Helpers shared by the integration tests: a bare WebSocket client for speaking to the fake
-//! controller below the SDK, and a watchdog so that a hang fails instead of stalling CI.
+//! Helpers shared by the integration tests: a watchdog so that a hang fails instead of
+//! stalling CI, scratch directories, fakes and backends as most tests set them up, a bare
+//! WebSocket client for speaking to the fake controller below the SDK with the replies
+//! parsed as JSON values, and a relay standing in for a proxy or a flaky network.
 #![allow(dead_code)]
 
 use std::net::TcpStream;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+use juju_client::Controller;
+use juju_client::secretbackends::{BackendConfig, VaultConfig};
 use juju_client::testing::FakeController;
 use native_tls::{Certificate, TlsConnector, TlsStream};
+use serde_json::{Value, json};
 use tungstenite::{Message, WebSocket};
 
 /// Runs `f` on a thread and fails the test if it takes longer than `limit`.
@@ -28,6 +34,234 @@ pub fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send +
             Ok(()) => unreachable!("thread ended without a result"),
         },
     }
+}
+
+/// A scratch directory, removed when dropped (a failing test included).
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    /// A new, empty directory named after the test binary's process and `tag`.
+    pub fn new(tag: &str) -> TempDir {
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let p =
+            std::env::temp_dir().join(format!("juju-client-test-{}-{tag}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// Writes `text` to `file` in the directory.
+    pub fn write(&self, file: &str, text: &str) {
+        std::fs::write(self.0.join(file), text).unwrap();
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// An address on `host` where nothing listens any more: connecting is refused at once.
+pub fn dead_endpoint(host: &str) -> String {
+    let l = std::net::TcpListener::bind((host, 0)).unwrap();
+    let a = l.local_addr().unwrap().to_string();
+    drop(l);
+    a
+}
+
+/// Sets a process environment variable, for the binaries whose tests read the environment
+/// (`juju_data`, `login_env`, `proxy`); a test there holds its binary's `ENV` lock while
+/// the variable is set (`login_env` has one test).
+pub fn set_env(key: &str, value: impl AsRef<std::ffi::OsStr>) {
+    // SAFETY: `set_var` is unsafe because another thread may read the environment at the
+    // same time. Rust's own reads (`std::env::var`: the SDK's `HTTPS_PROXY`, `JUJU_DATA`,
+    // ...) take the same lock as `set_var`, so the danger is C code calling `getenv`
+    // meanwhile: here only OpenSSL, which initialises when a test's fake starts, before any
+    // variable is set, and which reads `SSL_CERT_FILE` only to load the system roots, which
+    // no test of these binaries does (they pin the fake's CA).
+    unsafe { std::env::set_var(key, value) };
+}
+
+/// Removes a process environment variable; see [`set_env`].
+pub fn remove_env(key: &str) {
+    // SAFETY: as for `set_env`.
+    unsafe { std::env::remove_var(key) };
+}
+
+// ---- fakes and backends, as most tests set them up -------------------------------------
+
+/// A fake controller behaving as Juju `version`.
+pub fn fake_as(version: &str) -> FakeController {
+    FakeController::builder()
+        .juju_version(version)
+        .start()
+        .unwrap()
+}
+
+/// A fake controller as Juju `version`, and the SDK logged in to it as admin.
+pub fn connected_as(version: &str) -> (FakeController, Controller) {
+    let fake = fake_as(version);
+    let ctrl = Controller::connect(&fake.connect_options()).unwrap();
+    assert_eq!(ctrl.server_version(), version);
+    (fake, ctrl)
+}
+
+/// A vault backend config: `endpoint` and a token.
+pub fn vault(endpoint: &str) -> BackendConfig {
+    VaultConfig::new(endpoint).token("s.token").into()
+}
+
+/// Adds backends `b0`..`b{n-1}`, each with its own endpoint (one per test thread, say).
+pub fn add_backends(ctrl: &Controller, n: usize) {
+    for t in 0..n {
+        let endpoint = VaultConfig::new(format!("https://b{t}:8200"));
+        ctrl.add_secret_backends("", &format!("b{t}"), "vault", endpoint)
+            .unwrap();
+    }
+}
+
+/// The names of the controller's backends, sorted.
+pub fn backend_names(ctrl: &Controller) -> Vec<String> {
+    let mut names: Vec<String> = ctrl
+        .list_secret_backends(false)
+        .unwrap()
+        .into_iter()
+        .map(|b| b.name)
+        .collect();
+    names.sort();
+    names
+}
+
+/// Starts a fake that sends replies out of order (each delayed at random by up to
+/// `shuffle`), adds a backend per thread, then runs `threads` threads on one handle, each
+/// making `calls` mixed calls about its own backend: ping, show, a named list and the
+/// generic call. Returns how many replies were not the caller's own (0 is right), and
+/// whether the handle ended broken.
+pub fn mixed_calls_with_shuffled_replies(
+    threads: usize,
+    calls: usize,
+    shuffle: Duration,
+) -> (usize, bool) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let fake = FakeController::builder()
+        .record_requests(false)
+        .start()
+        .unwrap();
+    let ctrl = Arc::new(Controller::connect(&fake.connect_options()).unwrap());
+    add_backends(&ctrl, threads);
+    fake.inject("*", juju_client::testing::Fault::Shuffle(shuffle));
+    let crossed = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = (0..threads)
+        .map(|t| {
+            let ctrl = ctrl.clone();
+            let crossed = crossed.clone();
+            thread::spawn(move || {
+                let name = format!("b{t}");
+                let endpoint = format!("https://b{t}:8200");
+                for i in 0..calls {
+                    let ok = match i % 4 {
+                        0 => ctrl.ping().is_ok(),
+                        1 => {
+                            let b = ctrl.show_secret_backend(&name, false).unwrap();
+                            b.name == name
+                                && b.config.get_str("endpoint") == Some(endpoint.as_str())
+                        }
+                        2 => {
+                            let list = ctrl
+                                .list_secret_backends_named([name.as_str()], false)
+                                .unwrap();
+                            list.len() == 1 && list[0].name == name
+                        }
+                        _ => {
+                            // A generic call: the raw reply names this thread's backend.
+                            let v: Value = ctrl
+                                .call(
+                                    "SecretBackends",
+                                    "ListSecretBackends",
+                                    &json!({"names": [name], "reveal": false}),
+                                )
+                                .unwrap();
+                            v["results"][0]["result"]["name"] == name.as_str()
+                        }
+                    };
+                    if !ok {
+                        crossed.fetch_add(1, Ordering::SeqCst);
+                    }
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    (crossed.load(Ordering::SeqCst), ctrl.is_broken())
+}
+
+/// How one item of a bulk call ended: the controller's (message, code), `None` for success.
+pub type Outcome = Option<(String, String)>;
+
+/// The outcome of an item the controller refused with `msg` and `code`.
+pub fn err(msg: &str, code: &str) -> Outcome {
+    Some((msg.to_string(), code.to_string()))
+}
+
+/// Sends one SecretBackends item through the generic call (bypassing the SDK's own checks)
+/// and returns the controller's answer to it.
+pub fn raw_item(ctrl: &Controller, method: &str, arg: Value) -> Outcome {
+    let reply: Value = ctrl
+        .call("SecretBackends", method, &json!({ "args": [arg] }))
+        .unwrap();
+    let results = reply["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{reply}");
+    let e = results[0].get("error")?;
+    err(e["message"].as_str().unwrap(), e["code"].as_str().unwrap())
+}
+
+// ---- the wire, below the SDK -------------------------------------------------------------
+
+/// A request as a client sends it.
+pub fn request(id: u64, facade: &str, version: u32, method: &str, params: Value) -> String {
+    json!({"request-id": id, "type": facade, "version": version, "request": method,
+           "params": params})
+    .to_string()
+}
+
+/// A reply as the fake wrote it, parsed: one line of JSON ending in the newline Go's
+/// `json.Encoder` writes after each message. Compare it with `json!` values.
+pub fn parse_reply(reply: &str) -> Value {
+    let line = reply
+        .strip_suffix('\n')
+        .unwrap_or_else(|| panic!("a reply ends in a newline: {reply:?}"));
+    assert!(!line.contains('\n'), "one reply, one line: {reply:?}");
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {reply:?}"))
+}
+
+/// Juju's reply to a request that failed as a whole: `error`, its `error-code` if any,
+/// and an empty `response`.
+pub fn error_reply(id: u64, error: &str, code: Option<&str>) -> Value {
+    let mut reply = json!({"request-id": id, "error": error, "response": {}});
+    if let Some(code) = code {
+        reply["error-code"] = json!(code);
+    }
+    reply
+}
+
+/// [`error_reply`] byte for byte as Go's encoder writes it: its struct's field order, and
+/// the message escaped as Go escapes it (`"` as `\"`; the messages used here have no
+/// `<`, `>` or `&`, which Go would write as `\u003c`...).
+pub fn error_reply_bytes(id: u64, error: &str, code: Option<&str>) -> String {
+    let error = serde_json::to_string(error).unwrap();
+    let code = code
+        .map(|code| format!(r#","error-code":"{code}""#))
+        .unwrap_or_default();
+    format!(r#"{{"request-id":{id},"error":{error}{code},"response":{{}}}}"#) + "\n"
 }
 
 /// TLS to the fake, pinned to its CA.
@@ -115,25 +349,48 @@ impl Raw {
         }
     }
 
+    /// Sends `request(id, ...)` and returns the reply, parsed.
+    pub fn call(
+        &mut self,
+        id: u64,
+        facade: &str,
+        version: u32,
+        method: &str,
+        params: Value,
+    ) -> Value {
+        parse_reply(&self.exchange(&request(id, facade, version, method, params)))
+    }
+
+    /// Logs in (request id 1) as `user` with `password`; returns the reply, parsed, whatever
+    /// it says.
+    pub fn login_as(&mut self, user: &str, password: &str) -> Value {
+        self.call(
+            1,
+            "Admin",
+            3,
+            "Login",
+            json!({"auth-tag": format!("user-{user}"), "credentials": password}),
+        )
+    }
+
+    /// Logs in as admin; the fake must be Juju 3.6.26.
     pub fn login(&mut self, fake: &FakeController) {
-        let req = format!(
-            r#"{{"request-id":1,"type":"Admin","version":3,"request":"Login","params":{{"auth-tag":"user-admin","credentials":"{}"}}}}"#,
-            fake.password()
-        );
-        let reply = self.exchange(&req);
-        assert!(reply.contains("\"server-version\":\"3.6.26\""), "{reply}");
+        let reply = self.login_as("admin", fake.password());
+        assert_eq!(reply["response"]["server-version"], "3.6.26", "{reply}");
     }
 
     /// Logs in as admin claiming `client_version`, as another client would; returns the
-    /// login reply as received.
-    pub fn login_claiming(&mut self, fake: &FakeController, client_version: &str) -> String {
-        let req = serde_json::json!({
-            "request-id": 1, "type": "Admin", "version": 3, "request": "Login",
-            "params": {"auth-tag": "user-admin", "credentials": fake.password(),
-                       "client-version": client_version},
-        });
-        let reply = self.exchange(&req.to_string());
-        assert!(reply.contains("\"server-version\""), "{reply}");
+    /// login reply, parsed.
+    pub fn login_claiming(&mut self, fake: &FakeController, client_version: &str) -> Value {
+        let reply = self.call(
+            1,
+            "Admin",
+            3,
+            "Login",
+            json!({"auth-tag": "user-admin", "credentials": fake.password(),
+                   "client-version": client_version}),
+        );
+        assert!(reply["response"]["server-version"].is_string(), "{reply}");
         reply
     }
 }

@@ -5,7 +5,7 @@
 use crate::common;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -14,70 +14,13 @@ use juju_client::Controller;
 use juju_client::secretbackends::VaultConfig;
 use juju_client::testing::{FakeController, Fault};
 
-fn add_backends(ctrl: &Controller, n: usize) {
-    for t in 0..n {
-        let endpoint = VaultConfig::new(format!("https://b{t}:8200"));
-        ctrl.add_secret_backends("", &format!("b{t}"), "vault", endpoint)
-            .unwrap();
-    }
-}
-
 #[test]
 fn sixteen_threads_of_mixed_calls_with_shuffled_replies_never_get_another_callers_reply() {
     within(Duration::from_secs(300), || {
-        let fake = FakeController::builder()
-            .record_requests(false)
-            .start()
-            .unwrap();
-        let ctrl = Arc::new(Controller::connect(&fake.connect_options()).unwrap());
-        add_backends(&ctrl, 16);
-        fake.inject("*", Fault::Shuffle(Duration::from_micros(800)));
-        let crossed = Arc::new(AtomicUsize::new(0));
-        let threads: Vec<_> = (0..16)
-            .map(|t| {
-                let ctrl = ctrl.clone();
-                let crossed = crossed.clone();
-                thread::spawn(move || {
-                    let name = format!("b{t}");
-                    let endpoint = format!("https://b{t}:8200");
-                    for i in 0..1000 {
-                        let ok = match i % 4 {
-                            0 => ctrl.ping().is_ok(),
-                            1 => {
-                                let b = ctrl.show_secret_backend(&name, false).unwrap();
-                                b.name == name
-                                    && b.config.get_str("endpoint") == Some(endpoint.as_str())
-                            }
-                            2 => {
-                                let list = ctrl
-                                    .list_secret_backends_named([name.as_str()], false)
-                                    .unwrap();
-                                list.len() == 1 && list[0].name == name
-                            }
-                            _ => {
-                                // A generic call: the raw reply names this thread's backend.
-                                let v: serde_json::Value = ctrl
-                                    .call(
-                                        "SecretBackends",
-                                        "ListSecretBackends",
-                                        &serde_json::json!({"names": [name], "reveal": false}),
-                                    )
-                                    .unwrap();
-                                v["results"][0]["result"]["name"] == name.as_str()
-                            }
-                        };
-                        if !ok {
-                            crossed.fetch_add(1, Ordering::SeqCst);
-                        }
-                    }
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().unwrap();
-        }
-        assert_eq!(crossed.load(Ordering::SeqCst), 0, "crossed replies");
-        assert!(!ctrl.is_broken());
+        let (crossed, broken) =
+            common::mixed_calls_with_shuffled_replies(16, 1000, Duration::from_micros(800));
+        assert_eq!(crossed, 0, "crossed replies");
+        assert!(!broken);
     });
 }
 

@@ -150,10 +150,7 @@ fn a_bad_ca_pem_is_a_clear_input_error() {
 }
 
 fn dead_endpoint() -> String {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = l.local_addr().unwrap().to_string();
-    drop(l);
-    addr
+    common::dead_endpoint("127.0.0.1")
 }
 
 #[test]
@@ -187,10 +184,12 @@ fn when_every_endpoint_fails_the_error_names_each() {
         let silent = TcpListener::bind("127.0.0.1:0").unwrap();
         let silent_addr = silent.local_addr().unwrap().to_string();
         let dead = dead_endpoint();
+        // Long enough for the refused dial to be refused (not timed out) on a loaded machine:
+        // the silent endpoint is the one that must time out.
         let opts = ConnectOptions::new()
             .endpoints([dead.clone(), silent_addr.clone()])
             .password("x")
-            .connect_timeout(Duration::from_millis(300));
+            .connect_timeout(Duration::from_secs(2));
         let err = Controller::connect(&opts).unwrap_err();
         let msg = err.message();
         assert!(msg.contains("all 2 endpoints failed"), "{msg}");
@@ -297,6 +296,104 @@ fn connect_options_debug_hides_the_password() {
     let shown = format!("{opts:?}");
     assert!(!shown.contains("pa55-w0rd"), "{shown}");
     assert!(shown.contains("[REDACTED]"));
+}
+
+#[test]
+fn connect_options_read_back_every_setting_but_no_secret() {
+    use juju_client::{
+        DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_KEEPALIVE, DEFAULT_MAX_MESSAGE_SIZE,
+        JUJU_CLIENT_VERSION, ProxySetting,
+    };
+    let defaults = ConnectOptions::new();
+    assert!(defaults.get_endpoints().is_empty());
+    assert_eq!(defaults.get_username(), "admin");
+    assert!(!defaults.has_password());
+    assert_eq!(defaults.get_ca_cert(), None);
+    assert_eq!(defaults.get_tls_server_name(), None);
+    assert_eq!(defaults.get_connect_timeout(), DEFAULT_CONNECT_TIMEOUT);
+    assert_eq!(defaults.get_call_timeout(), DEFAULT_CALL_TIMEOUT);
+    assert_eq!(defaults.get_max_message_size(), DEFAULT_MAX_MESSAGE_SIZE);
+    assert_eq!(defaults.get_dial_stagger(), Duration::from_millis(50));
+    assert!(!defaults.get_follow_redirects());
+    assert_eq!(defaults.expected_controller_uuid(), None);
+    assert_eq!(defaults.controller_name(), None);
+    assert_eq!(defaults.get_client_version(), JUJU_CLIENT_VERSION);
+    assert!(!defaults.has_macaroons());
+    assert_eq!(defaults.get_cookie_jar(), None);
+    assert_eq!(defaults.get_cookie_host(), None);
+    assert!(!defaults.has_password_callback());
+    assert!(!defaults.has_interaction_handler());
+    assert_eq!(defaults.client_id(), None);
+    assert_eq!(defaults.get_keepalive(), Some(DEFAULT_KEEPALIVE));
+    assert_eq!(defaults.get_connect_retries(), (0, Duration::from_secs(1)));
+    assert!(!defaults.get_reconnect_on_call());
+    assert_eq!(defaults.get_proxy(), ProxySetting::FromEnvironment);
+
+    let opts = ConnectOptions::new()
+        .endpoints(["10.0.0.5:17070"])
+        .endpoint("[fd42::5]:17070")
+        .username("bob")
+        .password("pa55-w0rd")
+        .ca_cert("-----BEGIN CERTIFICATE-----\n")
+        .tls_server_name("juju.example")
+        .connect_timeout(Duration::from_secs(3))
+        .call_timeout(Duration::from_secs(4))
+        .max_message_size(1 << 20)
+        .dial_stagger(Duration::ZERO)
+        .follow_redirects(true)
+        .expect_controller_uuid("8b6a2bd5-6ee1-4d5e-8c0a-5e2c4c4d0b1f")
+        .client_version("3.2.4")
+        .macaroons(r#"[["mac-4f2a"]]"#)
+        .cookie_jar("/tmp/jar.json")
+        .cookie_host("juju.example")
+        .password_callback(|_| None)
+        .interaction_handler(|_| Err("no".into()))
+        .client_credentials("bot", "cs-9e1b")
+        .keepalive(Some(Duration::from_secs(30)))
+        .connect_retries(2, Duration::from_millis(250))
+        .reconnect_on_call(true)
+        .proxy("http://carol:px-77c3@proxy.example:3128");
+    assert_eq!(opts.get_endpoints(), ["10.0.0.5:17070", "[fd42::5]:17070"]);
+    assert_eq!(opts.get_username(), "bob");
+    assert!(opts.has_password());
+    assert_eq!(opts.get_ca_cert(), Some("-----BEGIN CERTIFICATE-----\n"));
+    assert_eq!(opts.get_tls_server_name(), Some("juju.example"));
+    assert_eq!(opts.get_connect_timeout(), Duration::from_secs(3));
+    assert_eq!(opts.get_call_timeout(), Duration::from_secs(4));
+    assert_eq!(opts.get_max_message_size(), 1 << 20);
+    assert_eq!(opts.get_dial_stagger(), Duration::ZERO);
+    assert!(opts.get_follow_redirects());
+    assert_eq!(
+        opts.expected_controller_uuid(),
+        Some("8b6a2bd5-6ee1-4d5e-8c0a-5e2c4c4d0b1f")
+    );
+    assert_eq!(opts.get_client_version(), "3.2.4");
+    assert!(opts.has_macaroons());
+    assert_eq!(
+        opts.get_cookie_jar(),
+        Some(std::path::Path::new("/tmp/jar.json"))
+    );
+    assert_eq!(opts.get_cookie_host(), Some("juju.example"));
+    assert!(opts.has_password_callback());
+    assert!(opts.has_interaction_handler());
+    assert_eq!(opts.client_id(), Some("bot"));
+    assert_eq!(opts.get_keepalive(), Some(Duration::from_secs(30)));
+    assert_eq!(opts.get_connect_retries(), (2, Duration::from_millis(250)));
+    assert!(opts.get_reconnect_on_call());
+    assert_eq!(
+        opts.get_proxy(),
+        ProxySetting::Url("http://[REDACTED]@proxy.example:3128".into())
+    );
+    // A zero keepalive is none.
+    assert_eq!(
+        opts.clone().keepalive(Some(Duration::ZERO)).get_keepalive(),
+        None
+    );
+    // No secret can be read back or shows in Debug.
+    let shown = format!("{opts:?} {:?}", opts.get_proxy());
+    for secret in ["pa55-w0rd", "mac-4f2a", "cs-9e1b", "px-77c3"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
 }
 
 #[test]

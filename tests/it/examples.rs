@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::sync::Mutex;
 
+use crate::common::TempDir;
 use juju_client::testing::FakeController;
 use serde_json::Value;
 
@@ -35,18 +36,24 @@ fn example(name: &str) -> PathBuf {
     path
 }
 
+/// A fake controller, and a juju client store naming it `fake`.
 struct Store {
     fake: FakeController,
     dir: PathBuf,
+    _scratch: TempDir,
 }
 
 impl Store {
     fn new(tag: &str) -> Store {
         let fake = FakeController::start().unwrap();
-        let dir =
-            std::env::temp_dir().join(format!("juju-client-examples-{}-{tag}", std::process::id()));
+        let scratch = TempDir::new(&format!("examples-{tag}"));
+        let dir = scratch.path().to_path_buf();
         fake.write_juju_data(&dir, "fake").unwrap();
-        Store { fake, dir }
+        Store {
+            fake,
+            dir,
+            _scratch: scratch,
+        }
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -79,12 +86,6 @@ impl Store {
             String::from_utf8_lossy(&out.stdout)
         );
         String::from_utf8(out.stderr).unwrap()
-    }
-}
-
-impl Drop for Store {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -409,6 +410,45 @@ fn quickstart_runs_the_four_operations_against_the_fake_or_a_named_controller() 
     );
 }
 
+/// The standalone fake controller (`examples/fake_controller.rs`) run with `args`, and
+/// options to log in to it from the line it prints; killed when dropped.
+struct Standalone {
+    child: std::process::Child,
+    /// The line it printed: `{"endpoint", "ca_cert", "username", "password", "models"}`.
+    info: Value,
+    opts: juju_client::ConnectOptions,
+}
+
+impl Standalone {
+    fn start(args: &[&str]) -> Standalone {
+        let mut child = Command::new(example("fake_controller"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        let info: Value = serde_json::from_str(&line).unwrap();
+        let opts = juju_client::ConnectOptions::new()
+            .endpoint(info["endpoint"].as_str().unwrap())
+            .password(info["password"].as_str().unwrap())
+            .ca_cert(info["ca_cert"].as_str().unwrap());
+        Standalone { child, info, opts }
+    }
+}
+
+impl Drop for Standalone {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[test]
 fn the_standalone_fake_serves_the_juju_version_asked_for_and_refuses_others() {
     let out = Command::new(example("fake_controller"))
@@ -424,57 +464,24 @@ fn the_standalone_fake_serves_the_juju_version_asked_for_and_refuses_others() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 
-    let mut child = Command::new(example("fake_controller"))
-        .args(["--juju-version", "4.0.14"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let info: Value = serde_json::from_str(&line).unwrap();
-    let opts = juju_client::ConnectOptions::new()
-        .endpoint(info["endpoint"].as_str().unwrap())
-        .password(info["password"].as_str().unwrap())
-        .ca_cert(info["ca_cert"].as_str().unwrap());
-    let version = juju_client::Controller::connect(&opts).map(|c| c.server_version());
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let fake = Standalone::start(&["--juju-version", "4.0.14"]);
+    let version = juju_client::Controller::connect(&fake.opts).map(|c| c.server_version());
     assert_eq!(version.unwrap(), "4.0.14");
 }
 
 #[test]
 fn the_standalone_fake_serves_the_bootstrap_models() {
-    let mut child = Command::new(example("fake_controller"))
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
+    let fake = Standalone::start(&[]);
+    let info = &fake.info;
+    let listed: Value = juju_client::Controller::connect(&fake.opts)
+        .and_then(|c| {
+            c.call(
+                "ModelManager",
+                "ListModels",
+                &serde_json::json!({"tag": "user-admin"}),
+            )
+        })
         .unwrap();
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let info: Value = serde_json::from_str(&line).unwrap();
-    let opts = juju_client::ConnectOptions::new()
-        .endpoint(info["endpoint"].as_str().unwrap())
-        .password(info["password"].as_str().unwrap())
-        .ca_cert(info["ca_cert"].as_str().unwrap());
-    let listed = juju_client::Controller::connect(&opts).and_then(|c| {
-        c.call::<_, Value>(
-            "ModelManager",
-            "ListModels",
-            &serde_json::json!({"tag": "user-admin"}),
-        )
-    });
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let listed = listed.unwrap();
     let models = listed["user-models"].as_array().unwrap();
     let named: Vec<(&str, &str)> = models
         .iter()

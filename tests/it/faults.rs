@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::within;
+use common::{add_backends, within};
 use juju_client::secretbackends::{UpdateSecretBackend, VaultConfig};
 use juju_client::testing::{FakeController, Fault};
 use juju_client::{Controller, ErrorKind};
@@ -165,55 +165,14 @@ fn a_change_in_flight_when_the_connection_breaks_is_of_unknown_outcome_and_not_r
     });
 }
 
-/// Backends `b0`..`b7`, one per test thread, each with its own endpoint.
-fn add_one_backend_per_thread(ctrl: &Controller) {
-    for t in 0..8 {
-        let endpoint = VaultConfig::new(format!("https://b{t}:8200"));
-        ctrl.add_secret_backends("", &format!("b{t}"), "vault", endpoint)
-            .unwrap();
-    }
-}
-
 #[test]
 fn eight_threads_of_mixed_calls_against_out_of_order_replies_each_get_their_own() {
     within(Duration::from_secs(300), || {
-        let fake = FakeController::builder()
-            .record_requests(false)
-            .start()
-            .unwrap();
-        let ctrl = Arc::new(Controller::connect(&fake.connect_options()).unwrap());
-        add_one_backend_per_thread(&ctrl);
         // Every reply is delayed at random, so late and early replies interleave.
-        fake.inject("*", Fault::Shuffle(Duration::from_micros(500)));
-        let threads: Vec<_> = (0..8)
-            .map(|t| {
-                let ctrl = ctrl.clone();
-                thread::spawn(move || {
-                    let name = format!("b{t}");
-                    let endpoint = format!("https://b{t}:8200");
-                    for i in 0..2000 {
-                        match i % 3 {
-                            0 => ctrl.ping().unwrap(),
-                            1 => {
-                                let b = ctrl.show_secret_backend(&name, false).unwrap();
-                                assert_eq!(b.name, name);
-                                assert_eq!(b.config.get_str("endpoint"), Some(endpoint.as_str()));
-                            }
-                            _ => {
-                                let list = ctrl
-                                    .list_secret_backends_named([name.as_str()], false)
-                                    .unwrap();
-                                assert_eq!(list.len(), 1);
-                                assert_eq!(list[0].name, name);
-                            }
-                        }
-                    }
-                })
-            })
-            .collect();
-        for t in threads {
-            t.join().unwrap();
-        }
+        let (crossed, broken) =
+            common::mixed_calls_with_shuffled_replies(8, 2000, Duration::from_micros(500));
+        assert_eq!(crossed, 0, "crossed replies");
+        assert!(!broken);
     });
 }
 
@@ -230,7 +189,7 @@ fn late_replies_to_timed_out_calls_never_reach_another_caller() {
         let ctrl = Arc::new(
             Controller::connect(&opts.clone().call_timeout(Duration::from_secs(10))).unwrap(),
         );
-        add_one_backend_per_thread(&ctrl);
+        add_backends(&ctrl, 8);
         // Now a short timeout against replies delayed up to twice as long: many calls time
         // out, and their replies arrive while other threads wait for theirs.
         let ctrl = Arc::new(Controller::connect(&opts).unwrap());

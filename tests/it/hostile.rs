@@ -3,22 +3,24 @@
 //! and bounds how long the client may take with generous slack (the old code took several
 //! times longer, or forever). A watchdog fails a test that hangs instead of stalling CI.
 
-use std::sync::mpsc;
+use std::borrow::Borrow;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use juju_client::Controller;
 use juju_client::fuzzing::{HostileServer, Stage, Step};
 use juju_client::testing::FakeController;
+use juju_client::{Controller, Error};
 
-/// Runs `f` on a thread and fails if it takes longer than `limit`.
-fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    rx.recv_timeout(limit)
-        .unwrap_or_else(|_| panic!("did not finish within {limit:?}"))
+use crate::common::within;
+
+/// Pings, under a watchdog, and expects an error: returns how long the ping took, and the
+/// error.
+fn failing_ping(ctrl: impl Borrow<Controller> + Send + 'static) -> (Duration, Error) {
+    within(Duration::from_secs(30), move || {
+        let started = Instant::now();
+        let err = ctrl.borrow().ping().unwrap_err();
+        (started.elapsed(), err)
+    })
 }
 
 /// `n` bytes trickled one per 400 ms: each arrives before a 1 s idle timeout would fire.
@@ -74,11 +76,7 @@ fn a_server_trickling_a_reply_cannot_stretch_call_timeout() {
         vec![Step::Sleep(Duration::from_millis(100)), trickle(frame)],
         Duration::from_secs(1),
     );
-    let (took, err) = within(Duration::from_secs(30), move || {
-        let started = Instant::now();
-        let err = ctrl.ping().unwrap_err();
-        (started.elapsed(), err)
-    });
+    let (took, err) = failing_ping(ctrl);
     assert!(err.is_timeout(), "{err}");
     assert!(took < Duration::from_secs(3), "the call took {took:?}");
 }
@@ -89,11 +87,7 @@ fn a_server_pinging_every_300_ms_cannot_stretch_call_timeout() {
         vec![Step::Pings(30, Duration::from_millis(300))],
         Duration::from_secs(1),
     );
-    let (took, err) = within(Duration::from_secs(30), move || {
-        let started = Instant::now();
-        let err = ctrl.ping().unwrap_err();
-        (started.elapsed(), err)
-    });
+    let (took, err) = failing_ping(ctrl);
     assert!(err.is_timeout(), "{err}");
     assert!(took < Duration::from_secs(3), "the call took {took:?}");
 }
@@ -113,11 +107,7 @@ fn time_waiting_for_the_connection_counts_against_call_timeout() {
         thread::spawn(move || ctrl.ping())
     };
     thread::sleep(Duration::from_millis(50));
-    let (took, err) = within(Duration::from_secs(30), move || {
-        let started = Instant::now();
-        let err = ctrl.ping().unwrap_err();
-        (started.elapsed(), err)
-    });
+    let (took, err) = failing_ping(ctrl);
     assert!(err.is_timeout(), "{err}");
     assert!(
         took < Duration::from_millis(3200),

@@ -12,44 +12,13 @@ use juju_client::testing::FakeController;
 use juju_client::{Controller, ErrorCode, ErrorKind};
 use serde_json::{Value, json};
 
+use crate::common::{backend_names, err, raw_item, vault};
+
+/// The fake as Juju 3.6.26 (its default), and the SDK logged in to it.
 fn setup() -> (FakeController, Controller) {
     let fake = FakeController::start().unwrap();
     let ctrl = Controller::connect(&fake.connect_options()).unwrap();
     (fake, ctrl)
-}
-
-fn vault(endpoint: &str) -> BackendConfig {
-    VaultConfig::new(endpoint).token("s.token").into()
-}
-
-/// Sends one raw item (bypassing the SDK's checks) and returns the controller's per-item
-/// error as (message, code), or None on success.
-fn raw_item(ctrl: &Controller, method: &str, arg: Value) -> Option<(String, String)> {
-    let reply: Value = ctrl
-        .call("SecretBackends", method, &json!({ "args": [arg] }))
-        .unwrap();
-    let results = reply["results"].as_array().unwrap();
-    assert_eq!(results.len(), 1, "{reply}");
-    let e = results[0].get("error")?;
-    Some((
-        e["message"].as_str().unwrap().to_string(),
-        e["code"].as_str().unwrap().to_string(),
-    ))
-}
-
-fn err(msg: &str, code: &str) -> Option<(String, String)> {
-    Some((msg.to_string(), code.to_string()))
-}
-
-fn names(ctrl: &Controller) -> Vec<String> {
-    let mut n: Vec<String> = ctrl
-        .list_secret_backends(false)
-        .unwrap()
-        .into_iter()
-        .map(|b| b.name)
-        .collect();
-    n.sort();
-    n
 }
 
 // ---- the seed lifecycle -------------------------------------------------------------
@@ -85,7 +54,7 @@ fn seed_lifecycle_add_list_rename_remove() {
     assert_eq!(renamed.config.get_str("token"), Some("s.root"));
 
     ctrl.remove_secret_backends("changed_name", false).unwrap();
-    assert_eq!(names(&ctrl), ["internal"]);
+    assert_eq!(backend_names(&ctrl), ["internal"]);
 
     // What went on the wire is what python-libjuju and the CLI send.
     let add = fake
@@ -238,7 +207,7 @@ fn add_rules_and_texts() {
         )
     );
     // None of those was stored.
-    assert_eq!(names(&ctrl), ["internal"]);
+    assert_eq!(backend_names(&ctrl), ["internal"]);
 }
 
 #[test]
@@ -592,7 +561,7 @@ fn remove_rules_and_texts() {
         fake.requests().last().unwrap().params,
         json!({"args": [{"name": "v", "force": true}]})
     );
-    assert_eq!(names(&ctrl), ["internal"]);
+    assert_eq!(backend_names(&ctrl), ["internal"]);
 }
 
 // ---- ListSecretBackends (§4.5) ---------------------------------------------------------
@@ -695,10 +664,10 @@ fn backends_that_look_like_model_stores_are_listed_only_while_in_use() {
         .unwrap();
     ctrl.add_secret_backends("", "model-local", "vault", vault("https://v:8200"))
         .unwrap();
-    assert_eq!(names(&ctrl), ["internal"]);
+    assert_eq!(backend_names(&ctrl), ["internal"]);
     fake.set_secret_count("byid", 1);
     fake.set_secret_count("model-local", 1);
-    assert_eq!(names(&ctrl), ["byid", "internal", "model-local"]);
+    assert_eq!(backend_names(&ctrl), ["byid", "internal", "model-local"]);
 }
 
 // ---- authorisation (§4.1) --------------------------------------------------------------
@@ -808,7 +777,7 @@ fn batches_report_every_item_in_order_in_one_round_trip() {
         ErrorKind::InvalidInput
     );
     assert!(results[3].is_ok());
-    assert_eq!(names(&ctrl), ["internal", "ok-2", "taken"]);
+    assert_eq!(backend_names(&ctrl), ["internal", "ok-2", "taken"]);
 
     // A batch with nothing valid sends nothing.
     fake.clear_requests();

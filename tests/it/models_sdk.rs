@@ -3,23 +3,16 @@
 //! against v4 `Get/SetModelSecretBackend`).
 
 use juju_client::testing::FakeController;
-use juju_client::{Controller, ErrorCode, ErrorKind, Model};
+use juju_client::{ErrorCode, ErrorKind, Model};
+
+use crate::common::connected_as;
 
 const VERSIONS: [&str; 2] = ["3.6.26", "4.0.14"];
-
-fn start(version: &str) -> (FakeController, Controller) {
-    let fake = FakeController::builder()
-        .juju_version(version)
-        .start()
-        .unwrap();
-    let ctrl = Controller::connect(&fake.connect_options()).unwrap();
-    (fake, ctrl)
-}
 
 #[test]
 fn a_script_lists_models_opens_one_and_points_it_at_a_new_backend() {
     for version in VERSIONS {
-        let (fake, ctrl) = start(version);
+        let (fake, ctrl) = connected_as(version);
         let mut names: Vec<String> = ctrl
             .models()
             .unwrap()
@@ -73,7 +66,7 @@ fn a_script_lists_models_opens_one_and_points_it_at_a_new_backend() {
 #[test]
 fn the_controllers_validation_comes_back_with_its_code_and_text() {
     for version in VERSIONS {
-        let (_fake, ctrl) = start(version);
+        let (_fake, ctrl) = connected_as(version);
         let model = ctrl.open_model("admin/default").unwrap();
         let uuid = model.uuid().to_string();
         let e = model.set_secret_backend("nope").unwrap_err();
@@ -125,7 +118,7 @@ fn the_controllers_validation_comes_back_with_its_code_and_text() {
 
 #[test]
 fn model_names_resolve_like_the_cli_and_failures_list_what_exists() {
-    let (fake, ctrl) = start("3.6.26");
+    let (fake, ctrl) = connected_as("3.6.26");
     fake.add_model("dev", "bob");
     fake.add_model("dev", "carol");
     assert_eq!(ctrl.find_model("bob/dev").unwrap().owner, "bob");
@@ -140,7 +133,7 @@ fn model_names_resolve_like_the_cli_and_failures_list_what_exists() {
 #[test]
 fn a_model_opens_by_uuid_and_refuses_what_is_not_one() {
     for version in VERSIONS {
-        let (fake, _ctrl) = start(version);
+        let (fake, _ctrl) = connected_as(version);
         let uuid = fake.model_uuid("admin/default").unwrap();
         let model = Model::connect(&fake.connect_options(), &uuid).unwrap();
         assert_eq!((model.uuid(), model.name()), (uuid.as_str(), "default"));
@@ -165,7 +158,7 @@ fn a_model_opens_by_uuid_and_refuses_what_is_not_one() {
 
 #[test]
 fn a_model_connection_has_its_own_facades_and_generic_calls() {
-    let (_fake, ctrl) = start("3.6.26");
+    let (_fake, ctrl) = connected_as("3.6.26");
     let model = ctrl.open_model("default").unwrap();
     assert!(model.facades().contains_key("ModelConfig"));
     assert!(!model.facades().contains_key("SecretBackends"));
@@ -213,7 +206,7 @@ fn a_model_connection_has_its_own_facades_and_generic_calls() {
 
 #[test]
 fn a_user_without_access_is_refused_and_a_granted_one_served() {
-    let (fake, ctrl) = start("3.6.26");
+    let (fake, ctrl) = connected_as("3.6.26");
     let bob = fake
         .connect_options()
         .username("bob")
@@ -232,7 +225,7 @@ fn a_user_without_access_is_refused_and_a_granted_one_served() {
 
 #[test]
 fn a_migrated_model_is_reported_or_followed() {
-    let (fake, _ctrl) = start("3.6.26");
+    let (fake, _ctrl) = connected_as("3.6.26");
     let other = FakeController::start().unwrap();
     let uuid = fake.model_uuid("admin/default").unwrap();
     assert!(fake.redirect_model(&uuid, Some(&other)));

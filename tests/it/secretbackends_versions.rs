@@ -15,46 +15,19 @@ use juju_client::testing::FakeController;
 use juju_client::{Controller, Error, ErrorCode, ErrorKind};
 use serde_json::{Value, json};
 
+use crate::common::{Outcome, backend_names, connected_as, err, raw_item, vault};
+
 const VERSIONS: [&str; 4] = ["3.1.5", "3.2.4", "3.6.26", "4.0.14"];
 
 fn is_4(version: &str) -> bool {
     version.starts_with("4.")
 }
 
-fn start(version: &str) -> (FakeController, Controller) {
-    let fake = FakeController::builder()
-        .juju_version(version)
-        .start()
-        .unwrap();
-    let ctrl = Controller::connect(&fake.connect_options()).unwrap();
-    assert_eq!(ctrl.server_version(), version);
-    (fake, ctrl)
-}
-
-fn vault(endpoint: &str) -> BackendConfig {
-    VaultConfig::new(endpoint).token("s.token").into()
-}
-
-/// An outcome as (message, wire code), `None` for success.
-type Outcome = Option<(String, String)>;
-
 fn outcome(r: Result<(), Error>) -> Outcome {
     r.err().map(|e| {
         let code = e.code().map(|c| c.to_string()).unwrap_or_default();
         (e.message().to_string(), code)
     })
-}
-
-fn err(msg: &str, code: &str) -> Outcome {
-    Some((msg.to_string(), code.to_string()))
-}
-
-fn names(ctrl: &Controller) -> Vec<String> {
-    ctrl.list_secret_backends(false)
-        .unwrap()
-        .into_iter()
-        .map(|b| b.name)
-        .collect()
 }
 
 fn is_uuid_v4(id: &str) -> bool {
@@ -183,7 +156,7 @@ fn expect(version: &str, case: Case) -> Outcome {
 #[test]
 fn lifecycle_add_list_show_update_remove_on_every_version() {
     for v in VERSIONS {
-        let (fake, ctrl) = start(v);
+        let (fake, ctrl) = connected_as(v);
         ctrl.add_secret_backends("", "v1", "vault", vault("https://v1:8200"))
             .unwrap();
         ctrl.add_secret_backends("1001", "imported", "vault", vault("https://i:8200"))
@@ -277,7 +250,7 @@ fn lifecycle_add_list_show_update_remove_on_every_version() {
         // Remove.
         ctrl.remove_secret_backends("v2", false).unwrap();
         ctrl.remove_secret_backends("imported", false).unwrap();
-        assert_eq!(names(&ctrl), ["internal"], "{v}");
+        assert_eq!(backend_names(&ctrl), ["internal"], "{v}");
         assert_eq!(
             outcome(ctrl.remove_secret_backends("v2", false)),
             expect(v, Case::RemoveUnknown("v2")),
@@ -289,7 +262,7 @@ fn lifecycle_add_list_show_update_remove_on_every_version() {
 #[test]
 fn batches_answer_item_by_item_on_every_version() {
     for v in VERSIONS {
-        let (fake, ctrl) = start(v);
+        let (fake, ctrl) = connected_as(v);
         ctrl.add_secret_backends("", "taken", "vault", vault("https://t:8200"))
             .unwrap();
         fake.clear_requests();
@@ -348,9 +321,7 @@ fn batches_answer_item_by_item_on_every_version() {
             ],
             "{v}"
         );
-        let mut left = names(&ctrl);
-        left.sort();
-        assert_eq!(left, ["b", "internal", "taken"], "{v}");
+        assert_eq!(backend_names(&ctrl), ["b", "internal", "taken"], "{v}");
     }
 }
 
@@ -359,7 +330,7 @@ fn batches_answer_item_by_item_on_every_version() {
 #[test]
 fn error_paths_give_each_versions_texts_and_codes() {
     for v in VERSIONS {
-        let (fake, ctrl) = start(v);
+        let (fake, ctrl) = connected_as(v);
         ctrl.add_secret_backends("", "v", "vault", vault("https://v:8200"))
             .unwrap();
         ctrl.add_secret_backends("", "w", "vault", vault("https://w:8200"))
@@ -458,7 +429,7 @@ fn error_paths_give_each_versions_texts_and_codes() {
 #[test]
 fn a_zero_rotate_interval_on_add_is_refused_before_sending_only_to_3_x() {
     for v in VERSIONS {
-        let (fake, ctrl) = start(v);
+        let (fake, ctrl) = connected_as(v);
         fake.clear_requests();
         let add = AddSecretBackend::new("v", "vault", vault("https://v:8200"))
             .token_rotate_interval(Duration::ZERO);
@@ -515,7 +486,7 @@ fn code_written_with_generic_codes_works_on_every_version() {
         e.code().map(|c| c.generic()) == Some(ErrorCode::NotSupported)
     }
     for v in VERSIONS {
-        let (fake, ctrl) = start(v);
+        let (fake, ctrl) = connected_as(v);
         assert!(show_or_none(&ctrl, "v").unwrap().is_none(), "{v}");
         assert!(ensure_added(&ctrl, "v", "https://v:8200").unwrap(), "{v}");
         assert!(!ensure_added(&ctrl, "v", "https://v:8200").unwrap(), "{v}");
@@ -537,17 +508,6 @@ fn code_written_with_generic_codes_works_on_every_version() {
 
 // ---- Juju 4.0 on the wire (4.0 reference §4.4–§4.7) -----------------------------------------
 
-/// Sends one raw item (bypassing the SDK's checks) and returns the per-item error.
-fn raw_item(ctrl: &Controller, method: &str, arg: Value) -> Outcome {
-    let reply: Value = ctrl
-        .call("SecretBackends", method, &json!({ "args": [arg] }))
-        .unwrap();
-    let results = reply["results"].as_array().unwrap();
-    assert_eq!(results.len(), 1, "{reply}");
-    let e = results[0].get("error")?;
-    err(e["message"].as_str().unwrap(), e["code"].as_str().unwrap())
-}
-
 fn raw_list(ctrl: &Controller, names: Value) -> Value {
     ctrl.call(
         "SecretBackends",
@@ -558,7 +518,7 @@ fn raw_list(ctrl: &Controller, names: Value) -> Value {
 }
 
 fn start_4() -> (FakeController, Controller) {
-    start("4.0.14")
+    connected_as("4.0.14")
 }
 
 #[test]
@@ -692,7 +652,7 @@ fn juju_4_add_rows_in_order() {
         )
     );
     // Nothing was stored so far.
-    assert_eq!(names(&ctrl), ["internal"]);
+    assert_eq!(backend_names(&ctrl), ["internal"]);
     // 11
     assert_eq!(
         add(json!({"name": "v", "backend-type": "vault", "config": vault_cfg})),
@@ -949,7 +909,7 @@ fn juju_4_remove_rows() {
         )
     );
     assert_eq!(rm(json!({"name": "v", "force": true})), None);
-    assert_eq!(names(&ctrl), ["internal"]);
+    assert_eq!(backend_names(&ctrl), ["internal"]);
 }
 
 #[test]

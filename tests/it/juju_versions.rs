@@ -6,27 +6,27 @@ use crate::common;
 
 use std::time::Duration;
 
-use common::{Raw, within};
+use common::{Raw, error_reply, error_reply_bytes, fake_as, parse_reply, within};
 use juju_client::testing::FakeController;
 use juju_client::{Controller, ErrorCode, ErrorKind, JUJU_CLIENT_VERSION};
 use serde_json::{Value, json};
 
-fn fake(version: &str) -> FakeController {
-    FakeController::builder()
-        .juju_version(version)
-        .start()
-        .unwrap()
-}
-
-const INCOMPATIBLE_3_2_4: &str = "{\"request-id\":2,\"error\":\"client incompatible with server 3.2.4\",\"error-code\":\"incompatible client\",\"error-info\":{\"server-version\":\"3.2.4\"},\"response\":{}}\n";
+/// Byte for byte, because the point is Juju's exact envelope: `error-info` between
+/// `error-code` and `response`, in the field order of Go's struct (`rpc/jsoncodec`).
+const INCOMPATIBLE_3_2_4: &str = concat!(
+    r#"{"request-id":2,"error":"client incompatible with server 3.2.4","#,
+    r#""error-code":"incompatible client","error-info":{"server-version":"3.2.4"},"#,
+    r#""response":{}}"#,
+    "\n"
+);
 
 #[test]
 fn a_3_2_controller_refuses_a_0_x_client_byte_for_byte() {
-    let fake = fake("3.2.4");
+    let fake = fake_as("3.2.4");
     let mut raw = Raw::connect(&fake);
     // The login itself succeeds: the restriction applies to every call after it.
     let login = raw.login_claiming(&fake, "0.1.0");
-    assert!(login.contains("\"server-version\":\"3.2.4\""), "{login}");
+    assert_eq!(login["response"]["server-version"], "3.2.4", "{login}");
     for call in [
         r#"{"request-id":2,"type":"Pinger","version":1,"request":"Ping","params":{}}"#,
         r#"{"request-id":2,"type":"SecretBackends","version":1,"request":"ListSecretBackends","params":{}}"#,
@@ -38,20 +38,25 @@ fn a_3_2_controller_refuses_a_0_x_client_byte_for_byte() {
     // The controller-facade filter comes first.
     assert_eq!(
         raw.exchange(r#"{"request-id":3,"type":"Client","version":8,"request":"FullStatus"}"#),
-        "{\"request-id\":3,\"error\":\"facade \\\"Client\\\" not supported for controller API connection\",\"error-code\":\"not supported\",\"response\":{}}\n"
+        error_reply_bytes(
+            3,
+            r#"facade "Client" not supported for controller API connection"#,
+            Some("not supported")
+        )
     );
 }
 
 #[test]
 fn a_3_1_5_controller_restricts_too_and_3_1_6_does_not() {
     for (version, restricts) in [("3.1.5", true), ("3.1.6", false), ("3.6.26", false)] {
-        let fake = fake(version);
+        let fake = fake_as(version);
         let mut raw = Raw::connect(&fake);
         raw.login_claiming(&fake, "0.1.0");
-        let reply =
-            raw.exchange(r#"{"request-id":2,"type":"Pinger","version":1,"request":"Ping"}"#);
+        let reply = parse_reply(
+            &raw.exchange(r#"{"request-id":2,"type":"Pinger","version":1,"request":"Ping"}"#),
+        );
         assert_eq!(
-            reply.contains("incompatible client"),
+            reply.get("error-code") == Some(&json!("incompatible client")),
             restricts,
             "{version}: {reply}"
         );
@@ -60,7 +65,7 @@ fn a_3_1_5_controller_restricts_too_and_3_1_6_does_not() {
 
 #[test]
 fn the_sdk_works_against_a_3_2_controller() {
-    let fake = fake("3.2.4");
+    let fake = fake_as("3.2.4");
     let ctrl = Controller::connect(&fake.connect_options()).unwrap();
     assert_eq!(ctrl.server_version(), "3.2.4");
     ctrl.ping().unwrap();
@@ -76,7 +81,7 @@ fn the_sdk_works_against_a_3_2_controller() {
 
 #[test]
 fn an_incompatible_client_failure_says_why_and_how_to_fix_it() {
-    let fake = fake("3.2.4");
+    let fake = fake_as("3.2.4");
     let opts = fake.connect_options().client_version("0.1.0");
     let ctrl = Controller::connect(&opts).unwrap();
     let e = ctrl.ping().unwrap_err();
@@ -101,7 +106,7 @@ fn an_incompatible_client_failure_says_why_and_how_to_fix_it() {
 
 #[test]
 fn an_old_2_9_client_may_only_ping_and_a_recent_one_may_do_anything() {
-    let fake = fake("3.2.4");
+    let fake = fake_as("3.2.4");
     let old = Controller::connect(&fake.connect_options().client_version("2.9.35")).unwrap();
     old.ping().unwrap();
     let e = old.list_secret_backends(false).unwrap_err();
@@ -119,7 +124,7 @@ fn an_old_2_9_client_may_only_ping_and_a_recent_one_may_do_anything() {
 #[test]
 fn controllers_from_3_3_on_accept_any_client_version() {
     for version in ["3.6.26", "4.0.14"] {
-        let fake = fake(version);
+        let fake = fake_as(version);
         let ctrl = Controller::connect(&fake.connect_options().client_version("2.0.0")).unwrap();
         ctrl.ping().unwrap();
         ctrl.list_secret_backends(false).unwrap();
@@ -128,7 +133,7 @@ fn controllers_from_3_3_on_accept_any_client_version() {
 
 #[test]
 fn the_claimed_version_goes_in_login_and_in_the_upgrade_header() {
-    let fake = fake("3.6.26");
+    let fake = fake_as("3.6.26");
     let opts = fake.connect_options().client_version("3.2.4");
     let _ctrl = Controller::connect(&opts).unwrap();
     assert_eq!(fake.requests()[0].params["client-version"], "3.2.4");
@@ -139,7 +144,7 @@ fn the_claimed_version_goes_in_login_and_in_the_upgrade_header() {
 
 #[test]
 fn connect_refuses_a_client_version_that_is_not_a_juju_version() {
-    let fake = fake("3.6.26");
+    let fake = fake_as("3.6.26");
     for bad in [
         "0.1",
         "v3.6.26",
@@ -174,19 +179,32 @@ fn the_fake_refuses_versions_it_cannot_be() {
 
 // ---- Juju 4.0 on the wire ------------------------------------------------------------
 
-const FACADES_4_0: &str = r#"[{"name":"ApplicationOffers","versions":[5,6]},{"name":"Bundle","versions":[8]},{"name":"Cloud","versions":[7,8]},{"name":"Controller","versions":[12,13,14]},{"name":"CrossController","versions":[1]},{"name":"MigrationTarget","versions":[4,5,6,7]},{"name":"ModelConfig","versions":[3,4]},{"name":"ModelManager","versions":[10,11]},{"name":"ModelSummaryWatcher","versions":[1]},{"name":"ModelUpgrader","versions":[2]},{"name":"NotifyWatcher","versions":[1]},{"name":"Pinger","versions":[1]},{"name":"SecretBackends","versions":[1]},{"name":"UserManager","versions":[3]}]"#;
-
 #[test]
 fn a_4_0_login_lists_its_14_facades_in_wire_order() {
-    let fake = fake("4.0.14");
+    let fake = fake_as("4.0.14");
     let mut raw = Raw::connect(&fake);
     let login = raw.login_claiming(&fake, JUJU_CLIENT_VERSION);
-    assert!(
-        login.contains(&format!(
-            "\"facades\":{FACADES_4_0},\"server-version\":\"4.0.14\""
-        )),
+    assert_eq!(
+        login["response"]["facades"],
+        json!([
+            {"name": "ApplicationOffers", "versions": [5, 6]},
+            {"name": "Bundle", "versions": [8]},
+            {"name": "Cloud", "versions": [7, 8]},
+            {"name": "Controller", "versions": [12, 13, 14]},
+            {"name": "CrossController", "versions": [1]},
+            {"name": "MigrationTarget", "versions": [4, 5, 6, 7]},
+            {"name": "ModelConfig", "versions": [3, 4]},
+            {"name": "ModelManager", "versions": [10, 11]},
+            {"name": "ModelSummaryWatcher", "versions": [1]},
+            {"name": "ModelUpgrader", "versions": [2]},
+            {"name": "NotifyWatcher", "versions": [1]},
+            {"name": "Pinger", "versions": [1]},
+            {"name": "SecretBackends", "versions": [1]},
+            {"name": "UserManager", "versions": [3]},
+        ]),
         "{login}"
     );
+    assert_eq!(login["response"]["server-version"], "4.0.14");
     let ctrl = Controller::connect(&fake.connect_options()).unwrap();
     assert_eq!(ctrl.facades().len(), 14);
     assert_eq!(ctrl.best_facade_version("ModelManager"), Some(11));
@@ -196,20 +214,19 @@ fn a_4_0_login_lists_its_14_facades_in_wire_order() {
     assert!(!ctrl.facades().contains_key("HighAvailability"));
 }
 
-fn err_reply(id: u64, error: &str, code: &str) -> String {
-    format!(
-        "{{\"request-id\":{id},\"error\":{},\"error-code\":\"{code}\",\"response\":{{}}}}\n",
-        serde_json::to_string(error).unwrap()
-    )
+fn err_reply(id: u64, error: &str, code: &str) -> Value {
+    error_reply(id, error, Some(code))
 }
 
 #[test]
 fn a_4_0_controller_words_dispatch_errors_its_own_way() {
-    let fake = fake("4.0.14");
+    let fake = fake_as("4.0.14");
     let mut raw = Raw::connect(&fake);
     // Before login.
     assert_eq!(
-        raw.exchange(r#"{"request-id":1,"type":"Pinger","version":1,"request":"Ping"}"#),
+        parse_reply(
+            &raw.exchange(r#"{"request-id":1,"type":"Pinger","version":1,"request":"Ping"}"#)
+        ),
         err_reply(
             1,
             "unknown version 1 for facade type \"Pinger\"",
@@ -217,11 +234,13 @@ fn a_4_0_controller_words_dispatch_errors_its_own_way() {
         )
     );
     assert_eq!(
-        raw.exchange(r#"{"request-id":2,"type":"Pinger","request":"Ping"}"#),
+        parse_reply(&raw.exchange(r#"{"request-id":2,"type":"Pinger","request":"Ping"}"#)),
         err_reply(2, "unknown facade type \"Pinger\"", "not implemented")
     );
     assert_eq!(
-        raw.exchange(r#"{"request-id":3,"type":"Admin","version":3,"request":"Foo"}"#),
+        parse_reply(
+            &raw.exchange(r#"{"request-id":3,"type":"Admin","version":3,"request":"Foo"}"#)
+        ),
         err_reply(
             3,
             "unknown method \"Foo\" at version 0 for facade type \"Admin\"",
@@ -269,33 +288,44 @@ fn a_4_0_controller_words_dispatch_errors_its_own_way() {
         ),
     ];
     for (request, expected) in cases {
-        assert_eq!(raw.exchange(request), expected, "for {request}");
+        assert_eq!(
+            parse_reply(&raw.exchange(request)),
+            expected,
+            "for {request}"
+        );
     }
 }
 
 #[test]
 fn a_4_0_controller_echoes_tracing_fields() {
-    let fake = fake("4.0.14");
+    let fake = fake_as("4.0.14");
     let mut raw = Raw::connect(&fake);
     raw.login_claiming(&fake, JUJU_CLIENT_VERSION);
     assert_eq!(
-        raw.exchange(r#"{"request-id":2,"type":"Pinger","version":1,"request":"Ping","trace-id":"4bf92f35","span-id":"00f067aa","trace-flags":1}"#),
-        "{\"request-id\":2,\"response\":{},\"trace-id\":\"4bf92f35\",\"span-id\":\"00f067aa\",\"trace-flags\":1}\n"
+        parse_reply(&raw.exchange(r#"{"request-id":2,"type":"Pinger","version":1,"request":"Ping","trace-id":"4bf92f35","span-id":"00f067aa","trace-flags":1}"#)),
+        json!({"request-id": 2, "response": {}, "trace-id": "4bf92f35", "span-id": "00f067aa",
+               "trace-flags": 1})
     );
     // On errors too; empty and zero ones are omitted.
+    let mut expected = err_reply(
+        3,
+        r#"unknown method "Nope" at version 1 for facade type "Pinger""#,
+        "not implemented",
+    );
+    expected["trace-id"] = json!("ab");
     assert_eq!(
-        raw.exchange(r#"{"request-id":3,"type":"Pinger","version":1,"request":"Nope","trace-id":"ab","span-id":"","trace-flags":0}"#),
-        "{\"request-id\":3,\"error\":\"unknown method \\\"Nope\\\" at version 1 for facade type \\\"Pinger\\\"\",\"error-code\":\"not implemented\",\"response\":{},\"trace-id\":\"ab\"}\n"
+        parse_reply(&raw.exchange(r#"{"request-id":3,"type":"Pinger","version":1,"request":"Nope","trace-id":"ab","span-id":"","trace-flags":0}"#)),
+        expected
     );
     // 3.6 knows nothing of them.
-    let old = self::fake("3.6.26");
+    let old = fake_as("3.6.26");
     let mut raw = Raw::connect(&old);
     raw.login(&old);
     assert_eq!(
-        raw.exchange(
+        parse_reply(&raw.exchange(
             r#"{"request-id":2,"type":"Pinger","version":1,"request":"Ping","trace-id":"4bf92f35"}"#
-        ),
-        "{\"request-id\":2,\"response\":{}}\n"
+        )),
+        json!({"request-id": 2, "response": {}})
     );
 }
 
@@ -307,7 +337,7 @@ fn a_4_0_controller_hangs_up_on_request_id_0_and_bad_trace_types() {
         r#"{"RequestId":5,"Type":"Pinger","Version":1,"Request":"Ping"}"#,
         r#"{"request-id":2,"type":"Pinger","version":1,"request":"Ping","trace-id":7}"#,
     ] {
-        let fake = fake("4.0.14");
+        let fake = fake_as("4.0.14");
         let mut raw = Raw::connect(&fake);
         raw.login_claiming(&fake, JUJU_CLIENT_VERSION);
         raw.send(request);
@@ -315,12 +345,11 @@ fn a_4_0_controller_hangs_up_on_request_id_0_and_bad_trace_types() {
         assert!(ended, "no hang-up for {request}");
     }
     // 3.6 answers the legacy form instead.
-    let fake = fake("3.6.26");
+    let fake = fake_as("3.6.26");
     let mut raw = Raw::connect(&fake);
     raw.login(&fake);
-    let reply: Value = serde_json::from_str(
+    let reply = parse_reply(
         &raw.exchange(r#"{"RequestId":5,"Type":"Pinger","Version":1,"Request":"Ping"}"#),
-    )
-    .unwrap();
+    );
     assert_eq!(reply, json!({"RequestId": 5, "Response": {}}));
 }
