@@ -444,7 +444,7 @@ fn a_caller_whose_decode_panics_leaves_the_other_callers_unaffected() {
 
 #[test]
 fn close_does_not_wait_for_a_write_stalled_on_a_controller_that_stopped_reading() {
-    within(Duration::from_secs(60), || {
+    within(Duration::from_secs(90), || {
         let fake = FakeController::start().unwrap();
         let relay = Relay::start(fake.endpoint(), RelayMode::Plain { cut_first: 0 });
         // A call timeout far beyond the bounds below: waiting for the stalled writer's
@@ -452,7 +452,7 @@ fn close_does_not_wait_for_a_write_stalled_on_a_controller_that_stopped_reading(
         let opts = fake
             .connect_options()
             .endpoints([relay.addr.to_string()])
-            .call_timeout(Duration::from_secs(30))
+            .call_timeout(Duration::from_secs(60))
             .keepalive(None);
         let ctrl = Arc::new(Controller::connect(&opts).unwrap());
         ctrl.ping().unwrap();
@@ -479,9 +479,11 @@ fn close_does_not_wait_for_a_write_stalled_on_a_controller_that_stopped_reading(
         assert!(took < Duration::from_secs(2), "close() took {took:?}");
         let (r, ended) = writer.join().unwrap();
         let e = r.unwrap_err();
-        // Failed at once by close(), not by its own deadline.
+        // Failed by close(), not by its own deadline (57 s later): at once if its write had
+        // stalled, else as soon as it is done encoding 40 MiB (slow in a debug build on a
+        // loaded machine).
         assert!(
-            ended.saturating_duration_since(started) < Duration::from_secs(5),
+            ended.saturating_duration_since(started) < Duration::from_secs(25),
             "{:?}",
             ended.saturating_duration_since(started)
         );
