@@ -64,6 +64,19 @@ fn open_endpoints(
     let (tx, rx) = mpsc::channel();
     let done = Arc::new(Done::default());
     let timeout = opts.connect_timeout;
+    let not_dialled = || {
+        Error::new(
+            ErrorKind::Connect,
+            format!(
+                "not dialled before the connect deadline (dial_stagger {:?}, connect_timeout \
+                 {timeout:?})",
+                opts.dial_stagger
+            ),
+        )
+        .mark_timed_out()
+    };
+    // Which endpoints' turns come at or after the deadline: they are never dialled.
+    let mut cut = Vec::with_capacity(opts.endpoints.len());
     for (i, ep) in opts.endpoints.iter().enumerate() {
         let tx = tx.clone();
         let over = done.clone();
@@ -75,6 +88,10 @@ fn open_endpoints(
         let delay = opts
             .dial_stagger
             .saturating_mul(u32::try_from(i).unwrap_or(u32::MAX));
+        let left = crate::util::remaining(deadline).unwrap_or(Duration::ZERO);
+        let skip = !delay.is_zero() && delay >= left;
+        cut.push(skip);
+        let not_dialled = not_dialled();
         thread::Builder::new()
             .name(format!("juju-dial-{i}"))
             .spawn(move || {
@@ -82,21 +99,11 @@ fn open_endpoints(
                 // endpoint has won. A stagger that reaches the deadline leaves this endpoint
                 // undialled; one that does not is waited out, and the dial itself reports
                 // a deadline passed meanwhile, by stage.
-                let left = crate::util::remaining(deadline).unwrap_or(Duration::ZERO);
-                let cut = !delay.is_zero() && delay >= left;
                 if over.wait(delay.min(left)) {
                     return;
                 }
-                let r = if cut {
-                    Err(Error::new(
-                        ErrorKind::Connect,
-                        format!(
-                            "not dialled before the connect deadline (dial_stagger {:?}, \
-                             connect_timeout {timeout:?})",
-                            opts.dial_stagger
-                        ),
-                    )
-                    .mark_timed_out())
+                let r = if skip {
+                    Err(not_dialled)
                 } else {
                     open_one(&ep, &opts, &target, &tls, deadline)
                 };
@@ -132,28 +139,36 @@ fn open_endpoints(
         }
     }
     done.set();
+    // Endpoints that have not answered yet: undialled (their waits may end a little late on
+    // a loaded machine), or dialled and not done.
     let errors = errors
         .into_iter()
-        .map(|e| {
+        .zip(cut)
+        .map(|(e, skipped)| {
             e.or_else(|| {
-                Some(
+                Some(if skipped {
+                    not_dialled()
+                } else {
                     Error::new(
                         ErrorKind::Connect,
                         format!(
                             "no answer before the connect deadline (connect_timeout {timeout:?})"
                         ),
                     )
-                    .mark_timed_out(),
-                )
+                    .mark_timed_out()
+                })
             })
         })
         .collect();
     Err(combine(&opts.endpoints, errors))
 }
 
-/// How long after the connect deadline the dial race still collects the diallers' answers
-/// (each dial ends at the deadline on its own; this is for its error to arrive).
-const DEADLINE_GRACE: Duration = Duration::from_millis(200);
+/// How long after the connect deadline the dial race still collects the diallers' answers:
+/// each dial ends at the deadline on its own, and this is for its error (which says where
+/// it stopped) to arrive, even from a thread a loaded machine schedules late. The race
+/// returns as soon as every dialler has answered, so this is waited out only for a dial
+/// held up past the deadline (a password prompt that does not return).
+const DEADLINE_GRACE: Duration = Duration::from_secs(1);
 
 /// Set once the dial race is over: wakes diallers still waiting out their stagger.
 #[derive(Default)]

@@ -178,9 +178,23 @@ fn dead_and_silent_endpoints_before_a_live_one_still_connect() {
     });
 }
 
+/// Builds the process's TLS connector for the system roots (a connect without a CA), so
+/// that a short `connect_timeout` measured next goes to the dials: building it parses the
+/// system certificate store, which can take most of 300 ms on a loaded machine, and more
+/// while other tests build it at the same time.
+fn warm_system_roots() {
+    let opts = ConnectOptions::new()
+        .endpoint(dead_endpoint())
+        .password("x")
+        .connect_timeout(Duration::from_secs(10));
+    let e = Controller::connect(&opts).unwrap_err();
+    assert!(e.message().contains("tcp connect"), "{e}");
+}
+
 #[test]
 fn when_every_endpoint_fails_the_error_names_each() {
     common::within(Duration::from_secs(30), || {
+        warm_system_roots();
         let silent = TcpListener::bind("127.0.0.1:0").unwrap();
         let silent_addr = silent.local_addr().unwrap().to_string();
         let dead = dead_endpoint();
