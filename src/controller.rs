@@ -256,7 +256,7 @@ impl Controller {
 
     /// The backend named `name`. An unknown name is an `Err` worded, and coded, as the
     /// controller words an unknown name on update: `not found` from Juju 3.x, `secret backend
-    /// not found` from 4.0 (match on [`ErrorCode::generic`] to handle both).
+    /// not found` from 4.0 (match on [`ErrorCode::generic`](crate::ErrorCode::generic) to handle both).
     ///
     /// # Errors
     ///

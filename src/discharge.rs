@@ -6,9 +6,7 @@
 //! `hostSwitchingTransport` (which trust a request uses), as summarised in
 //! `juju-macaroon-login.md` §2.
 
-use std::collections::{HashMap, VecDeque};
-use std::fmt;
-use std::sync::Mutex;
+use std::collections::VecDeque;
 use std::time::Instant;
 
 use log::debug;
@@ -16,209 +14,43 @@ use serde_json::Value;
 
 use crate::error::{Error, ErrorCode, ErrorKind};
 use crate::macaroon::{BakeryMacaroon, Macaroon, b64_decode, b64_encode, bind};
-use crate::options::ConnectOptions;
+use crate::options::{ConnectOptions, DischargeCache, DischargeToken, Interaction, PasswordPrompt};
 
-/// What a [`password_callback`](ConnectOptions::password_callback) is asked for.
-///
-/// ```
-/// let opts = juju_client::ConnectOptions::new().password_callback(|p| {
-///     eprint!("please enter password for {} on {}: ", p.user(), p.controller());
-///     None
-/// });
-/// ```
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct PasswordPrompt {
-    user: String,
-    controller: String,
-    location: String,
-}
-
-impl PasswordPrompt {
-    /// The user name the password is for (`bob`).
-    ///
-    /// ```
-    /// # fn f(p: &juju_client::PasswordPrompt) { let _ = p.user(); }
-    /// ```
-    pub fn user(&self) -> &str {
-        &self.user
-    }
-
-    /// The controller: its name in the client store, else the address dialled.
-    ///
-    /// ```
-    /// # fn f(p: &juju_client::PasswordPrompt) { let _ = p.controller(); }
-    /// ```
-    pub fn controller(&self) -> &str {
-        &self.controller
-    }
-
-    /// The discharger that asks (`https://10.0.0.1:17070/auth`).
-    ///
-    /// ```
-    /// # fn f(p: &juju_client::PasswordPrompt) { let _ = p.location(); }
-    /// ```
-    pub fn location(&self) -> &str {
-        &self.location
-    }
-}
-
-/// An interaction a discharger asks for that the SDK does not perform itself (see
-/// [`ConnectOptions::interaction_handler`]).
-///
-/// ```
-/// let opts = juju_client::ConnectOptions::new().interaction_handler(|i| {
-///     Err(format!("{} at {} is not supported here ({})", i.method(), i.location(), i.info()))
-/// });
-/// ```
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct Interaction {
-    method: String,
-    info: Value,
-    location: String,
-}
-
-impl Interaction {
-    /// The method's name (`browser-window`, `agent`, …).
-    ///
-    /// ```
-    /// # fn f(i: &juju_client::Interaction) { let _ = i.method(); }
-    /// ```
-    pub fn method(&self) -> &str {
-        &self.method
-    }
-
-    /// The method's info from the discharger (for `browser-window`: `VisitURL`,
-    /// `WaitTokenURL`).
-    ///
-    /// ```
-    /// # fn f(i: &juju_client::Interaction) { let _ = i.info().get("VisitURL"); }
-    /// ```
-    pub fn info(&self) -> &Value {
-        &self.info
-    }
-
-    /// The discharger's location (the caveat's).
-    ///
-    /// ```
-    /// # fn f(i: &juju_client::Interaction) { let _ = i.location(); }
-    /// ```
-    pub fn location(&self) -> &str {
-        &self.location
-    }
-}
-
-/// A token from an interaction, to retry a discharge with (`token-kind` and the token's
-/// bytes). Its `Debug` hides the value.
-///
-/// ```
-/// let t = juju_client::DischargeToken::new("browser-window", b"abc".to_vec());
-/// assert!(!format!("{t:?}").contains("abc"));
-/// ```
-#[derive(Clone)]
-pub struct DischargeToken {
-    kind: String,
-    value: Vec<u8>,
-}
-
-impl DischargeToken {
-    /// A token of this kind.
-    ///
-    /// ```
-    /// let t = juju_client::DischargeToken::new("juju_userpass", b"0123".to_vec());
-    /// ```
-    pub fn new(kind: impl Into<String>, value: Vec<u8>) -> DischargeToken {
-        DischargeToken {
-            kind: kind.into(),
-            value,
-        }
-    }
-}
-
-impl fmt::Debug for DischargeToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DischargeToken")
-            .field("kind", &self.kind)
-            .field("value", &crate::redact::REDACTED)
-            .finish()
-    }
-}
-
-/// Slices this program discharged, shared by every clone of a [`ConnectOptions`]: a
-/// reconnect, or another endpoint of the same dial race, logs in with them instead of
-/// discharging (and asking for the password) again. Keyed by user tag and cookie host.
-#[derive(Default)]
-pub(crate) struct Discharged {
-    slices: Mutex<HashMap<String, (u64, Vec<Value>)>>,
-    /// Held while discharging, so that one prompt serves every racing endpoint.
-    discharging: Mutex<()>,
-    generation: std::sync::atomic::AtomicU64,
-}
-
-impl Discharged {
-    /// The slice discharged for `key`, with its generation.
-    pub(crate) fn get(&self, key: &str) -> Option<(u64, Vec<Value>)> {
-        self.slices
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(key)
-            .cloned()
-    }
-
-    fn put(&self, key: &str, slice: Vec<Value>) {
-        let generation = self
-            .generation
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-            + 1;
-        self.slices
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key.to_string(), (generation, slice));
-    }
-
-    /// Discharges `primary` unless another thread discharged for `key` since generation
-    /// `seen`; returns the slice to log in with, and whether it is new from here.
-    pub(crate) fn discharge_once(
-        &self,
-        key: &str,
-        seen: Option<u64>,
-        primary: &BakeryMacaroon,
-        cx: &Context<'_>,
-    ) -> Result<(Vec<Value>, Option<Vec<Macaroon>>), Error> {
-        let _turn = loop {
-            match self.discharging.try_lock() {
-                Ok(g) => break g,
-                Err(std::sync::TryLockError::Poisoned(p)) => break p.into_inner(),
-                Err(std::sync::TryLockError::WouldBlock) => {
-                    if Instant::now() >= cx.deadline {
-                        return Err(Error::new(
-                            ErrorKind::Connect,
-                            "login: waiting for another endpoint's discharge: the connect \
-                             deadline has passed",
-                        )
-                        .mark_timed_out());
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(10));
+/// Discharges `primary` unless another thread discharged (into `cache`) for `key` since generation
+/// `seen`; returns the slice to log in with, and whether it is new from here.
+pub(crate) fn discharge_once(
+    cache: &DischargeCache,
+    key: &str,
+    seen: Option<u64>,
+    primary: &BakeryMacaroon,
+    cx: &Context<'_>,
+) -> Result<(Vec<Value>, Option<Vec<Macaroon>>), Error> {
+    let _turn = loop {
+        match cache.discharging.try_lock() {
+            Ok(g) => break g,
+            Err(std::sync::TryLockError::Poisoned(p)) => break p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                if Instant::now() >= cx.deadline {
+                    return Err(Error::new(
+                        ErrorKind::Connect,
+                        "login: waiting for another endpoint's discharge: the connect \
+                         deadline has passed",
+                    )
+                    .mark_timed_out());
                 }
+                std::thread::sleep(std::time::Duration::from_millis(10));
             }
-        };
-        if let Some((generation, slice)) = self.get(key)
-            && Some(generation) != seen
-        {
-            return Ok((slice, None));
         }
-        let slice = discharge_all(primary, cx)?;
-        let json: Vec<Value> = slice.iter().map(Macaroon::to_json).collect();
-        self.put(key, json.clone());
-        Ok((json, Some(slice)))
+    };
+    if let Some((generation, slice)) = cache.get(key)
+        && Some(generation) != seen
+    {
+        return Ok((slice, None));
     }
-}
-
-impl fmt::Debug for Discharged {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Discharged")
-    }
+    let slice = discharge_all(primary, cx)?;
+    let json: Vec<Value> = slice.iter().map(Macaroon::to_json).collect();
+    cache.put(key, json.clone());
+    Ok((json, Some(slice)))
 }
 
 /// The largest discharge or form reply read.

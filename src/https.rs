@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, ErrorKind};
-use crate::proxy::ProxyChoice;
+use crate::options::ProxyChoice;
 use crate::transport::Tls;
 
 /// The largest response head read.

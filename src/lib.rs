@@ -165,7 +165,7 @@
 //! | 3 | transport | `websocket`, `proxy`, `transport`, `https` | RFC 6455 framing and the client upgrade, `CONNECT` proxies, TCP + TLS + one deadline over every read and write, discharge requests over HTTPS |
 //! | 4 | rpc | `rpc`, `mux` | Juju's JSON envelope, request ids, traces under a redaction policy; many calls in flight on one connection, the keepalive |
 //! | 5 | login | `discharge`, `login`, `dial` | discharging login macaroons; `Admin.Login` and what it answers; the dial race over the endpoints, redirects |
-//! | 6 | connection core | `caller`, `params`, `connection` | the seam facades plug into ([`Caller`](caller), a `Facade` row, `Effect`), Juju's shared bulk shapes, the one connection core (current connection, negotiation, `reconnect`, `close`, what a lost reply means) |
+//! | 6 | connection core | `caller`, `params`, `connection` | the seam facades plug into (`Caller`, a `Facade` row, `Effect`), Juju's shared bulk shapes, the one connection core (current connection, negotiation, `reconnect`, `close`, what a lost reply means) |
 //! | 7 | facades | `pinger`, `modelmanager`, `modelconfig`, `secretbackends`, `secrets`, `facades` | one module per facade: a small client on a `Caller`, its wire forms, its redaction policy; `facades` is the facade table |
 //! | 8 | handles | `handle`, `model`, `controller` | [`Controller`] and [`Model`]: thin wrappers over a connection, their public methods one-line delegates to the facade clients |
 //!
@@ -249,7 +249,6 @@ pub mod secrets;
 pub mod testing;
 
 pub use controller::Controller;
-pub use discharge::{DischargeToken, Interaction, PasswordPrompt};
 pub use error::{Error, ErrorCode, ErrorKind};
 pub use facades::CLIENT_FACADES;
 #[cfg(feature = "juju-data")]
@@ -259,7 +258,7 @@ pub use model::Model;
 pub use modelmanager::ModelSummary;
 pub use options::{
     ConnectOptions, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_KEEPALIVE,
-    DEFAULT_MAX_MESSAGE_SIZE, ProxySetting,
+    DEFAULT_MAX_MESSAGE_SIZE, DischargeToken, Interaction, PasswordPrompt, ProxySetting,
 };
 /// The `serde_json` this crate uses: its `Value` appears in the API (`Error::info`,
 /// `BackendConfig`, generic `call` replies, the fake's recorded requests), so it is part

@@ -209,9 +209,13 @@ pub(crate) fn login(
         user,
         deadline,
     };
-    let (slice, fresh) =
-        opts.discharged
-            .discharge_once(&key, ours.map(|(g, _)| g), &primary, &cx)?;
+    let (slice, fresh) = crate::discharge::discharge_once(
+        &opts.discharged,
+        &key,
+        ours.map(|(g, _)| g),
+        &primary,
+        &cx,
+    )?;
     if let (Some(jar), Some(fresh)) = (&opts.cookie_jar, fresh) {
         crate::cookiejar::save(jar, &cookie_host(opts, endpoint), &fresh, deadline)?;
     }

@@ -37,7 +37,7 @@ impl<'a, C: Caller + ?Sized> Client<'a, C> {
 
 /// A model the user can see, as `ModelManager.ListModels` describes it.
 ///
-/// Get them with [`Controller::models`], or one with [`Controller::find_model`]. It is
+/// Get them with [`Controller::models`](crate::Controller::models), or one with [`Controller::find_model`](crate::Controller::find_model). It is
 /// `Clone`, `PartialEq` and `serde::Serialize` (it holds no secret).
 ///
 /// ```no_run

@@ -1,12 +1,15 @@
 //! [`ConnectOptions`]: where the controller is, who we are, and how long to wait.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::discharge::{DischargeToken, Interaction, PasswordPrompt};
-use crate::proxy::ProxyChoice;
+use serde_json::Value;
+
+use crate::error::Error;
 
 /// Asks for a password when a discharge needs one (see [`ConnectOptions::password_callback`]).
 pub(crate) type PasswordFn = Arc<dyn Fn(&PasswordPrompt) -> Option<String> + Send + Sync>;
@@ -94,7 +97,7 @@ pub struct ConnectOptions {
     pub(crate) interaction_handler: Option<InteractionFn>,
     pub(crate) client_credentials: Option<(String, String)>,
     /// Slices discharged through these options (and their clones).
-    pub(crate) discharged: Arc<crate::discharge::Discharged>,
+    pub(crate) discharged: Arc<DischargeCache>,
     pub(crate) keepalive: Option<Duration>,
     pub(crate) connect_retries: u32,
     pub(crate) connect_backoff: Duration,
@@ -850,7 +853,7 @@ impl ConnectOptions {
     /// ```
     #[must_use]
     pub fn proxy(mut self, url: impl AsRef<str>) -> Self {
-        self.proxy = match crate::proxy::ProxyUrl::parse(url.as_ref()) {
+        self.proxy = match ProxyUrl::parse(url.as_ref()) {
             Ok(url) => ProxyChoice::Url(url),
             Err(e) => ProxyChoice::Invalid(format!("ConnectOptions::proxy: {}", e.message())),
         };
@@ -937,6 +940,284 @@ impl fmt::Debug for ConnectOptions {
             .field("proxy", &self.proxy)
             .finish()
     }
+}
+
+// What the hooks are given and give back (`password_callback`, `interaction_handler`).
+
+/// What a [`password_callback`](ConnectOptions::password_callback) is asked for.
+///
+/// ```
+/// let opts = juju_client::ConnectOptions::new().password_callback(|p| {
+///     eprint!("please enter password for {} on {}: ", p.user(), p.controller());
+///     None
+/// });
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct PasswordPrompt {
+    pub(crate) user: String,
+    pub(crate) controller: String,
+    pub(crate) location: String,
+}
+
+impl PasswordPrompt {
+    /// The user name the password is for (`bob`).
+    ///
+    /// ```
+    /// # fn f(p: &juju_client::PasswordPrompt) { let _ = p.user(); }
+    /// ```
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    /// The controller: its name in the client store, else the address dialled.
+    ///
+    /// ```
+    /// # fn f(p: &juju_client::PasswordPrompt) { let _ = p.controller(); }
+    /// ```
+    pub fn controller(&self) -> &str {
+        &self.controller
+    }
+
+    /// The discharger that asks (`https://10.0.0.1:17070/auth`).
+    ///
+    /// ```
+    /// # fn f(p: &juju_client::PasswordPrompt) { let _ = p.location(); }
+    /// ```
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+}
+
+/// An interaction a discharger asks for that the SDK does not perform itself (see
+/// [`ConnectOptions::interaction_handler`]).
+///
+/// ```
+/// let opts = juju_client::ConnectOptions::new().interaction_handler(|i| {
+///     Err(format!("{} at {} is not supported here ({})", i.method(), i.location(), i.info()))
+/// });
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Interaction {
+    pub(crate) method: String,
+    pub(crate) info: Value,
+    pub(crate) location: String,
+}
+
+impl Interaction {
+    /// The method's name (`browser-window`, `agent`, …).
+    ///
+    /// ```
+    /// # fn f(i: &juju_client::Interaction) { let _ = i.method(); }
+    /// ```
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The method's info from the discharger (for `browser-window`: `VisitURL`,
+    /// `WaitTokenURL`).
+    ///
+    /// ```
+    /// # fn f(i: &juju_client::Interaction) { let _ = i.info().get("VisitURL"); }
+    /// ```
+    pub fn info(&self) -> &Value {
+        &self.info
+    }
+
+    /// The discharger's location (the caveat's).
+    ///
+    /// ```
+    /// # fn f(i: &juju_client::Interaction) { let _ = i.location(); }
+    /// ```
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+}
+
+/// A token from an interaction, to retry a discharge with (`token-kind` and the token's
+/// bytes). Its `Debug` hides the value.
+///
+/// ```
+/// let t = juju_client::DischargeToken::new("browser-window", b"abc".to_vec());
+/// assert!(!format!("{t:?}").contains("abc"));
+/// ```
+#[derive(Clone)]
+pub struct DischargeToken {
+    pub(crate) kind: String,
+    pub(crate) value: Vec<u8>,
+}
+
+impl DischargeToken {
+    /// A token of this kind.
+    ///
+    /// ```
+    /// let t = juju_client::DischargeToken::new("juju_userpass", b"0123".to_vec());
+    /// ```
+    pub fn new(kind: impl Into<String>, value: Vec<u8>) -> DischargeToken {
+        DischargeToken {
+            kind: kind.into(),
+            value,
+        }
+    }
+}
+
+impl fmt::Debug for DischargeToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DischargeToken")
+            .field("kind", &self.kind)
+            .field("value", &crate::redact::REDACTED)
+            .finish()
+    }
+}
+
+/// Slices this program discharged, shared by every clone of a [`ConnectOptions`]: a
+/// reconnect, or another endpoint of the same dial race, logs in with them instead of
+/// discharging (and asking for the password) again. Keyed by user tag and cookie host.
+/// Only the storage: `discharge` fills it.
+#[derive(Default)]
+pub(crate) struct DischargeCache {
+    slices: Mutex<HashMap<String, (u64, Vec<Value>)>>,
+    /// Held while discharging, so that one prompt serves every racing endpoint.
+    pub(crate) discharging: Mutex<()>,
+    generation: AtomicU64,
+}
+
+impl DischargeCache {
+    /// The slice discharged for `key`, with its generation.
+    pub(crate) fn get(&self, key: &str) -> Option<(u64, Vec<Value>)> {
+        self.slices
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .cloned()
+    }
+
+    /// Keeps a fresh slice for `key`, under a new generation.
+    pub(crate) fn put(&self, key: &str, slice: Vec<Value>) {
+        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        self.slices
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_string(), (generation, slice));
+    }
+}
+
+impl fmt::Debug for DischargeCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DischargeCache")
+    }
+}
+
+// Which proxy a connection takes: what the options say; `proxy` (transport) decides
+// and tunnels.
+
+/// An HTTP proxy: `http://[user:password@]host:port`.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct ProxyUrl {
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    /// Basic credentials, percent-decoded.
+    pub(crate) auth: Option<(String, String)>,
+}
+
+impl ProxyUrl {
+    /// Parses a proxy URL as Go does: without a scheme, `http://` is assumed. Only plain
+    /// `http` proxies are spoken (the tunnel itself carries the controller's TLS).
+    pub(crate) fn parse(url: &str) -> Result<ProxyUrl, Error> {
+        let url = url.trim();
+        let bad = |why: &str| {
+            // The URL may hold a password: name only what is safe.
+            Error::invalid(format!(
+                "proxy URL: {why} (expected http://[user:password@]host:port)"
+            ))
+        };
+        let rest = match url.split_once("://") {
+            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => rest,
+            Some((scheme, _)) => {
+                return Err(bad(&format!(
+                    "scheme {:?} is not supported",
+                    scheme.chars().take(16).collect::<String>()
+                )));
+            }
+            None => url,
+        };
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let (auth, hostport) = match authority.rsplit_once('@') {
+            Some((userinfo, hp)) => {
+                let (user, pass) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+                (Some((percent_decode(user), percent_decode(pass))), hp)
+            }
+            None => (None, authority),
+        };
+        if hostport.is_empty() {
+            return Err(bad("no host"));
+        }
+        let (host, port) =
+            crate::tags::split_host_port(hostport, 80).ok_or_else(|| bad("bad host or port"))?;
+        if host.is_empty() {
+            return Err(bad("no host"));
+        }
+        Ok(ProxyUrl { host, port, auth })
+    }
+
+    /// `host:port` of the proxy, for dialing.
+    pub(crate) fn address(&self) -> (String, u16) {
+        (self.host.clone(), self.port)
+    }
+}
+
+/// Shows the proxy without its credentials: `http://[REDACTED]@host:port`.
+impl fmt::Display for ProxyUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("http://")?;
+        if self.auth.is_some() {
+            write!(f, "{}@", crate::redact::REDACTED)?;
+        }
+        f.write_str(&crate::tags::host_port(&self.host, self.port))
+    }
+}
+
+impl fmt::Debug for ProxyUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{self}\"")
+    }
+}
+
+/// How a connection picks its proxy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum ProxyChoice {
+    /// `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY`, read at each connect.
+    FromEnvironment,
+    /// Always this proxy (`ConnectOptions::proxy`).
+    Url(ProxyUrl),
+    /// Never a proxy (`ConnectOptions::no_proxy`).
+    Direct,
+    /// `ConnectOptions::proxy` was given a URL that is not a proxy URL: every connect fails
+    /// with this message (it names no credentials), rather than go direct.
+    Invalid(String),
+}
+
+/// Percent-decoding of URL user info (`%40` is `@`).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && b[i + 1..i + 3].iter().all(u8::is_ascii_hexdigit)
+            && let Ok(v) =
+                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or(""), 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

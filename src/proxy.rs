@@ -2,97 +2,11 @@
 //! decides it (`golang.org/x/net/http/httpproxy`), and the HTTP `CONNECT` tunnel through it.
 //! Proxy credentials never appear in `Debug`, logs or errors.
 
-use std::fmt;
 use std::io::{Read, Write};
 use std::net::IpAddr;
 
 use crate::error::{Error, ErrorKind};
-
-/// An HTTP proxy: `http://[user:password@]host:port`.
-#[derive(Clone, PartialEq, Eq)]
-pub(crate) struct ProxyUrl {
-    pub(crate) host: String,
-    pub(crate) port: u16,
-    /// Basic credentials, percent-decoded.
-    auth: Option<(String, String)>,
-}
-
-impl ProxyUrl {
-    /// Parses a proxy URL as Go does: without a scheme, `http://` is assumed. Only plain
-    /// `http` proxies are spoken (the tunnel itself carries the controller's TLS).
-    pub(crate) fn parse(url: &str) -> Result<ProxyUrl, Error> {
-        let url = url.trim();
-        let bad = |why: &str| {
-            // The URL may hold a password: name only what is safe.
-            Error::invalid(format!(
-                "proxy URL: {why} (expected http://[user:password@]host:port)"
-            ))
-        };
-        let rest = match url.split_once("://") {
-            Some((scheme, rest)) if scheme.eq_ignore_ascii_case("http") => rest,
-            Some((scheme, _)) => {
-                return Err(bad(&format!(
-                    "scheme {:?} is not supported",
-                    scheme.chars().take(16).collect::<String>()
-                )));
-            }
-            None => url,
-        };
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-        let (auth, hostport) = match authority.rsplit_once('@') {
-            Some((userinfo, hp)) => {
-                let (user, pass) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-                (Some((percent_decode(user), percent_decode(pass))), hp)
-            }
-            None => (None, authority),
-        };
-        if hostport.is_empty() {
-            return Err(bad("no host"));
-        }
-        let (host, port) =
-            crate::tags::split_host_port(hostport, 80).ok_or_else(|| bad("bad host or port"))?;
-        if host.is_empty() {
-            return Err(bad("no host"));
-        }
-        Ok(ProxyUrl { host, port, auth })
-    }
-
-    /// `host:port` of the proxy, for dialing.
-    pub(crate) fn address(&self) -> (String, u16) {
-        (self.host.clone(), self.port)
-    }
-}
-
-/// Shows the proxy without its credentials: `http://[REDACTED]@host:port`.
-impl fmt::Display for ProxyUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("http://")?;
-        if self.auth.is_some() {
-            write!(f, "{}@", crate::redact::REDACTED)?;
-        }
-        f.write_str(&crate::tags::host_port(&self.host, self.port))
-    }
-}
-
-impl fmt::Debug for ProxyUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "\"{self}\"")
-    }
-}
-
-/// How a connection picks its proxy.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum ProxyChoice {
-    /// `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY`, read at each connect.
-    FromEnvironment,
-    /// Always this proxy (`ConnectOptions::proxy`).
-    Url(ProxyUrl),
-    /// Never a proxy (`ConnectOptions::no_proxy`).
-    Direct,
-    /// `ConnectOptions::proxy` was given a URL that is not a proxy URL: every connect fails
-    /// with this message (it names no credentials), rather than go direct.
-    Invalid(String),
-}
+use crate::options::{ProxyChoice, ProxyUrl};
 
 /// The proxy to reach `host:port` through, or `None` to go direct: the one decision the
 /// WebSocket dial and macaroon discharge requests share (`transport::open_tcp`).
@@ -222,27 +136,6 @@ fn in_cidr(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
         }
         _ => false,
     }
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && b[i + 1..i + 3].iter().all(u8::is_ascii_hexdigit)
-            && let Ok(v) =
-                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or(""), 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn base64(data: &[u8]) -> String {

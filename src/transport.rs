@@ -12,7 +12,7 @@ use native_tls::{Certificate, Protocol, TlsConnector, TlsStream};
 
 use crate::error::{Error, ErrorKind};
 use crate::options::ConnectOptions;
-use crate::proxy::ProxyChoice;
+use crate::options::ProxyChoice;
 use crate::websocket::{self, HandshakeError, WebSocket, WsError};
 
 /// The name a controller certificate is verified against when its CA is pinned.

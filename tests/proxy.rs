@@ -198,7 +198,7 @@ fn cr_lf_in_a_discharge_location_never_reaches_the_proxy_or_an_error() {
             .ca_cert(fake.ca_cert_pem())
             .username("bob")
             .password_callback(|_| Some("bob-password".into()))
-            .proxy(&format!("http://{}", proxy.addr));
+            .proxy(format!("http://{}", proxy.addr));
         let e = Controller::connect(&opts).unwrap_err();
         let heads = proxy.heads();
         // Only the WebSocket's tunnel: the discharge was refused before any I/O.

@@ -2,8 +2,8 @@
 //! stores where the controller keeps secret content.
 //!
 //! The four calls python-libjuju users know keep their names and argument order
-//! ([`Controller::add_secret_backends`], [`Controller::list_secret_backends`],
-//! [`Controller::update_secret_backends`], [`Controller::remove_secret_backends`]); the
+//! ([`Controller::add_secret_backends`](crate::Controller::add_secret_backends), [`Controller::list_secret_backends`](crate::Controller::list_secret_backends),
+//! [`Controller::update_secret_backends`](crate::Controller::update_secret_backends), [`Controller::remove_secret_backends`](crate::Controller::remove_secret_backends)); the
 //! `_batch` forms send many items in one round trip and return one `Result` per item.
 //! Only what a controller answers badly is refused before sending (empty and reserved
 //! names); the controller is the authority on everything else, and whatever it refuses
