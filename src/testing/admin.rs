@@ -1,12 +1,92 @@
-//! The fake's `Admin.Login` (controller and model logins), and
-//! `Controller.ControllerAPIInfoForModels`, which python-libjuju calls right after it.
+//! The fake's `Admin` facade: the root a connection has before login (`Login`,
+//! `RedirectInfo`, and a JAAS-like controller's `LoginWithClientCredentials`), and the users
+//! and redirects it reads ([`AdminState`]).
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::Value;
 
-use super::Shared;
-use super::server::{Reply, RpcErr, Session};
+use super::server::{Conn, Incoming, Session};
 use super::versions::Emulation;
+use super::wire::{Reply, RpcErr, tag_kind};
+use super::{RedirectTarget, Shared};
+
+/// A controller user.
+pub(crate) struct User {
+    pub(crate) password: String,
+    /// Controller access: `login`, `add-model`, `superuser`, or `""` (none).
+    pub(crate) access: String,
+}
+
+/// What `Admin` keeps: the controller's users, where logins are sent, and a JAAS-like
+/// controller's service account.
+#[derive(Default)]
+pub(crate) struct AdminState {
+    /// Local users by name.
+    pub(crate) users: BTreeMap<String, User>,
+    /// Where every login is redirected, if anywhere.
+    pub(crate) redirect: Option<RedirectTarget>,
+    /// A JAAS-like controller's service account: Admin v4 `LoginWithClientCredentials`.
+    pub(crate) client_credentials: Option<(String, String)>,
+}
+
+impl AdminState {
+    /// Adds (or replaces) a local user; a `user-` prefix is dropped from the name.
+    pub(crate) fn add_user(&mut self, name: &str, password: &str, access: &str) {
+        let name = name.strip_prefix("user-").unwrap_or(name);
+        self.users.insert(
+            name.to_string(),
+            User {
+                password: password.to_string(),
+                access: access.to_string(),
+            },
+        );
+    }
+}
+
+/// A request on a connection nobody logged in to yet: only `Admin` exists (Go's admin
+/// root), and a login's success gives the connection its session.
+pub(crate) fn before_login(
+    shared: &Shared,
+    conn: &mut Conn,
+    juju: &Emulation,
+    req: &Incoming,
+) -> Reply {
+    let (facade, version, method) = (req.facade.as_str(), req.version, req.method.as_str());
+    if facade != "Admin" {
+        return Err(juju.unknown_facade(facade, version));
+    }
+    let model = conn.model().map(str::to_string);
+    let jaas = shared.state().admin.client_credentials.is_some();
+    if version == 4 && jaas {
+        if method != "LoginWithClientCredentials" {
+            return Err(juju.no_such_method("Admin", 0, method));
+        }
+        let (reply, session) = login_client_credentials(shared, &req.params, model.as_deref());
+        conn.session = session;
+        return reply;
+    }
+    if version != 3 {
+        return Err(RpcErr::new(
+            "this version of Juju does not support login from old clients (not supported)",
+            "not supported",
+        ));
+    }
+    if method != "Login" && method != "RedirectInfo" {
+        // The Admin root reports its methods without the version.
+        return Err(juju.no_such_method("Admin", 0, method));
+    }
+    if !req.object_id.is_empty() {
+        return Err(RpcErr::new("id not found", "not found"));
+    }
+    if method == "RedirectInfo" {
+        return redirect_info(shared, model.as_deref());
+    }
+    let (reply, session) = login(shared, &req.params, model.as_deref(), &conn.host);
+    conn.session = session;
+    reply
+}
 
 #[derive(Serialize)]
 struct HostPort<'a> {
@@ -53,21 +133,6 @@ fn unauthorized(message: &str) -> RpcErr {
     RpcErr::new(message, "unauthorized access")
 }
 
-/// Checks a tag the way `names.ParseTag` does, enough for logins.
-fn tag_kind(tag: &str) -> Option<(&str, &str)> {
-    let (kind, id) = tag.split_once('-')?;
-    let known = [
-        "user",
-        "machine",
-        "unit",
-        "application",
-        "model",
-        "controller",
-        "cloud",
-    ];
-    (known.contains(&kind) && !id.is_empty()).then_some((kind, id))
-}
-
 fn valid_user_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
@@ -76,7 +141,7 @@ fn valid_user_name(name: &str) -> bool {
 
 /// `Admin.Login` on a controller connection (`model` None) or a model connection: returns
 /// the reply and, on success, the connection's new session.
-pub(crate) fn login(
+fn login(
     shared: &Shared,
     params: &Value,
     model: Option<&str>,
@@ -107,15 +172,15 @@ pub(crate) fn login(
     if !valid_user_name(name) {
         return fail(RpcErr::new(format!("{tag:?} is not a valid tag"), ""));
     }
-    let jaas = shared.state().client_credentials.is_some();
-    if let Some(target) = shared.state().redirect.clone() {
+    let jaas = shared.state().admin.client_credentials.is_some();
+    if let Some(target) = shared.state().admin.redirect.clone() {
         return fail(redirect_error(&target, jaas));
     }
     // A model that migrated away redirects the users it had, before any authentication
     // (`apiserver/admin.go` `maybeEmitRedirectError`); others are told nothing.
     let migrated = model.and_then(|uuid| {
         let st = shared.state();
-        let m = st.models.iter().find(|m| m.uuid == uuid)?;
+        let m = st.models.get(uuid)?;
         Some((m.redirect.clone()?, m.users.contains_key(name)))
     });
     if let Some((target, true)) = &migrated {
@@ -139,7 +204,7 @@ pub(crate) fn login(
             Err(e) => return fail(unauthorized(&e)),
         }
     }
-    let access = match st.users.get(name) {
+    let access = match st.admin.users.get(name) {
         Some(u) if credentials.is_empty() || u.password == credentials => u.access.clone(),
         _ => return fail(unauthorized("invalid entity name or password")),
     };
@@ -151,7 +216,7 @@ pub(crate) fn login(
     let model_access = match model {
         None => String::new(),
         Some(uuid) => {
-            let Some(m) = st.models.iter().find(|m| m.uuid == uuid) else {
+            let Some(m) = st.models.get(uuid) else {
                 return fail(unauthorized("invalid entity name or password"));
             };
             match st.model_access(name, m) {
@@ -185,7 +250,7 @@ fn logged_in(
     model: Option<&str>,
     client_version: &str,
 ) -> (Reply, Option<Session>) {
-    if let Some(m) = model.and_then(|uuid| st.models.iter_mut().find(|m| m.uuid == uuid)) {
+    if let Some(m) = model.and_then(|uuid| st.models.get_mut(uuid)) {
         m.last_login
             .insert(name.to_string(), std::time::SystemTime::now());
     }
@@ -215,9 +280,12 @@ fn logged_in(
         .collect(),
         server_version: &st.server_version,
     };
-    let body = serde_json::to_string(&result).expect("login result serialises");
+    let body = serde_json::to_string(&result).map_err(|e| RpcErr::new(e.to_string(), ""));
     drop(st);
     let client_version = Emulation::login_client_version(client_version);
+    let Ok(body) = body else {
+        return (body, None);
+    };
     (
         Ok(body),
         Some(Session {
@@ -230,17 +298,18 @@ fn logged_in(
 
 /// JAAS's `Admin` v4 `LoginWithClientCredentials` (3.6 `api/clientcredentialsloginprovider.go`
 /// is the client side): a service account logs in as `<id>@serviceaccount`.
-pub(crate) fn login_client_credentials(
+fn login_client_credentials(
     shared: &Shared,
     params: &Value,
     model: Option<&str>,
 ) -> (Reply, Option<Session>) {
     let get = |k: &str| params.get(k).and_then(Value::as_str).unwrap_or("");
     let st = shared.state();
-    if let Some(target) = &st.redirect {
+    if let Some(target) = &st.admin.redirect {
         return (Err(redirect_error(target, true)), None);
     }
     let ok = st
+        .admin
         .client_credentials
         .as_ref()
         .is_some_and(|(id, secret)| id == get("client-id") && secret == get("client-secret"));
@@ -272,7 +341,7 @@ struct RedirectErrorInfo<'a> {
 /// The `redirection required` login error. Juju puts the target in `error-info`; a
 /// JAAS-like controller sends none, and its `Admin.RedirectInfo` answers instead (the Go
 /// client's two paths, `api/apiclient.go`).
-fn redirect_error(target: &super::RedirectTarget, jaas: bool) -> RpcErr {
+fn redirect_error(target: &RedirectTarget, jaas: bool) -> RpcErr {
     let info = redirect_info_json(target);
     RpcErr {
         message: "redirection to alternative server required".into(),
@@ -283,14 +352,14 @@ fn redirect_error(target: &super::RedirectTarget, jaas: bool) -> RpcErr {
 
 /// `Admin.RedirectInfo` on a JAAS-like controller: where the login was redirected to
 /// (`params.RedirectInfoResult`); on Juju (and when nothing was redirected), `not redirected`.
-pub(crate) fn redirect_info(shared: &Shared, model: Option<&str>) -> Reply {
+fn redirect_info(shared: &Shared, model: Option<&str>) -> Reply {
     let st = shared.state();
-    let target = st.redirect.clone().or_else(|| {
+    let target = st.admin.redirect.clone().or_else(|| {
         let uuid = model?;
-        st.models.iter().find(|m| m.uuid == uuid)?.redirect.clone()
+        st.models.get(uuid)?.redirect.clone()
     });
     match target {
-        Some(t) if st.client_credentials.is_some() => {
+        Some(t) if st.admin.client_credentials.is_some() => {
             #[derive(Serialize)]
             struct RedirectInfoResult<'a> {
                 servers: Vec<Vec<HostPort<'a>>>,
@@ -298,21 +367,21 @@ pub(crate) fn redirect_info(shared: &Shared, model: Option<&str>) -> Reply {
                 ca_cert: &'a str,
             }
             let full: RedirectErrorInfo = redirect_info_parts(&t);
-            Ok(serde_json::to_string(&RedirectInfoResult {
+            serde_json::to_string(&RedirectInfoResult {
                 servers: full.servers,
                 ca_cert: full.ca_cert,
             })
-            .expect("redirect info serialises"))
+            .map_err(|e| RpcErr::new(e.to_string(), ""))
         }
         _ => Err(RpcErr::new("not redirected", "")),
     }
 }
 
-fn redirect_info_json(target: &super::RedirectTarget) -> String {
-    serde_json::to_string(&redirect_info_parts(target)).expect("redirect info serialises")
+fn redirect_info_json(target: &RedirectTarget) -> String {
+    serde_json::to_string(&redirect_info_parts(target)).unwrap_or_else(|_| "{}".to_string())
 }
 
-fn redirect_info_parts(target: &super::RedirectTarget) -> RedirectErrorInfo<'_> {
+fn redirect_info_parts(target: &RedirectTarget) -> RedirectErrorInfo<'_> {
     RedirectErrorInfo {
         servers: vec![
             target
@@ -329,42 +398,4 @@ fn redirect_info_parts(target: &super::RedirectTarget) -> RedirectErrorInfo<'_> 
         ca_cert: &target.ca_pem,
         controller_tag: format!("controller-{}", target.controller_uuid),
     }
-}
-
-/// `Controller.ControllerAPIInfoForModels`: this fake's address and CA for its models.
-pub(crate) fn api_info_for_models(shared: &Shared, params: &Value) -> Reply {
-    let uuids: Vec<String> = {
-        let st = shared.state();
-        st.models
-            .iter()
-            .filter(|m| m.redirect.is_none())
-            .map(|m| m.uuid.clone())
-            .collect()
-    };
-    let entities = params
-        .get("entities")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let results: Vec<Value> = entities
-        .iter()
-        .map(|e| {
-            let tag = e.get("tag").and_then(Value::as_str).unwrap_or("");
-            let uuid = tag.strip_prefix("model-").unwrap_or(tag);
-            if uuids.iter().any(|u| u.as_str() == uuid) {
-                serde_json::json!({
-                    "addresses": [shared.addr.to_string()],
-                    "cacert": shared.ca_pem,
-                })
-            } else {
-                // params.Error's field order: message, then code.
-                let message = Value::String(format!("model {uuid:?} not found"));
-                serde_json::from_str(&format!(
-                    r#"{{"error":{{"message":{message},"code":"not found"}}}}"#
-                ))
-                .expect("valid JSON")
-            }
-        })
-        .collect();
-    Ok(serde_json::json!({ "results": results }).to_string())
 }

@@ -5,7 +5,7 @@
 //! `3.2.0` branch (`apiserver/restrict_newer_client.go`, `apiserver/root.go`
 //! `restrictAPIRoot`, `apiserver/admin.go`, `upgrades/upgradevalidation/version.go`).
 
-use super::server::RpcErr;
+use super::wire::RpcErr;
 use crate::version::Version;
 
 /// The facades of a 3.6.26 controller-only login, in Go's byte order, with their versions.
