@@ -273,9 +273,9 @@ fn logged_in(
         facades: if model.is_some() {
             st.juju.model_facades()
         } else {
-            st.juju.controller_facades()
+            st.juju.controller_facades().to_vec()
         }
-        .iter()
+        .into_iter()
         .map(|(name, versions)| FacadeVersions { name, versions })
         .collect(),
         server_version: &st.server_version,

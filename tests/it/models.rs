@@ -154,6 +154,41 @@ fn a_model_login_names_the_model_and_lists_the_model_facades() {
 }
 
 #[test]
+fn user_secrets_are_offered_from_3_3_on() {
+    for (version, secrets) in [
+        ("3.2.4", "[1]"),
+        ("3.3.0", "[1,2]"),
+        ("3.6.26", "[1,2]"),
+        ("4.0.14", "[1,2]"),
+    ] {
+        let fake = fake(version);
+        let uuid = fake.model_uuid("admin/default").unwrap();
+        let mut raw = Raw::connect_to(&fake, &format!("/model/{uuid}/api"));
+        // A client of the same major, which 3.2 serves.
+        let reply = raw.exchange(&request(
+            1,
+            "Admin",
+            3,
+            "Login",
+            json!({"auth-tag": "user-admin", "credentials": fake.password(),
+                   "client-version": "3.6.26"}),
+        ));
+        assert!(
+            reply.contains(&format!("{{\"name\":\"Secrets\",\"versions\":{secrets}}}")),
+            "{version}: {reply}"
+        );
+        // A version the model connection does not offer is refused as Juju refuses it.
+        if version == "3.2.4" {
+            assert_eq!(
+                raw.exchange(&request(2, "Secrets", 2, "ListSecrets", json!({}))),
+                "{\"request-id\":2,\"error\":\"unknown version (2) of interface \\\"Secrets\\\"\",\
+                 \"error-code\":\"not implemented\",\"response\":{}}\n"
+            );
+        }
+    }
+}
+
+#[test]
 fn model_connections_refuse_controller_facades_and_admin() {
     let fake = fake("3.6.26");
     let mut raw = model_conn(&fake, "default");
