@@ -9,14 +9,16 @@ use serde_json::Value;
 
 use super::server::{Conn, Incoming, Session};
 use super::versions::Emulation;
-use super::wire::{Reply, RpcErr, tag_kind};
-use super::{RedirectTarget, Shared};
+use super::wire::{Reply, RpcErr, now_to_the_second, tag_kind};
+use super::{RedirectTarget, Shared, State};
 
 /// A controller user.
 pub(crate) struct User {
     pub(crate) password: String,
     /// Controller access: `login`, `add-model`, `superuser`, or `""` (none).
     pub(crate) access: String,
+    /// Disabled (`juju disable-user`): every login is refused.
+    pub(crate) disabled: bool,
 }
 
 /// What `Admin` keeps: the controller's users, where logins are sent, and a JAAS-like
@@ -40,10 +42,37 @@ impl AdminState {
             User {
                 password: password.to_string(),
                 access: access.to_string(),
+                disabled: false,
             },
         );
     }
+
+    /// Disables or enables a user; false if there is no such user.
+    pub(crate) fn set_disabled(&mut self, name: &str, disabled: bool) -> bool {
+        let name = name.strip_prefix("user-").unwrap_or(name);
+        match self.users.get_mut(name) {
+            Some(u) => {
+                u.disabled = disabled;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The error for a login (or an `/auth/form` discharge) by a disabled user: 3.x names
+    /// the user (`state.userMayHaveAccess`, pinned by `TestLoginAsDeactivatedUser`), 4.0
+    /// answers as for a wrong password (4.0 reference §3.4).
+    pub(crate) fn disabled_error(juju: &Emulation, name: &str) -> RpcErr {
+        if juju.is_4() {
+            unauthorized(BAD_CREDENTIALS)
+        } else {
+            unauthorized(&format!("user {name:?} is disabled"))
+        }
+    }
 }
+
+/// `apiservererrors.ErrBadCreds`.
+const BAD_CREDENTIALS: &str = "invalid entity name or password";
 
 /// A request on a connection nobody logged in to yet: only `Admin` exists (Go's admin
 /// root), and a login's success gives the connection its session.
@@ -83,9 +112,7 @@ pub(crate) fn before_login(
     if method == "RedirectInfo" {
         return redirect_info(shared, model.as_deref());
     }
-    let (reply, session) = login(shared, &req.params, model.as_deref(), &conn.host);
-    conn.session = session;
-    reply
+    login(shared, conn, &req.params)
 }
 
 #[derive(Serialize)]
@@ -139,13 +166,26 @@ fn valid_user_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-'))
 }
 
-/// `Admin.Login` on a controller connection (`model` None) or a model connection: returns
-/// the reply and, on success, the connection's new session.
-fn login(
+/// `Admin.Login` on a controller connection or a model connection, in the order of
+/// `apiserver/admin.go` `login`: on success the connection gets its session.
+fn login(shared: &Shared, conn: &mut Conn, params: &Value) -> Reply {
+    // Go marks the connection logged in once the user is authenticated, before the
+    // permission check, so a login retried after `permission denied` gets this.
+    if conn.logged_in {
+        return Err(RpcErr::new("already logged in", ""));
+    }
+    let model = conn.model().map(str::to_string);
+    let (reply, session) = authenticate(shared, conn, params, model.as_deref());
+    conn.session = session;
+    reply
+}
+
+/// The rest of `Admin.Login`: the reply, and the session a success opens.
+fn authenticate(
     shared: &Shared,
+    conn: &mut Conn,
     params: &Value,
     model: Option<&str>,
-    host: &str,
 ) -> (Reply, Option<Session>) {
     let get = |k: &str| params.get(k).and_then(Value::as_str).unwrap_or("");
     let tag = get("auth-tag");
@@ -160,7 +200,7 @@ fn login(
         return fail(RpcErr::new(format!("{tag:?} is not a valid tag"), ""));
     };
     if kind != "user" {
-        return fail(unauthorized("invalid entity name or password"));
+        return fail(unauthorized(BAD_CREDENTIALS));
     }
     let name = id.strip_suffix("@local").unwrap_or(id);
     if name.contains('@') {
@@ -199,25 +239,32 @@ fn login(
                     .and_then(Value::as_u64)
                     .is_some_and(|v| v >= 3);
                 let location = st.controller_model_uuid.clone();
-                return (Ok(st.bakery.mint(name, host, &location, v3)), None);
+                return (Ok(st.bakery.mint(name, &conn.host, &location, v3)), None);
             }
             Err(e) => return fail(unauthorized(&e)),
         }
     }
+    // The user is looked up (and a disabled one refused) before the password is checked.
+    if st.admin.users.get(name).is_some_and(|u| u.disabled) {
+        return fail(AdminState::disabled_error(&st.juju, name));
+    }
     let access = match st.admin.users.get(name) {
         Some(u) if credentials.is_empty() || u.password == credentials => u.access.clone(),
-        _ => return fail(unauthorized("invalid entity name or password")),
+        _ => return fail(unauthorized(BAD_CREDENTIALS)),
     };
     if migrated.is_some() {
         // "Hide the fact that the model does not exist."
-        return fail(unauthorized("invalid entity name or password"));
+        return fail(unauthorized(BAD_CREDENTIALS));
     }
+    conn.logged_in = true;
+    let connected_to = model.map_or_else(|| st.controller_model_uuid.clone(), str::to_string);
+    record_connection(&mut st, name, &connected_to);
     // A model login needs a grant on the model, which superusers have implicitly.
     let model_access = match model {
         None => String::new(),
         Some(uuid) => {
             let Some(m) = st.models.get(uuid) else {
-                return fail(unauthorized("invalid entity name or password"));
+                return fail(unauthorized(BAD_CREDENTIALS));
             };
             match st.model_access(name, m) {
                 Some(a) => a,
@@ -229,7 +276,7 @@ fn login(
         return fail(unauthorized("permission denied"));
     }
     let client_version = get("client-version").to_string();
-    logged_in(
+    login_result(
         shared,
         st,
         name,
@@ -240,20 +287,29 @@ fn login(
     )
 }
 
+/// Records an authenticated user's connection to a model (the controller model for a
+/// login on `/api`), as `ListModels` and `ModelInfo` show it: 3.6 records it only for a user
+/// with a grant on the model (`stateauthenticator` `modelUserEntity.UpdateLastLogin`), 4.0
+/// for every user (`UpdateLastModelLogin`); both to the second.
+fn record_connection(st: &mut State, name: &str, model_uuid: &str) {
+    let every_user = st.juju.is_4();
+    if let Some(m) = st.models.get_mut(model_uuid)
+        && (every_user || m.users.contains_key(name))
+    {
+        m.last_login.insert(name.to_string(), now_to_the_second());
+    }
+}
+
 /// The reply to a successful login, and the session it opens.
-fn logged_in(
+fn login_result(
     shared: &Shared,
-    mut st: std::sync::MutexGuard<'_, super::State>,
+    st: std::sync::MutexGuard<'_, State>,
     name: &str,
     access: String,
     model_access: String,
     model: Option<&str>,
     client_version: &str,
 ) -> (Reply, Option<Session>) {
-    if let Some(m) = model.and_then(|uuid| st.models.get_mut(uuid)) {
-        m.last_login
-            .insert(name.to_string(), std::time::SystemTime::now());
-    }
     let port = shared.addr.port();
     let result = LoginResult {
         servers: vec![vec![HostPort {
@@ -304,7 +360,7 @@ fn login_client_credentials(
     model: Option<&str>,
 ) -> (Reply, Option<Session>) {
     let get = |k: &str| params.get(k).and_then(Value::as_str).unwrap_or("");
-    let st = shared.state();
+    let mut st = shared.state();
     if let Some(target) = &st.admin.redirect {
         return (Err(redirect_error(target, true)), None);
     }
@@ -318,7 +374,10 @@ fn login_client_credentials(
     }
     let name = format!("{}@serviceaccount", get("client-id"));
     let model_access = if model.is_some() { "admin" } else { "" }.to_string();
-    logged_in(
+    if let Some(m) = model.and_then(|uuid| st.models.get_mut(uuid)) {
+        m.last_login.insert(name.clone(), now_to_the_second());
+    }
+    login_result(
         shared,
         st,
         &name,

@@ -675,6 +675,42 @@ impl FakeController {
         self.shared.state().admin.add_user(name, password, access);
     }
 
+    /// Disables a user, as `juju disable-user` does: their logins are refused from now on
+    /// (open connections stay), with Juju 3.x's `user "<name>" is disabled` or 4.0's
+    /// `invalid entity name or password` (code `unauthorized access` in both), whether they
+    /// log in with a password or a macaroon. Returns false if there is no such user, or for
+    /// `admin`, the controller owner, whom Juju will not disable.
+    ///
+    /// ```
+    /// use juju_client::{testing::FakeController, Controller};
+    /// let fake = FakeController::start()?;
+    /// assert!(fake.disable_user("bob"));
+    /// let opts = fake.connect_options().username("bob").password("bob-password");
+    /// let err = Controller::connect(&opts).unwrap_err();
+    /// assert!(err.message().ends_with("user \"bob\" is disabled"));
+    /// assert!(fake.enable_user("bob"));
+    /// Controller::connect(&opts)?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn disable_user(&self, name: &str) -> bool {
+        let name = name.strip_prefix("user-").unwrap_or(name);
+        name != "admin" && self.shared.state().admin.set_disabled(name, true)
+    }
+
+    /// Enables a user [`disable_user`](Self::disable_user) disabled, as `juju enable-user`
+    /// does. Returns false if there is no such user.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// assert!(fake.enable_user("bob"));
+    /// assert!(!fake.enable_user("nobody"));
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn enable_user(&self, name: &str) -> bool {
+        self.shared.state().admin.set_disabled(name, false)
+    }
+
     /// Says that the controller model stores `n` secret revisions in the backend named
     /// `name` (`internal` included), as if its charms had written secrets there: a backend
     /// in use cannot be removed without `force` (nor renamed, before Juju 4.0). A backend's

@@ -111,6 +111,9 @@ pub(crate) struct Conn {
     /// The upgrade's `Host` header: where minted macaroons send discharges.
     pub(crate) host: String,
     pub(crate) session: Option<Session>,
+    /// Set once a login authenticated, even if it then failed its permission check
+    /// (`apiserver/admin.go` `loggedIn`): a second `Login` gets `already logged in`.
+    pub(crate) logged_in: bool,
     pub(crate) watchers: allwatcher::Watchers,
     /// The request being answered: id, legacy envelope, tracing fields.
     current: (u64, bool, String),
@@ -126,6 +129,7 @@ impl Conn {
             target,
             host,
             session: None,
+            logged_in: false,
             watchers: allwatcher::Watchers::default(),
             current: (0, false, String::new()),
             outbox: Vec::new(),

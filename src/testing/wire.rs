@@ -230,6 +230,16 @@ pub(crate) fn go_time(t: SystemTime) -> String {
     )
 }
 
+/// Now, to the second, as Juju stores login times (3.6 `nowToTheSecond`, 4.0
+/// `Truncate(time.Second)`).
+pub(crate) fn now_to_the_second() -> SystemTime {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    UNIX_EPOCH + std::time::Duration::from_secs(secs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,6 +254,7 @@ mod tests {
             go_time(UNIX_EPOCH + Duration::from_secs(951_782_400)),
             "2000-02-29T00:00:00Z"
         );
+        assert!(!go_time(now_to_the_second()).contains('.'));
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod compat;
 mod concurrency;
 mod connect;
 mod examples;
+mod fake_admin;
 mod faults;
 mod fuzz_corpus;
 mod hostile;

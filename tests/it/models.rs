@@ -258,24 +258,42 @@ fn model_logins_need_a_grant_unless_superuser() {
     );
 }
 
+/// The `last-connection` of the `i`th model a `ListModels` reply lists: a time, to the
+/// second.
+fn last_connection(reply: &str, i: usize) -> String {
+    let v: Value = serde_json::from_str(reply).unwrap();
+    let last = v["response"]["user-models"][i]["last-connection"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        last.starts_with("20") && last.ends_with('Z') && !last.contains('.'),
+        "{reply}"
+    );
+    last
+}
+
 #[test]
 fn list_models_3_6() {
     let fake = fake("3.6.26");
     let c = fake.model_uuid("admin/controller").unwrap();
     let d = fake.model_uuid("admin/default").unwrap();
     let mut raw = controller_conn(&fake);
+    let reply = raw.exchange(&request(
+        2,
+        "ModelManager",
+        10,
+        "ListModels",
+        json!({"tag": "user-admin"}),
+    ));
+    // Logging in on /api connected admin to the controller model.
+    let now = last_connection(&reply, 0);
     assert_eq!(
-        raw.exchange(&request(
-            2,
-            "ModelManager",
-            10,
-            "ListModels",
-            json!({"tag": "user-admin"})
-        )),
+        reply,
         format!(
             "{{\"request-id\":2,\"response\":{{\"user-models\":[\
              {{\"model\":{{\"name\":\"controller\",\"uuid\":\"{c}\",\"type\":\"iaas\",\
-             \"owner-tag\":\"user-admin\"}},\"last-connection\":\"0001-01-01T00:00:00Z\"}},\
+             \"owner-tag\":\"user-admin\"}},\"last-connection\":\"{now}\"}},\
              {{\"model\":{{\"name\":\"default\",\"uuid\":\"{d}\",\"type\":\"iaas\",\
              \"owner-tag\":\"user-admin\"}},\"last-connection\":\"0001-01-01T00:00:00Z\"}}]}}}}\n"
         )
@@ -351,18 +369,20 @@ fn list_models_4_0_has_qualifiers_in_v11() {
     let c = fake.model_uuid("admin/controller").unwrap();
     let d = fake.model_uuid("admin/default").unwrap();
     let mut raw = controller_conn(&fake);
+    let reply = raw.exchange(&request(
+        2,
+        "ModelManager",
+        11,
+        "ListModels",
+        json!({"tag": "user-admin"}),
+    ));
+    let now = last_connection(&reply, 0);
     assert_eq!(
-        raw.exchange(&request(
-            2,
-            "ModelManager",
-            11,
-            "ListModels",
-            json!({"tag": "user-admin"})
-        )),
+        reply,
         format!(
             "{{\"request-id\":2,\"response\":{{\"user-models\":[\
              {{\"model\":{{\"name\":\"controller\",\"qualifier\":\"admin\",\"uuid\":\"{c}\",\
-             \"type\":\"iaas\"}},\"last-connection\":null}},\
+             \"type\":\"iaas\"}},\"last-connection\":\"{now}\"}},\
              {{\"model\":{{\"name\":\"default\",\"qualifier\":\"admin\",\"uuid\":\"{d}\",\
              \"type\":\"iaas\"}},\"last-connection\":null}}]}}}}\n"
         )
