@@ -423,67 +423,65 @@ fn one_model_info(
     Ok(o.done())
 }
 
-/// The secret backends a model uses, as `ModelInfo` shows them to writers: the built-in
-/// one and any the model stores secrets in or is set to, ids hidden, secrets not revealed.
+/// The secret backends a model uses, as `ModelInfo` shows them to writers, ids hidden,
+/// secrets not revealed.
+///
+/// 3.6 (`commonsecrets.BackendSummaryInfo` with no filter): only the backends that hold
+/// the model's secrets, by id, each with the model's count; `null` when the model has
+/// none, whatever backend it is set to.
+///
+/// 4.0 (`State.ListSecretBackendsForModel`): `internal` always (an IAAS model), then the
+/// backends the model's revisions reference, by name. That query selects no count, so
+/// `num-secrets` is 0 (read from the code, not run). As in 4.0's `ListSecretBackends`,
+/// a backend without config has `config: null`, and only vault backends are pinged.
 fn secret_backends(st: &State, m: &Model) -> String {
-    let configured = if st.juju.is_4() {
-        m.secret_backend_id.clone()
-    } else {
-        let name = m
-            .config
-            .get("secret-backend")
-            .and_then(Value::as_str)
-            .unwrap_or("auto");
-        st.secret_backends
-            .added
-            .iter()
-            .find(|b| b.name == name)
-            .map(|b| b.id.clone())
+    let sb = &st.secret_backends;
+    let holds = |id: &str| m.secret_counts.get(id).copied().unwrap_or(0);
+    let v4 = st.juju.is_4();
+    let internal = super::secretbackends::Backend {
+        id: sb.internal_id.clone(),
+        name: "internal".into(),
+        backend_type: "controller".into(),
+        config: Map::new(),
+        token_rotate_interval: None,
     };
-    let internal = Obj::new()
-        .v("name", "internal")
-        .v("backend-type", "controller")
-        .raw("config", "{}")
-        .done();
-    let mut out = vec![
-        Obj::new()
-            .raw("result", &internal)
-            .v("id", "")
-            .v(
-                "num-secrets",
-                m.secret_counts
-                    .get(&st.secret_backends.internal_id)
-                    .copied()
-                    .unwrap_or(0),
-            )
-            .v("status", "active")
-            .done(),
-    ];
-    for b in &st.secret_backends.added {
-        let n = m.secret_counts.get(&b.id).copied().unwrap_or(0);
-        if n == 0 && configured.as_deref() != Some(b.id.as_str()) {
-            continue;
-        }
-        let mut backend = Obj::new();
-        backend
-            .v("name", &b.name)
-            .v("backend-type", &b.backend_type);
-        if let Some(ns) = b.token_rotate_interval {
-            backend.v("token-rotate-interval", ns);
-        }
-        backend.v(
-            "config",
-            super::secretbackends::public_config(&b.backend_type, &b.config),
-        );
-        let mut o = Obj::new();
-        o.raw("result", &backend.done())
-            .v("id", "")
-            .v("num-secrets", n);
-        match super::secretbackends::ping(&b.backend_type, &b.config) {
-            Ok(()) => o.v("status", "active"),
-            Err(e) => o.v("status", "error").v("message", &e.message),
-        };
-        out.push(o.done());
+    let mut used: Vec<&super::secretbackends::Backend> =
+        sb.added.iter().filter(|b| holds(&b.id) > 0).collect();
+    if v4 || holds(&internal.id) > 0 {
+        used.push(&internal);
     }
-    format!("[{}]", out.join(","))
+    if v4 {
+        used.sort_by(|a, b| a.name.cmp(&b.name));
+    } else {
+        used.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+    let out: Vec<String> = used
+        .into_iter()
+        .map(|b| {
+            let mut backend = Obj::new();
+            backend
+                .v("name", &b.name)
+                .v("backend-type", &b.backend_type);
+            if let Some(ns) = b.token_rotate_interval {
+                backend.v("token-rotate-interval", ns);
+            }
+            let config = super::secretbackends::public_config(&b.backend_type, &b.config);
+            if v4 && b.config.is_empty() {
+                backend.raw("config", "null");
+            } else {
+                backend.v("config", config);
+            }
+            let mut o = Obj::new();
+            o.raw("result", &backend.done())
+                .v("id", "")
+                .v("num-secrets", if v4 { 0 } else { holds(&b.id) });
+            let pinged = !matches!(b.backend_type.as_str(), "controller" | "kubernetes") || !v4;
+            match super::secretbackends::ping(&b.backend_type, &b.config) {
+                Err(e) if pinged => o.v("status", "error").v("message", &e.message),
+                _ => o.v("status", "active"),
+            };
+            o.done()
+        })
+        .collect();
+    array_or_null(&out)
 }

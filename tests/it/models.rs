@@ -496,13 +496,106 @@ fn model_summaries_and_info_have_jujus_shape() {
     assert_eq!(info["owner-tag"], "user-admin");
     assert_eq!(info["users"][0]["user"], "admin");
     assert_eq!(info["users"][0]["access"], "admin");
-    assert_eq!(info["secret-backends"][0]["result"]["name"], "internal");
+    // A model without secrets has no secret backends to show (Go's nil slice).
+    assert_eq!(info["secret-backends"], Value::Null);
     assert!(reply.contains(
         "{\"error\":{\"message\":\"permission denied\",\"code\":\"unauthorized access\"}}"
     ));
     assert!(reply.contains(
         "{\"error\":{\"message\":\"\\\"user-admin\\\" is not a valid model tag\",\"code\":\"\"}}"
     ));
+}
+
+/// `ModelInfo` of `admin/default` as `admin`, on a controller connection.
+fn model_info_of_default(fake: &FakeController, facade_version: u32) -> (String, Value) {
+    let d = fake.model_uuid("admin/default").unwrap();
+    let mut raw = controller_conn(fake);
+    let reply = raw.exchange(&request(
+        2,
+        "ModelManager",
+        facade_version,
+        "ModelInfo",
+        json!({"entities": [{"tag": format!("model-{d}")}]}),
+    ));
+    let v: Value = serde_json::from_str(&reply).unwrap();
+    (reply, v["response"]["results"][0]["result"].clone())
+}
+
+#[test]
+fn model_info_lists_the_backends_holding_the_models_secrets_3_6() {
+    let fake = fake("3.6.26");
+    let mut ctrl = controller_conn(&fake);
+    add_vault(&mut ctrl, "myvault", "https://vault.example:8200");
+    let mut raw = model_conn(&fake, "default");
+    raw.exchange(&request(
+        2,
+        "ModelConfig",
+        3,
+        "ModelSet",
+        json!({"config": {"secret-backend": "myvault"}}),
+    ));
+    // No secrets: `null`, though the model is set to a backend.
+    let (reply, info) = model_info_of_default(&fake, 10);
+    assert!(reply.contains(",\"secret-backends\":null,"), "{reply}");
+    assert_eq!(info["secret-backends"], Value::Null);
+    // Secrets in the vault only: the vault, with the model's count.
+    assert!(fake.set_model_secret_count("admin/default", "myvault", 2));
+    let (reply, _) = model_info_of_default(&fake, 10);
+    assert!(
+        reply.contains(
+            ",\"secret-backends\":[{\"result\":{\"name\":\"myvault\",\"backend-type\":\"vault\",\
+             \"config\":{\"endpoint\":\"https://vault.example:8200\"}},\"id\":\"\",\
+             \"num-secrets\":2,\"status\":\"active\"}],"
+        ),
+        "{reply}"
+    );
+    // And in `internal`: both, by id (the controller's UUID sorts apart from the vault's
+    // ObjectId).
+    assert!(fake.set_model_secret_count("admin/default", "internal", 1));
+    let (reply, info) = model_info_of_default(&fake, 10);
+    let backends = info["secret-backends"].as_array().unwrap();
+    assert_eq!(backends.len(), 2, "{reply}");
+    let internal = backends
+        .iter()
+        .find(|b| b["result"]["name"] == "internal")
+        .unwrap();
+    assert_eq!(
+        internal.to_string(),
+        json!({"result": {"name": "internal", "backend-type": "controller", "config": {}},
+               "id": "", "num-secrets": 1, "status": "active"})
+        .to_string()
+    );
+    // Another model's secrets are not this one's.
+    assert!(fake.set_model_secret_count("admin/default", "internal", 0));
+    assert!(fake.set_model_secret_count("admin/default", "myvault", 0));
+    assert!(fake.set_model_secret_count("controller", "internal", 4));
+    let (_, info) = model_info_of_default(&fake, 10);
+    assert_eq!(info["secret-backends"], Value::Null);
+}
+
+#[test]
+fn model_info_lists_internal_and_the_backends_holding_the_models_secrets_4_0() {
+    let fake = fake("4.0.14");
+    let mut ctrl = controller_conn(&fake);
+    add_vault(&mut ctrl, "myvault", "https://vault.example:8200");
+    let internal = "{\"result\":{\"name\":\"internal\",\"backend-type\":\"controller\",\
+                    \"config\":null},\"id\":\"\",\"num-secrets\":0,\"status\":\"active\"}";
+    let (reply, _) = model_info_of_default(&fake, 11);
+    assert!(
+        reply.contains(&format!(",\"secret-backends\":[{internal}],")),
+        "{reply}"
+    );
+    // The query behind it counts nothing: `num-secrets` stays 0.
+    assert!(fake.set_model_secret_count("admin/default", "myvault", 2));
+    let (reply, _) = model_info_of_default(&fake, 11);
+    assert!(
+        reply.contains(&format!(
+            ",\"secret-backends\":[{internal},{{\"result\":{{\"name\":\"myvault\",\
+             \"backend-type\":\"vault\",\"config\":{{\"endpoint\":\"https://vault.example:8200\"}}}},\
+             \"id\":\"\",\"num-secrets\":0,\"status\":\"active\"}}],"
+        )),
+        "{reply}"
+    );
 }
 
 #[test]
