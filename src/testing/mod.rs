@@ -478,10 +478,21 @@ impl FakeControllerBuilder {
 
 /// A fake Juju controller serving on `127.0.0.1`; it stops when dropped.
 ///
-/// It has two users: `admin` (controller `superuser`, password [`password`](Self::password))
-/// and `bob` (password `bob-password`, controller access `login`); and two models, as right
-/// after `juju bootstrap`: `admin/controller` and `admin/default` (see
-/// [`add_model`](Self::add_model)).
+/// It starts as a controller does right after `juju bootstrap`, `juju add-user` and
+/// `juju deploy`:
+///
+/// | user | password | controller access | model access |
+/// |---|---|---|---|
+/// | `admin` | [`password`](Self::password) | `superuser` | `admin` on both models (owner) |
+/// | `bob` | `bob-password` | `login` | none |
+/// | `reader` | `reader-password` | `login` | `read` on `admin/default` |
+/// | `writer` | `writer-password` | `login` | `write` on `admin/default` |
+///
+/// Its models are `admin/controller` and `admin/default` (see
+/// [`add_model`](Self::add_model)); `admin/default` has the applications `mysql` and
+/// `wordpress` (see [`add_application`](Self::add_application)). Change users and grants
+/// with [`add_user`](Self::add_user), [`grant_model_access`](Self::grant_model_access) and
+/// [`disable_user`](Self::disable_user).
 pub struct FakeController {
     shared: Arc<Shared>,
     admin_password: String,
@@ -556,9 +567,18 @@ impl FakeController {
         state.admin.client_credentials = b.client_credentials;
         state.admin.add_user("admin", &admin_password, "superuser");
         state.admin.add_user("bob", "bob-password", "login");
+        state.admin.add_user("reader", "reader-password", "login");
+        state.admin.add_user("writer", "writer-password", "login");
         // As right after `juju bootstrap`: the controller model and `default`, both admin's.
         state.controller_model_uuid = state.models.add("controller", "admin");
-        state.models.add("default", "admin");
+        let default = state.models.add("default", "admin");
+        if let Some(m) = state.models.get_mut(&default) {
+            m.users.insert("reader".into(), "read".into());
+            m.users.insert("writer".into(), "write".into());
+            // As if deployed.
+            m.applications.insert("mysql".into());
+            m.applications.insert("wordpress".into());
+        }
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
             stop: AtomicBool::new(false),
@@ -778,6 +798,56 @@ impl FakeController {
         self.shared.state().models.add(name, owner)
     }
 
+    /// Adds an application named `name` to `model` (named as for
+    /// [`model_uuid`](Self::model_uuid)), as if `juju deploy` had deployed it, so that what
+    /// names applications (granting a secret) can name it. Returns false if there is no such
+    /// model or `name` is not a valid application name (`names.IsValidApplication`:
+    /// lower-case letters and digits in dash-separated words, starting with a letter, no
+    /// word all digits). `admin/default` starts with `mysql` and `wordpress`.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// assert!(fake.add_application("admin/default", "postgresql-k8s"));
+    /// assert!(!fake.add_application("admin/default", "Bad_Name"));
+    /// assert!(!fake.add_application("admin/nope", "mysql"));
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn add_application(&self, model: &str, name: &str) -> bool {
+        if !models::valid_application_name(name) {
+            return false;
+        }
+        match self.shared.state().models.find_mut(model) {
+            Some(m) => {
+                m.applications.insert(name.to_string());
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The applications in `model` (named as for [`model_uuid`](Self::model_uuid)), sorted
+    /// by name; `None` if there is no such model.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// assert_eq!(fake.applications("admin/default").unwrap(), ["mysql", "wordpress"]);
+    /// assert_eq!(fake.applications("controller").unwrap(), Vec::<String>::new());
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn applications(&self, model: &str) -> Option<Vec<String>> {
+        let st = self.shared.state();
+        Some(
+            st.models
+                .find(model)?
+                .applications
+                .iter()
+                .cloned()
+                .collect(),
+        )
+    }
+
     /// The UUID of a model: `owner/name` (as `admin/default`), a name only one model has,
     /// or a UUID. `None` if there is no such model.
     ///
@@ -799,7 +869,10 @@ impl FakeController {
 
     /// Grants `user` access to `model` (named as for [`model_uuid`](Self::model_uuid)):
     /// `read`, `write` or `admin`, as `juju grant` does; `""` revokes it. Returns false if
-    /// there is no such model or the access level is not one of those.
+    /// there is no such model or the access level is not one of those. The access counts
+    /// from the user's next login: it is the login result's `model-access`, and what the
+    /// fake's facades check (`read` to look, `write` to change, `admin` for what only a
+    /// model admin may do).
     ///
     /// ```
     /// use juju_client::testing::FakeController;

@@ -5,7 +5,7 @@
 //! {internal.go,model.go}` at 3.6.26 (ModelManager v9, v10) and 4.0.14 (v10, v11, where a
 //! model has a `qualifier` instead of an `owner-tag`: `legacy.go` keeps v10's shape).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::SystemTime;
 
 use serde_json::{Map, Value};
@@ -26,6 +26,8 @@ pub(crate) struct Model {
     pub(crate) created: SystemTime,
     /// Explicit grants, user name → `read`, `write` or `admin`; the owner has `admin`.
     pub(crate) users: BTreeMap<String, String>,
+    /// The applications deployed in it, by name.
+    pub(crate) applications: BTreeSet<String>,
     /// When each user last logged in to the model.
     pub(crate) last_login: HashMap<String, SystemTime>,
     /// Config values set with `ModelSet`, over the defaults (source `model`).
@@ -50,6 +52,7 @@ impl Model {
             owner: owner.to_string(),
             created: SystemTime::now(),
             users,
+            applications: BTreeSet::new(),
             last_login: HashMap::new(),
             config: Map::new(),
             secret_backend_id: None,
@@ -151,6 +154,19 @@ impl State {
             .is_some_and(|u| u.access == "superuser");
         superuser.then(|| "admin".to_string())
     }
+}
+
+/// `names.IsValidApplication`: `^[a-z][a-z0-9]*(-[a-z0-9]*[a-z][a-z0-9]*)*$`, that is
+/// dash-separated words of lower-case letters and digits, the first starting with a letter,
+/// none all digits.
+pub(crate) fn valid_application_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.split('-').all(|w| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && w.chars().any(|c| c.is_ascii_lowercase())
+        })
 }
 
 /// How access levels compare: `read` < `write` < `admin`.
@@ -484,4 +500,28 @@ fn secret_backends(st: &State, m: &Model) -> String {
         })
         .collect();
     array_or_null(&out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn application_names_are_checked_as_names_checks_them() {
+        for good in [
+            "mysql",
+            "wordpress",
+            "postgresql-k8s",
+            "a1",
+            "a-1b",
+            "a-b2-c",
+        ] {
+            assert!(valid_application_name(good), "{good}");
+        }
+        for bad in [
+            "", "1a", "a-1", "a--b", "a-", "-a", "Mysql", "my_sql", "a.b",
+        ] {
+            assert!(!valid_application_name(bad), "{bad}");
+        }
+    }
 }

@@ -172,3 +172,100 @@ fn a_login_on_api_records_the_controller_models_last_connection() {
         assert_ne!(models[1]["last-connection"], models[0]["last-connection"]);
     }
 }
+#[test]
+fn the_default_model_has_a_reader_and_a_writer() {
+    let fake = FakeController::start().unwrap();
+    for (user, password, access) in [
+        ("reader", "reader-password", "read"),
+        ("writer", "writer-password", "write"),
+    ] {
+        let mut raw = Raw::connect_to(&fake, &model_path(&fake, "admin/default"));
+        let reply = login(&mut raw, 1, user, password);
+        assert!(
+            reply.contains(&format!(
+                "\"user-info\":{{\"display-name\":\"\",\"identity\":\"user-{user}\",\
+                 \"controller-access\":\"login\",\"model-access\":\"{access}\"}}"
+            )),
+            "{reply}"
+        );
+        // Neither has a grant on the controller model.
+        let mut raw = Raw::connect_to(&fake, &model_path(&fake, "admin/controller"));
+        assert_eq!(
+            login(&mut raw, 1, user, password),
+            format!("{{\"request-id\":1,{PERMISSION_DENIED}")
+        );
+    }
+    // The SDK reports the same access.
+    let uuid = fake.model_uuid("admin/default").unwrap();
+    let opts = fake
+        .connect_options()
+        .username("writer")
+        .password("writer-password");
+    assert_eq!(
+        Model::connect(&opts, &uuid).unwrap().model_access(),
+        "write"
+    );
+    let ctrl = Controller::connect(&opts).unwrap();
+    assert_eq!(ctrl.controller_access(), "login");
+}
+
+#[test]
+fn model_access_decides_what_model_users_may_do() {
+    let fake = FakeController::start().unwrap();
+    let set = json!({"config": {"logging-config": "<root>=DEBUG"}});
+    for (user, password, may_write) in [
+        ("reader", "reader-password", false),
+        ("writer", "writer-password", true),
+    ] {
+        let mut raw = Raw::connect_to(&fake, &model_path(&fake, "admin/default"));
+        login(&mut raw, 1, user, password);
+        assert!(
+            raw.exchange(&request(2, "ModelConfig", 3, "ModelGet", json!({})))
+                .contains("\"config\":{")
+        );
+        let reply = raw.exchange(&request(3, "ModelConfig", 3, "ModelSet", set.clone()));
+        if may_write {
+            assert_eq!(reply, "{\"request-id\":3,\"response\":{}}\n");
+        } else {
+            assert_eq!(reply, format!("{{\"request-id\":3,{PERMISSION_DENIED}"));
+        }
+    }
+    // A grant made later counts at the next login; `admin` on the model too.
+    assert!(fake.grant_model_access("admin/default", "reader", "admin"));
+    let mut raw = Raw::connect_to(&fake, &model_path(&fake, "admin/default"));
+    assert!(login(&mut raw, 1, "reader", "reader-password").contains("\"model-access\":\"admin\""));
+    assert_eq!(
+        raw.exchange(&request(2, "ModelConfig", 3, "ModelSet", set)),
+        "{\"request-id\":2,\"response\":{}}\n"
+    );
+}
+
+#[test]
+fn the_default_model_has_two_applications_and_takes_more() {
+    let fake = FakeController::start().unwrap();
+    assert_eq!(
+        fake.applications("admin/default").unwrap(),
+        ["mysql", "wordpress"]
+    );
+    assert!(fake.add_application("admin/default", "postgresql"));
+    assert!(
+        fake.add_application("admin/default", "mysql"),
+        "already there"
+    );
+    assert!(fake.add_application("controller", "dashboard"));
+    assert_eq!(
+        fake.applications("admin/default").unwrap(),
+        ["mysql", "postgresql", "wordpress"]
+    );
+    assert_eq!(fake.applications("controller").unwrap(), ["dashboard"]);
+    assert_eq!(fake.applications("admin/nope"), None);
+    assert!(!fake.add_application("admin/nope", "mysql"));
+    assert!(!fake.add_application("admin/default", "9lives"));
+    // The same defaults in every emulated version.
+    let fake = FakeController::builder()
+        .juju_version("4.0.14")
+        .start()
+        .unwrap();
+    let mut raw = Raw::connect_to(&fake, &model_path(&fake, "admin/default"));
+    assert!(login(&mut raw, 1, "reader", "reader-password").contains("\"model-access\":\"read\""));
+}
