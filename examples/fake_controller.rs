@@ -8,7 +8,8 @@
 //! example `3.2.4` refuses clients that claim another major version, as Juju 3.2 does.
 //!
 //! It has the models a controller has right after `juju bootstrap`: `admin/controller` and
-//! `admin/default`, each served at `/model/<uuid>/api`.
+//! `admin/default`, each served at `/model/<uuid>/api`; `admin/default` has the
+//! applications `mysql` and `wordpress`, as if deployed.
 //!
 //! With `--juju-data DIR` it also writes a juju client store there (`controllers.yaml`,
 //! `accounts.yaml`, `models.yaml`) naming it controller `fake`, so `JUJU_DATA=DIR` tools
@@ -16,7 +17,10 @@
 //!
 //! Prints one JSON line on stdout: `{"endpoint", "ca_cert", "username", "password",
 //! "models"}`, where `models` maps `owner/name` to the model's UUID.
-//! A second user, `bob` / `bob-password`, has controller access `login` only.
+//! Besides `admin` (controller `superuser`, owner of both models), three users have
+//! controller access `login`: `bob` / `bob-password` (no model access), `reader` /
+//! `reader-password` (`read` on `admin/default`) and `writer` / `writer-password` (`write`
+//! on `admin/default`).
 
 use juju_client::testing::FakeController;
 

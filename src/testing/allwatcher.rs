@@ -15,9 +15,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::models::{Obj, go_time};
-use super::server::{Conn, Reply, RpcErr};
-use super::{Shared, modelconfig};
+use super::modelconfig;
+use super::server::Ctx;
+use super::wire::{Obj, Reply, RpcErr, go_time};
 
 /// One connection's all-watchers, by id.
 #[derive(Default)]
@@ -35,12 +35,20 @@ struct Watcher {
     waiting: Vec<Box<dyn FnOnce(Reply) -> String + Send>>,
 }
 
+/// The `Client` facade: only `WatchAll`, which python-libjuju calls on every model.
+pub(crate) fn client(ctx: &mut Ctx<'_>) -> Reply {
+    match ctx.method {
+        "WatchAll" => watch_all(ctx),
+        _ => Err(ctx.no_such_method()),
+    }
+}
+
 /// `Client.WatchAll` → `params.AllWatcherId`.
-pub(crate) fn watch_all(shared: &Shared, conn: &mut Conn) -> Reply {
-    if shared.state().juju.is_4() {
+fn watch_all(ctx: &mut Ctx<'_>) -> Reply {
+    if ctx.juju.is_4() {
         return Err(RpcErr::new("WatchAll not implemented", "not implemented"));
     }
-    let w = &mut conn.watchers;
+    let w = &mut ctx.conn.watchers;
     w.last_id += 1;
     let id = w.last_id.to_string();
     w.by_id.insert(id.clone(), Watcher::default());
@@ -51,25 +59,21 @@ fn unknown() -> RpcErr {
     RpcErr::new("unknown watcher id", "not found")
 }
 
-/// An `AllWatcher` method on the watcher `id`; `None` for a method it does not have.
-pub(crate) fn call(
-    shared: &Shared,
-    conn: &mut Conn,
-    model_uuid: &str,
-    id: &str,
-    method: &str,
-) -> Option<Reply> {
+/// An `AllWatcher` method on the watcher named by the request's id.
+pub(crate) fn call(ctx: &mut Ctx<'_>) -> Reply {
+    let (id, method) = (ctx.object_id, ctx.method);
     if !matches!(method, "Next" | "Stop") {
-        return None;
+        return Err(ctx.no_such_method());
     }
+    let conn = &mut *ctx.conn;
     let later = conn.answer_later();
     let Some(w) = conn.watchers.by_id.get_mut(id) else {
-        return Some(Err(unknown()));
+        return Err(unknown());
     };
-    Some(match method {
+    match method {
         "Next" if !w.used => {
             w.used = true;
-            Ok(first_batch(shared, model_uuid))
+            Ok(first_batch(ctx))
         }
         "Next" => {
             w.waiting.push(later);
@@ -85,14 +89,14 @@ pub(crate) fn call(
             }
             Ok("{}".to_string())
         }
-    })
+    }
 }
 
 /// `params.AllWatcherNextResults` holding the model's state: the fake's models have
 /// nothing in them but themselves.
-fn first_batch(shared: &Shared, model_uuid: &str) -> String {
-    let st = shared.state();
-    let Some(m) = st.live_model(model_uuid) else {
+fn first_batch(ctx: &Ctx<'_>) -> String {
+    let st = ctx.state();
+    let Some(m) = st.models.live(ctx.model_uuid) else {
         return r#"{"deltas":[]}"#.to_string();
     };
     let status = Obj::new()

@@ -510,7 +510,17 @@ pub(crate) fn serve_http(shared: &Shared, req: &HttpRequest) -> Option<Vec<u8>> 
             };
             let name = user.strip_prefix("user-").unwrap_or(user);
             let name = name.strip_suffix("@local").unwrap_or(name);
-            if st.users.get(name).is_none_or(|u| u.password != password) {
+            if st.admin.users.get(name).is_some_and(|u| u.disabled) {
+                let e = super::admin::AdminState::disabled_error(&st.juju, name);
+                return Some(bakery_error(
+                    "500 Internal Server Error",
+                    version,
+                    "",
+                    &e.message,
+                    Value::Null,
+                ));
+            }
+            if st.admin.users.get(name).is_none_or(|u| u.password != password) {
                 return Some(bakery_error(
                     "500 Internal Server Error",
                     version,

@@ -35,24 +35,55 @@
 //! Backends are reachable unless the host of their `endpoint`, or their `tls-server-name`,
 //! ends in `.invalid`: then the controller's ping fails with `backend not reachable: ...`,
 //! as for a real unreachable Vault.
+//!
+//! # How the fake is built
+//!
+//! For contributors; nothing here is public API.
+//!
+//! - `server.rs` owns the connections: TLS, the WebSocket, the RPC envelope, and the
+//!   dispatch errors of the emulated Juju (unknown facade or version, a facade of the other
+//!   connection kind, 3.1/3.2's client-version gate). Before login a connection has only
+//!   `Admin` (`admin.rs`, as Go's admin root). After login it looks the facade up in one
+//!   table, `server::FACADES`: one row per facade, its name and its handler.
+//! - Every handler has one signature, `fn(&mut Ctx) -> Reply`. The context holds the
+//!   shared state (`ctx.state()` locks it), the session (who logged in, with their
+//!   controller access), the model the call acts on (the connection's, or the controller
+//!   model on `/api`), the emulated version (`versions::Emulation`), the connection (for
+//!   watchers and replies sent later), and the request: facade version, object id, method
+//!   and params. A method the handler lacks is `Err(ctx.no_such_method())`.
+//! - `wire.rs` holds what every facade writes: `Reply` and `RpcErr`, `Obj` (JSON in Go's
+//!   field order), `params.Error`/`ErrorResults`, Go's JSON type errors, tags and times.
+//! - `State` has the controller's identity, the server's records, and one field per facade
+//!   that keeps state, owned by that facade's module (`admin`, `models`,
+//!   `secret_backends`). Which facades and versions each Juju offers is in `versions.rs`.
+//!
+//! Adding a facade is: one module with `pub(crate) fn call(ctx: &mut Ctx<'_>) -> Reply`
+//! (checking access with `State::model_access`, building replies with `wire`); one row in
+//! `server::FACADES`; and, if it keeps state, one field of `State` (set in `State::new`).
+//! If the facade is not yet in the lists of `versions.rs` for the Jujus that have it, add
+//! it there. Tests go in `tests/it/` (over the wire, byte for byte against the reference)
+//! or beside the module.
 
 mod admin;
 mod allwatcher;
 mod bakery;
 mod certs;
+mod controller;
 #[cfg(feature = "fuzzing")]
 pub(crate) mod hostile;
 mod modelconfig;
 mod models;
+mod pinger;
 mod secretbackends;
 mod server;
 mod versions;
+mod wire;
 mod wsserver;
 // It plays TLS servers with the hostile server's identity.
 #[cfg(all(test, feature = "fuzzing"))]
 mod conformance;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -138,55 +169,60 @@ impl std::fmt::Debug for ReceivedRequest {
     }
 }
 
-pub(crate) struct User {
-    pub(crate) password: String,
-    pub(crate) access: String,
-}
-
-/// A stored backend.
-#[derive(Clone)]
-#[allow(
-    clippy::struct_field_names,
-    reason = "backend_type is the wire's backend-type, as the Go struct names it"
-)]
-pub(crate) struct Backend {
-    pub(crate) id: String,
-    pub(crate) name: String,
-    pub(crate) backend_type: String,
-    pub(crate) config: serde_json::Map<String, Value>,
-    pub(crate) token_rotate_interval: Option<i64>,
-}
-
-/// Everything the fake controller knows; shared by all its connections.
+/// Everything the fake controller knows; shared by all its connections, behind one lock.
+///
+/// The controller's identity comes first, then the server's records, then one field per
+/// facade (or group of facades) that keeps state, owned by that facade's module. A facade
+/// reads another's field where Juju's would ask the other's service (ModelInfo lists the
+/// secret backends a model uses).
 pub(crate) struct State {
     pub(crate) controller_uuid: String,
     pub(crate) controller_model_uuid: String,
     pub(crate) server_version: String,
     /// The Juju version emulated, and what follows from it.
     pub(crate) juju: versions::Emulation,
+    /// The WebSocket upgrades received.
     pub(crate) upgrades: Vec<UpgradeRequest>,
-    pub(crate) users: BTreeMap<String, User>,
-    /// The backends users added; the built-in ones are not stored here.
-    pub(crate) backends: Vec<Backend>,
-    /// The id of the built-in `internal` backend: the controller's UUID in 3.x, a random
-    /// UUID of its own in 4.0.
-    pub(crate) internal_backend_id: String,
-    /// The id of Juju 4.0's built-in `kubernetes` backend (never listed; unused in 3.x).
-    pub(crate) kubernetes_backend_id: String,
-    /// Secret revisions stored per backend id, over all models: kept by
-    /// `recount_secrets` from the models' own counts.
-    pub(crate) secret_counts: HashMap<String, u64>,
-    /// The models, in the order they were added: `controller` and `default` first.
-    pub(crate) models: Vec<models::Model>,
+    /// The requests received, if recorded.
     pub(crate) requests: Vec<ReceivedRequest>,
     /// Faults by method name.
     pub(crate) faults: HashMap<String, Fault>,
-    /// Where logins are redirected, if anywhere.
-    pub(crate) redirect: Option<RedirectTarget>,
+    /// `Admin`: users, redirects, the JAAS service account.
+    pub(crate) admin: admin::AdminState,
     /// Login macaroons, `/auth` discharges, and the test clock.
     pub(crate) bakery: bakery::Bakery,
-    /// A JAAS-like controller's service account: Admin v4 `LoginWithClientCredentials`.
-    pub(crate) client_credentials: Option<(String, String)>,
+    /// The models, with their users, config and applications: `ModelManager`,
+    /// `ModelConfig` and the all-watcher serve them.
+    pub(crate) models: models::Models,
+    /// `SecretBackends`: the backends users added, the built-in ones' ids, and the
+    /// secret counts.
+    pub(crate) secret_backends: secretbackends::SecretBackends,
+}
+
+impl State {
+    /// A controller with no users, models or backends yet, emulating `juju`.
+    pub(crate) fn new(juju: versions::Emulation, server_version: String) -> State {
+        let controller_uuid = crate::util::random_uuid();
+        // 3.x's `internal` backend has the controller's UUID; 4.0's a random one.
+        let internal_id = if juju.is_4() {
+            crate::util::random_uuid()
+        } else {
+            controller_uuid.clone()
+        };
+        State {
+            controller_uuid,
+            controller_model_uuid: String::new(),
+            server_version,
+            juju,
+            upgrades: Vec::new(),
+            requests: Vec::new(),
+            faults: HashMap::new(),
+            admin: admin::AdminState::default(),
+            bakery: bakery::Bakery::default(),
+            models: models::Models::default(),
+            secret_backends: secretbackends::SecretBackends::new(internal_id),
+        }
+    }
 }
 
 /// Another controller that logins are sent to.
@@ -446,10 +482,21 @@ impl FakeControllerBuilder {
 
 /// A fake Juju controller serving on `127.0.0.1`; it stops when dropped.
 ///
-/// It has two users: `admin` (controller `superuser`, password [`password`](Self::password))
-/// and `bob` (password `bob-password`, controller access `login`); and two models, as right
-/// after `juju bootstrap`: `admin/controller` and `admin/default` (see
-/// [`add_model`](Self::add_model)).
+/// It starts as a controller does right after `juju bootstrap`, `juju add-user` and
+/// `juju deploy`:
+///
+/// | user | password | controller access | model access |
+/// |---|---|---|---|
+/// | `admin` | [`password`](Self::password) | `superuser` | `admin` on both models (owner) |
+/// | `bob` | `bob-password` | `login` | none |
+/// | `reader` | `reader-password` | `login` | `read` on `admin/default` |
+/// | `writer` | `writer-password` | `login` | `write` on `admin/default` |
+///
+/// Its models are `admin/controller` and `admin/default` (see
+/// [`add_model`](Self::add_model)); `admin/default` has the applications `mysql` and
+/// `wordpress` (see [`add_application`](Self::add_application)). Change users and grants
+/// with [`add_user`](Self::add_user), [`grant_model_access`](Self::grant_model_access) and
+/// [`disable_user`](Self::disable_user).
 pub struct FakeController {
     shared: Arc<Shared>,
     admin_password: String,
@@ -520,49 +567,24 @@ impl FakeController {
             .local_addr()
             .map_err(|e| setup_error("local address", e))?;
         let admin_password = b.password.unwrap_or_else(|| crate::util::random_hex(24));
-        let mut users = BTreeMap::new();
-        users.insert(
-            "admin".to_string(),
-            User {
-                password: admin_password.clone(),
-                access: "superuser".into(),
-            },
-        );
-        users.insert(
-            "bob".to_string(),
-            User {
-                password: "bob-password".into(),
-                access: "login".into(),
-            },
-        );
-        let controller_uuid = crate::util::random_uuid();
-        let internal_backend_id = if juju.is_4() {
-            crate::util::random_uuid()
-        } else {
-            controller_uuid.clone()
-        };
+        let mut state = State::new(juju, b.server_version);
+        state.admin.client_credentials = b.client_credentials;
+        state.admin.add_user("admin", &admin_password, "superuser");
+        state.admin.add_user("bob", "bob-password", "login");
+        state.admin.add_user("reader", "reader-password", "login");
+        state.admin.add_user("writer", "writer-password", "login");
         // As right after `juju bootstrap`: the controller model and `default`, both admin's.
-        let controller_model = models::Model::new("controller", "admin");
-        let default_model = models::Model::new("default", "admin");
+        state.controller_model_uuid = state.models.add("controller", "admin");
+        let default = state.models.add("default", "admin");
+        if let Some(m) = state.models.get_mut(&default) {
+            m.users.insert("reader".into(), "read".into());
+            m.users.insert("writer".into(), "write".into());
+            // As if deployed.
+            m.applications.insert("mysql".into());
+            m.applications.insert("wordpress".into());
+        }
         let shared = Arc::new(Shared {
-            state: Mutex::new(State {
-                controller_uuid,
-                internal_backend_id,
-                kubernetes_backend_id: crate::util::random_uuid(),
-                controller_model_uuid: controller_model.uuid.clone(),
-                server_version: b.server_version,
-                juju,
-                upgrades: Vec::new(),
-                users,
-                backends: Vec::new(),
-                secret_counts: HashMap::new(),
-                models: vec![controller_model, default_model],
-                requests: Vec::new(),
-                faults: HashMap::new(),
-                redirect: None,
-                bakery: bakery::Bakery::default(),
-                client_credentials: b.client_credentials,
-            }),
+            state: Mutex::new(state),
             stop: AtomicBool::new(false),
             conns: Mutex::new(HashMap::new()),
             next_conn: std::sync::atomic::AtomicU64::new(0),
@@ -674,14 +696,43 @@ impl FakeController {
     /// # Ok::<(), juju_client::Error>(())
     /// ```
     pub fn add_user(&self, name: &str, password: &str, access: &str) {
+        self.shared.state().admin.add_user(name, password, access);
+    }
+
+    /// Disables a user, as `juju disable-user` does: their logins are refused from now on
+    /// (open connections stay), with Juju 3.x's `user "<name>" is disabled` or 4.0's
+    /// `invalid entity name or password` (code `unauthorized access` in both), whether they
+    /// log in with a password or a macaroon. Returns false if there is no such user, or for
+    /// `admin`, the controller owner, whom Juju will not disable.
+    ///
+    /// ```
+    /// use juju_client::{testing::FakeController, Controller};
+    /// let fake = FakeController::start()?;
+    /// assert!(fake.disable_user("bob"));
+    /// let opts = fake.connect_options().username("bob").password("bob-password");
+    /// let err = Controller::connect(&opts).unwrap_err();
+    /// assert!(err.message().ends_with("user \"bob\" is disabled"));
+    /// assert!(fake.enable_user("bob"));
+    /// Controller::connect(&opts)?;
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn disable_user(&self, name: &str) -> bool {
         let name = name.strip_prefix("user-").unwrap_or(name);
-        self.shared.state().users.insert(
-            name.to_string(),
-            User {
-                password: password.to_string(),
-                access: access.to_string(),
-            },
-        );
+        name != "admin" && self.shared.state().admin.set_disabled(name, true)
+    }
+
+    /// Enables a user [`disable_user`](Self::disable_user) disabled, as `juju enable-user`
+    /// does. Returns false if there is no such user.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// assert!(fake.enable_user("bob"));
+    /// assert!(!fake.enable_user("nobody"));
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn enable_user(&self, name: &str) -> bool {
+        self.shared.state().admin.set_disabled(name, false)
     }
 
     /// Says that the controller model stores `n` secret revisions in the backend named
@@ -722,16 +773,10 @@ impl FakeController {
     /// ```
     pub fn set_model_secret_count(&self, model: &str, backend: &str, n: u64) -> bool {
         let mut st = self.shared.state();
-        let id = if backend == "internal" {
-            Some(st.internal_backend_id.clone())
-        } else {
-            st.backends
-                .iter()
-                .find(|b| b.name == backend)
-                .map(|b| b.id.clone())
+        let Some(id) = st.secret_backends.id_of(backend) else {
+            return false;
         };
-        let Some(id) = id else { return false };
-        let Some(m) = st.find_model_mut(model) else {
+        let Some(m) = st.models.find_mut(model) else {
             return false;
         };
         m.secret_counts.insert(id, n);
@@ -754,18 +799,57 @@ impl FakeController {
     /// ```
     pub fn add_model(&self, name: &str, owner: &str) -> String {
         let owner = owner.strip_prefix("user-").unwrap_or(owner);
-        let mut st = self.shared.state();
-        if let Some(m) = st
-            .models
-            .iter()
-            .find(|m| m.owner == owner && m.name == name)
-        {
-            return m.uuid.clone();
+        self.shared.state().models.add(name, owner)
+    }
+
+    /// Adds an application named `name` to `model` (named as for
+    /// [`model_uuid`](Self::model_uuid)), as if `juju deploy` had deployed it, so that what
+    /// names applications (granting a secret) can name it. Returns false if there is no such
+    /// model or `name` is not a valid application name (`names.IsValidApplication`:
+    /// lower-case letters and digits in dash-separated words, starting with a letter, no
+    /// word all digits). `admin/default` starts with `mysql` and `wordpress`.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// assert!(fake.add_application("admin/default", "postgresql-k8s"));
+    /// assert!(!fake.add_application("admin/default", "Bad_Name"));
+    /// assert!(!fake.add_application("admin/nope", "mysql"));
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn add_application(&self, model: &str, name: &str) -> bool {
+        if !models::valid_application_name(name) {
+            return false;
         }
-        let model = models::Model::new(name, owner);
-        let uuid = model.uuid.clone();
-        st.models.push(model);
-        uuid
+        match self.shared.state().models.find_mut(model) {
+            Some(m) => {
+                m.applications.insert(name.to_string());
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The applications in `model` (named as for [`model_uuid`](Self::model_uuid)), sorted
+    /// by name; `None` if there is no such model.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// assert_eq!(fake.applications("admin/default").unwrap(), ["mysql", "wordpress"]);
+    /// assert_eq!(fake.applications("controller").unwrap(), Vec::<String>::new());
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn applications(&self, model: &str) -> Option<Vec<String>> {
+        let st = self.shared.state();
+        Some(
+            st.models
+                .find(model)?
+                .applications
+                .iter()
+                .cloned()
+                .collect(),
+        )
     }
 
     /// The UUID of a model: `owner/name` (as `admin/default`), a name only one model has,
@@ -782,13 +866,17 @@ impl FakeController {
     pub fn model_uuid(&self, model: &str) -> Option<String> {
         self.shared
             .state()
-            .find_model(model)
+            .models
+            .find(model)
             .map(|m| m.uuid.clone())
     }
 
     /// Grants `user` access to `model` (named as for [`model_uuid`](Self::model_uuid)):
     /// `read`, `write` or `admin`, as `juju grant` does; `""` revokes it. Returns false if
-    /// there is no such model or the access level is not one of those.
+    /// there is no such model or the access level is not one of those. The access counts
+    /// from the user's next login: it is the login result's `model-access`, and what the
+    /// fake's facades check (`read` to look, `write` to change, `admin` for what only a
+    /// model admin may do).
     ///
     /// ```
     /// use juju_client::testing::FakeController;
@@ -803,7 +891,7 @@ impl FakeController {
         }
         let user = user.strip_prefix("user-").unwrap_or(user);
         let mut st = self.shared.state();
-        let Some(m) = st.find_model_mut(model) else {
+        let Some(m) = st.models.find_mut(model) else {
             return false;
         };
         if access.is_empty() {
@@ -828,7 +916,7 @@ impl FakeController {
     /// ```
     pub fn model_secret_backend(&self, model: &str) -> Option<String> {
         let st = self.shared.state();
-        let m = st.find_model(model)?;
+        let m = st.models.find(model)?;
         Some(modelconfig::secret_backend(&st, m))
     }
 
@@ -853,7 +941,7 @@ impl FakeController {
             controller_uuid: t.controller_uuid(),
         });
         let mut st = self.shared.state();
-        match st.find_model_mut(model) {
+        match st.models.find_mut(model) {
             Some(m) => {
                 m.redirect = target;
                 true
@@ -900,7 +988,7 @@ impl FakeController {
     /// # Ok::<(), juju_client::Error>(())
     /// ```
     pub fn redirect_logins_to(&self, target: Option<&FakeController>) {
-        self.shared.state().redirect = target.map(|t| RedirectTarget {
+        self.shared.state().admin.redirect = target.map(|t| RedirectTarget {
             addrs: vec![t.shared.addr],
             ca_pem: t.shared.ca_pem.clone(),
             controller_uuid: t.controller_uuid(),

@@ -10,9 +10,10 @@
 
 use serde_json::{Map, Value};
 
-use super::models::{Model, Obj, at_least, json_type_error};
-use super::server::{Reply, RpcErr, Session};
-use super::{Shared, State};
+use super::State;
+use super::models::{Model, at_least};
+use super::server::Ctx;
+use super::wire::{Obj, Reply, RpcErr, error_result, json_type_error, perm};
 
 /// The config of a fresh LXD model as `juju bootstrap` leaves it: key, value, source.
 /// 3.x also has `secret-backend` (`auto`, from the defaults); 4.0 dropped the key.
@@ -110,7 +111,7 @@ pub(crate) fn secret_backend(st: &State, m: &Model) -> String {
         return m
             .secret_backend_id
             .as_ref()
-            .and_then(|id| st.backends.iter().find(|b| &b.id == id))
+            .and_then(|id| st.secret_backends.by_id(id))
             .map_or_else(|| "auto".to_string(), |b| b.name.clone());
     }
     m.config.get("secret-backend").map_or_else(
@@ -119,22 +120,10 @@ pub(crate) fn secret_backend(st: &State, m: &Model) -> String {
     )
 }
 
-fn perm() -> RpcErr {
-    RpcErr::new("permission denied", "unauthorized access")
-}
-
-/// Dispatches a `ModelConfig` method on the model `uuid`; `None` for a method this version
-/// of the facade does not have.
-pub(crate) fn call(
-    shared: &Shared,
-    session: &Session,
-    uuid: &str,
-    version: u32,
-    method: &str,
-    params: &Value,
-) -> Option<Reply> {
-    let mut st = shared.state();
-    let v4 = st.juju.is_4();
+/// Dispatches a `ModelConfig` method on the call's model.
+pub(crate) fn call(ctx: &mut Ctx<'_>) -> Reply {
+    let (uuid, version, method, params) = (ctx.model_uuid, ctx.version, ctx.method, ctx.params);
+    let v4 = ctx.juju.is_4();
     let known = match method {
         "ModelGet" | "ModelSet" | "ModelUnset" | "GetModelConstraints" | "SetModelConstraints" => {
             true
@@ -148,18 +137,19 @@ pub(crate) fn call(
         _ => false,
     };
     if !known {
-        return None;
+        return Err(ctx.no_such_method());
     }
-    let Some(m) = st.live_model(uuid) else {
-        return Some(Err(RpcErr::new(
+    let mut st = ctx.state();
+    let Some(m) = st.models.live(uuid) else {
+        return Err(RpcErr::new(
             format!("unknown model: {uuid:?}"),
             "model not found",
-        )));
+        ));
     };
-    let access = st.model_access(&session.user, m);
+    let access = st.model_access(&ctx.session.user, m);
     let read = at_least(access.as_deref(), "read");
     let write = at_least(access.as_deref(), "write");
-    let reply = match method {
+    match method {
         "ModelGet" if !read => Err(perm()),
         "ModelGet" => Ok(model_get(&st, m)),
         "GetModelConstraints" if !read => Err(perm()),
@@ -174,9 +164,8 @@ pub(crate) fn call(
         "ModelUnset" => model_unset(&mut st, uuid, params),
         "SetModelConstraints" => Ok("{}".to_string()),
         "SetModelSecretBackend" => set_model_secret_backend(&mut st, uuid, params),
-        _ => return None,
-    };
-    Some(reply)
+        _ => Err(ctx.no_such_method()),
+    }
 }
 
 /// `ModelGet` → `params.ModelConfigResults`: `{"config":{key:{"value","source"}}}`.
@@ -206,7 +195,7 @@ fn model_set(st: &mut State, uuid: &str, params: &Value) -> Reply {
     }
     // 4.0 has no special case for `secret-backend`: like any unknown key it is kept, with
     // no effect on the model's backend (4.0 reference §5.4).
-    if let Some(m) = st.find_model_mut(uuid) {
+    if let Some(m) = st.models.find_mut(uuid) {
         for (k, v) in attrs {
             m.config.insert(k, v);
         }
@@ -254,7 +243,7 @@ fn check_secret_backend(st: &State, v: &Value) -> Result<(), RpcErr> {
     if name == "auto" {
         return Ok(());
     }
-    let Some(b) = st.backends.iter().find(|b| b.name == name) else {
+    let Some(b) = st.secret_backends.named(name) else {
         return Err(RpcErr::new(
             format!("secret backend {name:?} not found"),
             "not found",
@@ -286,7 +275,7 @@ fn model_unset(st: &mut State, uuid: &str, params: &Value) -> Reply {
             .collect(),
         Some(other) => return Err(json_type_error(other, "ModelUnset", "keys", "[]string")),
     };
-    if let Some(m) = st.find_model_mut(uuid) {
+    if let Some(m) = st.models.find_mut(uuid) {
         for k in keys {
             m.config.remove(&k);
         }
@@ -319,7 +308,7 @@ fn set_model_secret_backend(st: &mut State, uuid: &str, params: &Value) -> Reply
     } else if name == "auto" {
         Ok(None)
     } else {
-        match st.backends.iter().find(|b| b.name == name) {
+        match st.secret_backends.named(&name) {
             Some(b) => Ok(Some(b.id.clone())),
             None => Err(RpcErr::new(
                 format!(
@@ -332,11 +321,11 @@ fn set_model_secret_backend(st: &mut State, uuid: &str, params: &Value) -> Reply
     };
     match outcome {
         Ok(id) => {
-            if let Some(m) = st.find_model_mut(uuid) {
+            if let Some(m) = st.models.find_mut(uuid) {
                 m.secret_backend_id = id;
             }
             Ok("{}".to_string())
         }
-        Err(e) => Ok(format!("{{\"error\":{}}}", super::models::item_error(&e))),
+        Err(e) => Ok(error_result(&Err(e))),
     }
 }

@@ -5,13 +5,17 @@
 //! {internal.go,model.go}` at 3.6.26 (ModelManager v9, v10) and 4.0.14 (v10, v11, where a
 //! model has a `qualifier` instead of an `owner-tag`: `legacy.go` keeps v10's shape).
 
-use std::collections::{BTreeMap, HashMap};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::SystemTime;
 
 use serde_json::{Map, Value};
 
-use super::server::{Reply, RpcErr, Session};
-use super::{RedirectTarget, Shared, State};
+use super::server::{Ctx, Session};
+use super::wire::{
+    Obj, Reply, RpcErr, array_or_null, go_time, item_error, json_type_error, parse_model_tag,
+    parse_user_tag, perm, string_param,
+};
+use super::{RedirectTarget, State};
 
 /// A model on the fake controller.
 pub(crate) struct Model {
@@ -22,6 +26,8 @@ pub(crate) struct Model {
     pub(crate) created: SystemTime,
     /// Explicit grants, user name → `read`, `write` or `admin`; the owner has `admin`.
     pub(crate) users: BTreeMap<String, String>,
+    /// The applications deployed in it, by name.
+    pub(crate) applications: BTreeSet<String>,
     /// When each user last logged in to the model.
     pub(crate) last_login: HashMap<String, SystemTime>,
     /// Config values set with `ModelSet`, over the defaults (source `model`).
@@ -37,7 +43,7 @@ pub(crate) struct Model {
 }
 
 impl Model {
-    pub(crate) fn new(name: &str, owner: &str) -> Model {
+    fn new(name: &str, owner: &str) -> Model {
         let mut users = BTreeMap::new();
         users.insert(owner.to_string(), "admin".to_string());
         Model {
@@ -46,6 +52,7 @@ impl Model {
             owner: owner.to_string(),
             created: SystemTime::now(),
             users,
+            applications: BTreeSet::new(),
             last_login: HashMap::new(),
             config: Map::new(),
             secret_backend_id: None,
@@ -64,37 +71,76 @@ impl Model {
     }
 }
 
-impl State {
+/// The models of the controller, in the order they were added: `controller` and `default`
+/// first.
+#[derive(Default)]
+pub(crate) struct Models {
+    list: Vec<Model>,
+}
+
+impl Models {
+    /// Adds model `name` owned by `owner` (who gets `admin` on it) and returns its UUID;
+    /// if `owner` already has a model of that name, returns that model's UUID.
+    pub(crate) fn add(&mut self, name: &str, owner: &str) -> String {
+        if let Some(m) = self
+            .list
+            .iter()
+            .find(|m| m.owner == owner && m.name == name)
+        {
+            return m.uuid.clone();
+        }
+        let model = Model::new(name, owner);
+        let uuid = model.uuid.clone();
+        self.list.push(model);
+        uuid
+    }
+
+    /// Every model, migrated ones included, in the order they were added.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Model> {
+        self.list.iter()
+    }
+
+    /// A model by UUID.
+    pub(crate) fn get(&self, uuid: &str) -> Option<&Model> {
+        self.list.iter().find(|m| m.uuid == uuid)
+    }
+
+    /// A model by UUID, mutably.
+    pub(crate) fn get_mut(&mut self, uuid: &str) -> Option<&mut Model> {
+        self.list.iter_mut().find(|m| m.uuid == uuid)
+    }
+
     /// A model by UUID, `owner/name`, or a name (when only one model has it).
-    pub(crate) fn find_model(&self, key: &str) -> Option<&Model> {
-        if let Some(m) = self.models.iter().find(|m| m.uuid == key) {
+    pub(crate) fn find(&self, key: &str) -> Option<&Model> {
+        if let Some(m) = self.get(key) {
             return Some(m);
         }
         if let Some((owner, name)) = key.split_once('/') {
             return self
-                .models
+                .list
                 .iter()
                 .find(|m| m.owner == owner && m.name == name);
         }
-        let mut named = self.models.iter().filter(|m| m.name == key);
+        let mut named = self.list.iter().filter(|m| m.name == key);
         match (named.next(), named.next()) {
             (Some(m), None) => Some(m),
             _ => None,
         }
     }
 
-    pub(crate) fn find_model_mut(&mut self, key: &str) -> Option<&mut Model> {
-        let uuid = self.find_model(key)?.uuid.clone();
-        self.models.iter_mut().find(|m| m.uuid == uuid)
+    /// [`find`](Self::find), mutably.
+    pub(crate) fn find_mut(&mut self, key: &str) -> Option<&mut Model> {
+        let uuid = self.find(key)?.uuid.clone();
+        self.get_mut(&uuid)
     }
 
     /// A model that is here (not migrated away), by UUID.
-    pub(crate) fn live_model(&self, uuid: &str) -> Option<&Model> {
-        self.models
-            .iter()
-            .find(|m| m.uuid == uuid && m.redirect.is_none())
+    pub(crate) fn live(&self, uuid: &str) -> Option<&Model> {
+        self.get(uuid).filter(|m| m.redirect.is_none())
     }
+}
 
+impl State {
     /// A user's access to a model: an explicit grant, else `admin` for a controller
     /// superuser (`apiserver/admin.go` `checkUserPermissions`), else none.
     pub(crate) fn model_access(&self, user: &str, model: &Model) -> Option<String> {
@@ -102,26 +148,25 @@ impl State {
             return Some(a.clone());
         }
         let superuser = self
+            .admin
             .users
             .get(user)
             .is_some_and(|u| u.access == "superuser");
         superuser.then(|| "admin".to_string())
     }
+}
 
-    /// Recomputes the per-backend totals that SecretBackends reads: the revisions all
-    /// models store in each backend that still exists.
-    pub(crate) fn recount_secrets(&mut self) {
-        let mut totals: HashMap<String, u64> = HashMap::new();
-        for m in &self.models {
-            for (id, n) in &m.secret_counts {
-                *totals.entry(id.clone()).or_default() += n;
-            }
-        }
-        let exists =
-            |id: &str| id == self.internal_backend_id || self.backends.iter().any(|b| b.id == id);
-        totals.retain(|id, _| exists(id));
-        self.secret_counts = totals;
-    }
+/// `names.IsValidApplication`: `^[a-z][a-z0-9]*(-[a-z0-9]*[a-z][a-z0-9]*)*$`, that is
+/// dash-separated words of lower-case letters and digits, the first starting with a letter,
+/// none all digits.
+pub(crate) fn valid_application_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.split('-').all(|w| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                && w.chars().any(|c| c.is_ascii_lowercase())
+        })
 }
 
 /// How access levels compare: `read` < `write` < `admin`.
@@ -135,95 +180,9 @@ pub(crate) fn at_least(access: Option<&str>, wanted: &str) -> bool {
     access.is_some_and(|a| rank(a) >= rank(wanted))
 }
 
-/// Go's JSON form of a `time.Time` in UTC (RFC 3339, fraction trimmed), at the millisecond
-/// precision Juju's database keeps.
-pub(crate) fn go_time(t: SystemTime) -> String {
-    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs();
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let millis = d.subsec_millis();
-    let frac = if millis == 0 {
-        String::new()
-    } else {
-        format!(".{millis:03}").trim_end_matches('0').to_string()
-    };
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{frac}Z",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    )
-}
-
 /// Go's zero `time.Time`, which 3.6 sends as the last connection of a user who never
 /// connected.
 const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
-
-/// `names.ParseUserTag`: the user name of a `user-` tag.
-pub(crate) fn parse_user_tag(tag: &str) -> Result<String, RpcErr> {
-    match tag.split_once('-') {
-        Some(("user", id)) if !id.is_empty() => {
-            Ok(id.strip_suffix("@local").unwrap_or(id).to_string())
-        }
-        Some((kind, id))
-            if !id.is_empty()
-                && [
-                    "machine",
-                    "unit",
-                    "application",
-                    "model",
-                    "controller",
-                    "cloud",
-                ]
-                .contains(&kind) =>
-        {
-            Err(RpcErr::new(format!("{tag:?} is not a valid user tag"), ""))
-        }
-        _ => Err(RpcErr::new(format!("{tag:?} is not a valid tag"), "")),
-    }
-}
-
-/// A string field of the params, with Go's decoding error for another JSON type.
-pub(crate) fn string_param(params: &Value, key: &str, go_struct: &str) -> Result<String, RpcErr> {
-    match params.get(key) {
-        None | Some(Value::Null) => Ok(String::new()),
-        Some(Value::String(s)) => Ok(s.clone()),
-        Some(other) => Err(json_type_error(other, go_struct, key, "string")),
-    }
-}
-
-/// `encoding/json`'s message for a value of the wrong JSON type.
-pub(crate) fn json_type_error(v: &Value, go_struct: &str, field: &str, go_type: &str) -> RpcErr {
-    let what = match v {
-        Value::String(_) => "string".to_string(),
-        Value::Number(n) => format!("number {n}"),
-        Value::Bool(_) => "bool".to_string(),
-        Value::Array(_) => "array".to_string(),
-        Value::Object(_) => "object".to_string(),
-        Value::Null => "null".to_string(),
-    };
-    RpcErr::new(
-        format!(
-            "json: cannot unmarshal {what} into Go struct field {go_struct}.{field} of type {go_type}"
-        ),
-        "",
-    )
-}
-
-fn perm() -> RpcErr {
-    RpcErr::new("permission denied", "unauthorized access")
-}
 
 /// `authCheck`: superusers may ask about anyone, other users only about themselves.
 fn auth_check(session: &Session, user: &str) -> Result<(), RpcErr> {
@@ -234,22 +193,16 @@ fn auth_check(session: &Session, user: &str) -> Result<(), RpcErr> {
     }
 }
 
-/// Dispatches a `ModelManager` method; `None` for one the fake does not have.
-pub(crate) fn call(
-    shared: &Shared,
-    session: &Session,
-    version: u32,
-    method: &str,
-    params: &Value,
-) -> Option<Reply> {
-    let st = shared.state();
-    let v11 = version >= 11;
-    Some(match method {
-        "ListModels" => list_models(&st, session, v11, params),
+/// Dispatches a `ModelManager` method.
+pub(crate) fn call(ctx: &mut Ctx<'_>) -> Reply {
+    let (session, version, params) = (ctx.session, ctx.version, ctx.params);
+    let st = ctx.state();
+    match ctx.method {
+        "ListModels" => list_models(&st, session, version >= 11, params),
         "ListModelSummaries" => list_model_summaries(&st, session, version, params),
         "ModelInfo" => model_info(&st, session, version, params),
-        _ => return None,
-    })
+        _ => Err(ctx.no_such_method()),
+    }
 }
 
 /// The models a user sees: every model for a superuser who asks (`all`), else those the
@@ -302,45 +255,6 @@ fn list_models(st: &State, session: &Session, v11: bool, params: &Value) -> Repl
         format!("[{}]", models.join(","))
     };
     Ok(Obj::new().raw("user-models", &list).done())
-}
-
-/// Builds a JSON object with its keys in the order given, as Go writes a struct
-/// (serde_json's own maps sort their keys).
-pub(crate) struct Obj(String);
-
-impl Obj {
-    pub(crate) fn new() -> Obj {
-        Obj(String::from("{"))
-    }
-
-    fn key(&mut self, k: &str) {
-        if self.0.len() > 1 {
-            self.0.push(',');
-        }
-        self.0.push_str(&Value::String(k.to_string()).to_string());
-        self.0.push(':');
-    }
-
-    /// Adds a field with a value serialised as JSON.
-    pub(crate) fn v(&mut self, k: &str, v: impl serde::Serialize) -> &mut Obj {
-        self.key(k);
-        self.0
-            .push_str(&serde_json::to_string(&v).unwrap_or_else(|_| "null".into()));
-        self
-    }
-
-    /// Adds a field whose value is already JSON text.
-    pub(crate) fn raw(&mut self, k: &str, json: &str) -> &mut Obj {
-        self.key(k);
-        self.0.push_str(json);
-        self
-    }
-
-    pub(crate) fn done(&mut self) -> String {
-        let mut s = std::mem::take(&mut self.0);
-        s.push('}');
-        s
-    }
 }
 
 /// `params.EntityStatus` of a model that is up.
@@ -413,36 +327,11 @@ fn list_model_summaries(st: &State, session: &Session, version: u32, params: &Va
         })
         .collect();
     // Go's nil slice when nothing is visible.
-    if results.is_empty() {
-        return Ok(r#"{"results":null}"#.to_string());
-    }
-    Ok(format!("{{\"results\":[{}]}}", results.join(",")))
+    Ok(Obj::new().raw("results", &array_or_null(&results)).done())
 }
 
 fn credential_tag(m: &Model) -> String {
     format!("cloudcred-localhost_{}_localhost", m.owner)
-}
-
-/// `names.ParseModelTag`: the UUID of a `model-` tag.
-fn parse_model_tag(tag: &str) -> Result<&str, RpcErr> {
-    match tag.split_once('-') {
-        Some(("model", id)) if crate::util::is_uuid(id) => Ok(id),
-        Some((kind, id))
-            if !id.is_empty()
-                && [
-                    "user",
-                    "machine",
-                    "unit",
-                    "application",
-                    "controller",
-                    "cloud",
-                ]
-                .contains(&kind) =>
-        {
-            Err(RpcErr::new(format!("{tag:?} is not a valid model tag"), ""))
-        }
-        _ => Err(RpcErr::new(format!("{tag:?} is not a valid tag"), "")),
-    }
 }
 
 /// `ModelInfo` (`params.Entities` → `params.ModelInfoResults`), what python-libjuju reads
@@ -477,11 +366,6 @@ fn model_info(st: &State, session: &Session, version: u32, params: &Value) -> Re
     Ok(format!("{{\"results\":[{}]}}", results.join(",")))
 }
 
-/// `params.Error` for a per-item failure: message and code always present.
-pub(crate) fn item_error(e: &RpcErr) -> String {
-    Obj::new().v("message", &e.message).v("code", e.code).done()
-}
-
 fn one_model_info(
     st: &State,
     session: &Session,
@@ -490,7 +374,7 @@ fn one_model_info(
 ) -> Result<String, RpcErr> {
     let uuid = parse_model_tag(tag)?;
     // An unknown model is hidden behind permission denied, as Juju does.
-    let m = st.live_model(uuid).ok_or_else(perm)?;
+    let m = st.models.live(uuid).ok_or_else(perm)?;
     let access = st.model_access(&session.user, m);
     if !at_least(access.as_deref(), "read") {
         return Err(perm());
@@ -555,103 +439,89 @@ fn one_model_info(
     Ok(o.done())
 }
 
-/// The secret backends a model uses, as `ModelInfo` shows them to writers: the built-in
-/// one and any the model stores secrets in or is set to, ids hidden, secrets not revealed.
+/// The secret backends a model uses, as `ModelInfo` shows them to writers, ids hidden,
+/// secrets not revealed.
+///
+/// 3.6 (`commonsecrets.BackendSummaryInfo` with no filter): only the backends that hold
+/// the model's secrets, by id, each with the model's count; `null` when the model has
+/// none, whatever backend it is set to.
+///
+/// 4.0 (`State.ListSecretBackendsForModel`): `internal` always (an IAAS model), then the
+/// backends the model's revisions reference, by name. That query selects no count, so
+/// `num-secrets` is 0 (read from the code, not run). As in 4.0's `ListSecretBackends`,
+/// a backend without config has `config: null`, and only vault backends are pinged.
 fn secret_backends(st: &State, m: &Model) -> String {
-    let configured = if st.juju.is_4() {
-        m.secret_backend_id.clone()
-    } else {
-        let name = m
-            .config
-            .get("secret-backend")
-            .and_then(Value::as_str)
-            .unwrap_or("auto");
-        st.backends
-            .iter()
-            .find(|b| b.name == name)
-            .map(|b| b.id.clone())
+    let sb = &st.secret_backends;
+    let holds = |id: &str| m.secret_counts.get(id).copied().unwrap_or(0);
+    let v4 = st.juju.is_4();
+    let internal = super::secretbackends::Backend {
+        id: sb.internal_id.clone(),
+        name: "internal".into(),
+        backend_type: "controller".into(),
+        config: Map::new(),
+        token_rotate_interval: None,
     };
-    let internal = Obj::new()
-        .v("name", "internal")
-        .v("backend-type", "controller")
-        .raw("config", "{}")
-        .done();
-    let mut out = vec![
-        Obj::new()
-            .raw("result", &internal)
-            .v("id", "")
-            .v(
-                "num-secrets",
-                m.secret_counts
-                    .get(&st.internal_backend_id)
-                    .copied()
-                    .unwrap_or(0),
-            )
-            .v("status", "active")
-            .done(),
-    ];
-    for b in &st.backends {
-        let n = m.secret_counts.get(&b.id).copied().unwrap_or(0);
-        if n == 0 && configured.as_deref() != Some(b.id.as_str()) {
-            continue;
-        }
-        let mut backend = Obj::new();
-        backend
-            .v("name", &b.name)
-            .v("backend-type", &b.backend_type);
-        if let Some(ns) = b.token_rotate_interval {
-            backend.v("token-rotate-interval", ns);
-        }
-        backend.v(
-            "config",
-            super::secretbackends::public_config(&b.backend_type, &b.config),
-        );
-        let mut o = Obj::new();
-        o.raw("result", &backend.done())
-            .v("id", "")
-            .v("num-secrets", n);
-        match super::secretbackends::ping(&b.backend_type, &b.config) {
-            Ok(()) => o.v("status", "active"),
-            Err(e) => o.v("status", "error").v("message", &e.message),
-        };
-        out.push(o.done());
+    let mut used: Vec<&super::secretbackends::Backend> =
+        sb.added.iter().filter(|b| holds(&b.id) > 0).collect();
+    if v4 || holds(&internal.id) > 0 {
+        used.push(&internal);
     }
-    format!("[{}]", out.join(","))
+    if v4 {
+        used.sort_by(|a, b| a.name.cmp(&b.name));
+    } else {
+        used.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+    let out: Vec<String> = used
+        .into_iter()
+        .map(|b| {
+            let mut backend = Obj::new();
+            backend
+                .v("name", &b.name)
+                .v("backend-type", &b.backend_type);
+            if let Some(ns) = b.token_rotate_interval {
+                backend.v("token-rotate-interval", ns);
+            }
+            let config = super::secretbackends::public_config(&b.backend_type, &b.config);
+            if v4 && b.config.is_empty() {
+                backend.raw("config", "null");
+            } else {
+                backend.v("config", config);
+            }
+            let mut o = Obj::new();
+            o.raw("result", &backend.done())
+                .v("id", "")
+                .v("num-secrets", if v4 { 0 } else { holds(&b.id) });
+            let pinged = !matches!(b.backend_type.as_str(), "controller" | "kubernetes") || !v4;
+            match super::secretbackends::ping(&b.backend_type, &b.config) {
+                Err(e) if pinged => o.v("status", "error").v("message", &e.message),
+                _ => o.v("status", "active"),
+            };
+            o.done()
+        })
+        .collect();
+    array_or_null(&out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     #[test]
-    fn times_look_like_go_wrote_them() {
-        let t = UNIX_EPOCH + Duration::from_millis(1_764_466_157_120);
-        assert_eq!(go_time(t), "2025-11-30T01:29:17.12Z");
-        assert_eq!(go_time(UNIX_EPOCH), "1970-01-01T00:00:00Z");
-        assert_eq!(
-            go_time(UNIX_EPOCH + Duration::from_secs(951_782_400)),
-            "2000-02-29T00:00:00Z"
-        );
-    }
-
-    #[test]
-    fn user_tags_parse_as_names_does() {
-        assert_eq!(parse_user_tag("user-admin").unwrap(), "admin");
-        assert_eq!(parse_user_tag("user-bob@local").unwrap(), "bob");
-        assert_eq!(
-            parse_user_tag("machine-0").unwrap_err().message,
-            "\"machine-0\" is not a valid user tag"
-        );
-        assert_eq!(
-            parse_user_tag("").unwrap_err().message,
-            "\"\" is not a valid tag"
-        );
-    }
-
-    #[test]
-    fn objects_keep_their_key_order() {
-        let o = Obj::new().v("b", 1).raw("a", "[]").v("c", "x").done();
-        assert_eq!(o, r#"{"b":1,"a":[],"c":"x"}"#);
+    fn application_names_are_checked_as_names_checks_them() {
+        for good in [
+            "mysql",
+            "wordpress",
+            "postgresql-k8s",
+            "a1",
+            "a-1b",
+            "a-b2-c",
+        ] {
+            assert!(valid_application_name(good), "{good}");
+        }
+        for bad in [
+            "", "1a", "a-1", "a--b", "a-", "-a", "Mysql", "my_sql", "a.b",
+        ] {
+            assert!(!valid_application_name(bad), "{bad}");
+        }
     }
 }

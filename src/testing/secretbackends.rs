@@ -6,11 +6,92 @@
 
 mod juju4;
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::server::{Reply, RpcErr, Session};
-use super::{Backend, Shared, State};
+use super::State;
+use super::server::Ctx;
+use super::versions::Emulation;
+use super::wire::{Reply, RpcErr, error_results, json_type_error, perm};
+
+/// A backend a user added.
+#[derive(Clone)]
+#[allow(
+    clippy::struct_field_names,
+    reason = "backend_type is the wire's backend-type, as the Go struct names it"
+)]
+pub(crate) struct Backend {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) backend_type: String,
+    pub(crate) config: Map<String, Value>,
+    pub(crate) token_rotate_interval: Option<i64>,
+}
+
+/// What `SecretBackends` keeps.
+pub(crate) struct SecretBackends {
+    /// The backends users added; the built-in ones are not stored here.
+    pub(crate) added: Vec<Backend>,
+    /// The id of the built-in `internal` backend: the controller's UUID in 3.x, a random
+    /// UUID of its own in 4.0.
+    pub(crate) internal_id: String,
+    /// The id of Juju 4.0's built-in `kubernetes` backend (never listed; unused in 3.x).
+    pub(crate) kubernetes_id: String,
+    /// Secret revisions stored per backend id, over all models: kept by
+    /// [`State::recount_secrets`] from the models' own counts.
+    pub(crate) counts: HashMap<String, u64>,
+}
+
+impl SecretBackends {
+    /// No backends but the built-in ones; `internal` has the id `internal_id`.
+    pub(crate) fn new(internal_id: String) -> SecretBackends {
+        SecretBackends {
+            added: Vec::new(),
+            internal_id,
+            kubernetes_id: crate::util::random_uuid(),
+            counts: HashMap::new(),
+        }
+    }
+
+    /// The id of the backend named `name`, `internal` included.
+    pub(crate) fn id_of(&self, name: &str) -> Option<String> {
+        if name == "internal" {
+            return Some(self.internal_id.clone());
+        }
+        self.added
+            .iter()
+            .find(|b| b.name == name)
+            .map(|b| b.id.clone())
+    }
+
+    /// A backend a user added, by name.
+    pub(crate) fn named(&self, name: &str) -> Option<&Backend> {
+        self.added.iter().find(|b| b.name == name)
+    }
+
+    /// A backend a user added, by id.
+    pub(crate) fn by_id(&self, id: &str) -> Option<&Backend> {
+        self.added.iter().find(|b| b.id == id)
+    }
+}
+
+impl State {
+    /// Recomputes the per-backend totals that SecretBackends reads: the revisions all
+    /// models store in each backend that still exists.
+    pub(crate) fn recount_secrets(&mut self) {
+        let mut totals: HashMap<String, u64> = HashMap::new();
+        for m in self.models.iter() {
+            for (id, n) in &m.secret_counts {
+                *totals.entry(id.clone()).or_default() += n;
+            }
+        }
+        let sb = &self.secret_backends;
+        totals.retain(|id, _| *id == sb.internal_id || sb.by_id(id).is_some());
+        self.secret_backends.counts = totals;
+    }
+}
 
 /// `(key, kind, required, secret, immutable)` of a provider schema field.
 type FieldSpec = (&'static str, Kind, bool, bool, bool);
@@ -62,37 +143,7 @@ fn is_registered(backend_type: &str) -> bool {
     matches!(backend_type, "controller" | "kubernetes" | "vault")
 }
 
-/// Per-item error as `params.Error`: message and code always present.
-#[derive(Serialize)]
-struct ItemError {
-    message: String,
-    code: &'static str,
-}
-
-#[derive(Serialize)]
-struct ErrorResult {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<ItemError>,
-}
-
-fn error_results(results: Vec<Result<(), RpcErr>>) -> String {
-    let results: Vec<ErrorResult> = results
-        .into_iter()
-        .map(|r| ErrorResult {
-            error: r.err().map(|e| ItemError {
-                message: e.message,
-                code: e.code,
-            }),
-        })
-        .collect();
-    #[derive(Serialize)]
-    struct Results {
-        results: Vec<ErrorResult>,
-    }
-    serde_json::to_string(&Results { results }).expect("results serialise")
-}
-
-type ItemRule = fn(&mut State, &Map<String, Value>) -> Result<(), RpcErr>;
+type ItemRule = fn(&mut SecretBackends, &Map<String, Value>) -> Result<(), RpcErr>;
 
 /// What one Juju version does per item of Add, Update and Remove, and how it lists.
 /// Decoding, authorisation and the bulk result shape are the same in 3.6 and 4.0.
@@ -100,7 +151,7 @@ pub(super) struct Rules {
     add: ItemRule,
     update: ItemRule,
     remove: ItemRule,
-    list: fn(&State, Option<&[String]>, bool) -> String,
+    list: fn(&SecretBackends, Option<&[String]>, bool) -> String,
 }
 
 /// Juju 3.1 to 3.6.
@@ -111,77 +162,46 @@ const JUJU_3: Rules = Rules {
     list,
 };
 
-fn rules(st: &State) -> &'static Rules {
-    if st.juju.is_4() {
-        &juju4::RULES
-    } else {
-        &JUJU_3
-    }
+fn rules(juju: &Emulation) -> &'static Rules {
+    if juju.is_4() { &juju4::RULES } else { &JUJU_3 }
 }
 
-/// Dispatches a `SecretBackends` method; `None` for a method the facade does not have.
-pub(crate) fn call(
-    shared: &Shared,
-    session: &Session,
-    method: &str,
-    params: &Value,
-) -> Option<Reply> {
-    let superuser = session.access == "superuser";
-    let denied = || Err(RpcErr::new("permission denied", "unauthorized access"));
-    let reply = match method {
-        "ListSecretBackends" => (|| {
+/// Dispatches a `SecretBackends` method.
+pub(crate) fn call(ctx: &mut Ctx<'_>) -> Reply {
+    let (method, params) = (ctx.method, ctx.params);
+    let superuser = ctx.superuser();
+    let r = rules(ctx.juju);
+    match method {
+        "ListSecretBackends" => {
             let (names, reveal) = decode_list(params)?;
             if reveal && !superuser {
-                return denied();
+                return Err(perm());
             }
-            let st = shared.state();
-            Ok((rules(&st).list)(&st, names.as_deref(), reveal))
-        })(),
-        "AddSecretBackends" | "UpdateSecretBackends" | "RemoveSecretBackends" => (|| {
+            let st = ctx.state();
+            Ok((r.list)(&st.secret_backends, names.as_deref(), reveal))
+        }
+        "AddSecretBackends" | "UpdateSecretBackends" | "RemoveSecretBackends" => {
             let args = decode_args(method, params)?;
             if !superuser {
-                return denied();
+                return Err(perm());
             }
-            let mut st = shared.state();
-            let r = rules(&st);
             let rule = match method {
                 "AddSecretBackends" => r.add,
                 "UpdateSecretBackends" => r.update,
                 _ => r.remove,
             };
-            let results = args.iter().map(|a| rule(&mut st, a)).collect();
-            Ok(error_results(results))
-        })(),
-        _ => return None,
-    };
-    Some(reply)
-}
-
-// ---- parameter decoding, with Go's encoding/json type errors ---------------------------
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::String(_) => "string",
-        Value::Number(_) => "number",
-        Value::Bool(_) => "bool",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-        Value::Null => "null",
+            let mut st = ctx.state();
+            let results: Vec<_> = args
+                .iter()
+                .map(|a| rule(&mut st.secret_backends, a))
+                .collect();
+            Ok(error_results(&results))
+        }
+        _ => Err(ctx.no_such_method()),
     }
 }
 
-fn type_error(v: &Value, go_struct: &str, path: &str, go_type: &str) -> RpcErr {
-    let what = match v {
-        Value::Number(n) => format!("number {n}"),
-        other => json_kind(other).to_string(),
-    };
-    RpcErr::new(
-        format!(
-            "json: cannot unmarshal {what} into Go struct field {go_struct}.{path} of type {go_type}"
-        ),
-        "",
-    )
-}
+// ---- parameter decoding, with Go's encoding/json type errors ---------------------------
 
 /// Checks one field of an argument against its Go type; `null` is always accepted.
 fn check_field(
@@ -211,7 +231,12 @@ fn check_field(
     if ok {
         Ok(())
     } else {
-        Err(type_error(v, go_struct, &format!("{prefix}{key}"), go_type))
+        Err(json_type_error(
+            v,
+            go_struct,
+            &format!("{prefix}{key}"),
+            go_type,
+        ))
     }
 }
 
@@ -245,7 +270,7 @@ fn decode_args(method: &str, params: &Value) -> Result<Vec<Map<String, Value>>, 
         Some(Value::Array(a)) => a,
         Some(other) => {
             let outer = format!("{}s", go_struct);
-            return Err(type_error(
+            return Err(json_type_error(
                 other,
                 &outer,
                 "args",
@@ -257,7 +282,7 @@ fn decode_args(method: &str, params: &Value) -> Result<Vec<Map<String, Value>>, 
     for a in args {
         let Some(obj) = a.as_object() else {
             let outer = format!("{}s", go_struct);
-            return Err(type_error(
+            return Err(json_type_error(
                 a,
                 &outer,
                 "args",
@@ -586,7 +611,7 @@ fn rotate_of(arg: &Map<String, Value>) -> Option<i64> {
 
 // ---- the four methods ------------------------------------------------------------------
 
-fn add(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
+fn add(sb: &mut SecretBackends, arg: &Map<String, Value>) -> Result<(), RpcErr> {
     let name = str_of(arg, "name");
     check_name(name)?;
     let backend_type = str_of(arg, "backend-type");
@@ -615,8 +640,8 @@ fn add(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
         None => {}
     }
     let id = str_of(arg, "id");
-    if st
-        .backends
+    if sb
+        .added
         .iter()
         .any(|b| b.name == name || (!id.is_empty() && b.id == id))
     {
@@ -630,7 +655,7 @@ fn add(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
     } else {
         id.to_string()
     };
-    st.backends.push(Backend {
+    sb.added.push(Backend {
         id,
         name: name.to_string(),
         backend_type: backend_type.to_string(),
@@ -640,16 +665,16 @@ fn add(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
     Ok(())
 }
 
-fn update(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
+fn update(sb: &mut SecretBackends, arg: &Map<String, Value>) -> Result<(), RpcErr> {
     let name = str_of(arg, "name");
     check_name(name)?;
-    let Some(idx) = st.backends.iter().position(|b| b.name == name) else {
+    let Some(idx) = sb.added.iter().position(|b| b.name == name) else {
         return Err(RpcErr::new(
             format!("secret backend {name:?} not found"),
             "not found",
         ));
     };
-    let existing = st.backends[idx].clone();
+    let existing = sb.added[idx].clone();
     let mut cfg = existing.config.clone();
     for (k, v) in config_of(arg) {
         cfg.insert(k, v);
@@ -676,20 +701,20 @@ fn update(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
     }
     let new_name = str_of(arg, "name-change");
     if !new_name.is_empty() && new_name != name {
-        if st.secret_counts.get(&existing.id).copied().unwrap_or(0) > 0 {
+        if sb.counts.get(&existing.id).copied().unwrap_or(0) > 0 {
             return Err(RpcErr::new(
                 "cannot rename a secret backend that is in use",
                 "not valid",
             ));
         }
-        if st.backends.iter().any(|b| b.name == new_name) {
+        if sb.added.iter().any(|b| b.name == new_name) {
             return Err(RpcErr::new(
                 format!("secret backend {new_name:?} already exists"),
                 "already exists",
             ));
         }
     }
-    let b = &mut st.backends[idx];
+    let b = &mut sb.added[idx];
     if !new_name.is_empty() {
         b.name = new_name.to_string();
     }
@@ -702,14 +727,14 @@ fn update(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
     Ok(())
 }
 
-fn remove(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
+fn remove(sb: &mut SecretBackends, arg: &Map<String, Value>) -> Result<(), RpcErr> {
     let name = str_of(arg, "name");
     check_name(name)?;
-    let Some(idx) = st.backends.iter().position(|b| b.name == name) else {
+    let Some(idx) = sb.added.iter().position(|b| b.name == name) else {
         return Ok(()); // removing nothing succeeds
     };
-    let id = st.backends[idx].id.clone();
-    let count = st.secret_counts.get(&id).copied().unwrap_or(0);
+    let id = sb.added[idx].id.clone();
+    let count = sb.counts.get(&id).copied().unwrap_or(0);
     let force = arg.get("force").and_then(Value::as_bool).unwrap_or(false);
     if count > 0 && !force {
         return Err(RpcErr::new(
@@ -717,8 +742,8 @@ fn remove(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
             "not supported",
         ));
     }
-    st.backends.remove(idx);
-    st.secret_counts.remove(&id);
+    sb.added.remove(idx);
+    sb.counts.remove(&id);
     Ok(())
 }
 
@@ -752,7 +777,7 @@ impl<'a> WireResult<'a> {
     /// An entry for `b`, with its secret keys deleted unless `reveal`, and `status` from
     /// `ping` (`None`: not pinged, `active`).
     fn new(
-        st: &State,
+        sb: &SecretBackends,
         b: &'a Backend,
         reveal: bool,
         config: Option<Map<String, Value>>,
@@ -778,7 +803,7 @@ impl<'a> WireResult<'a> {
                 config,
             },
             id: &b.id,
-            num_secrets: st.secret_counts.get(&b.id).copied().unwrap_or(0),
+            num_secrets: sb.counts.get(&b.id).copied().unwrap_or(0),
             status,
             message,
         }
@@ -798,9 +823,9 @@ fn name_wanted(names: Option<&[String]>, name: &str) -> bool {
 }
 
 /// The `internal` backend, which is not stored with the others.
-fn internal_backend(st: &State) -> Backend {
+fn internal_backend(sb: &SecretBackends) -> Backend {
     Backend {
-        id: st.internal_backend_id.clone(),
+        id: sb.internal_id.clone(),
         name: "internal".into(),
         backend_type: "controller".into(),
         config: Map::new(),
@@ -808,11 +833,11 @@ fn internal_backend(st: &State) -> Backend {
     }
 }
 
-fn list(st: &State, names: Option<&[String]>, reveal: bool) -> String {
-    let count = |id: &str| st.secret_counts.get(id).copied().unwrap_or(0);
-    let internal = internal_backend(st);
-    let mut all: Vec<&Backend> = st
-        .backends
+fn list(sb: &SecretBackends, names: Option<&[String]>, reveal: bool) -> String {
+    let count = |id: &str| sb.counts.get(id).copied().unwrap_or(0);
+    let internal = internal_backend(sb);
+    let mut all: Vec<&Backend> = sb
+        .added
         .iter()
         // A UUID id or a `-local` name reads as a model's own store: listed only in use.
         .filter(|b| {
@@ -825,9 +850,9 @@ fn list(st: &State, names: Option<&[String]>, reveal: bool) -> String {
         .into_iter()
         .filter(|b| name_wanted(names, &b.name))
         .map(|b| {
-            let is_internal = b.id == st.internal_backend_id;
+            let is_internal = b.id == sb.internal_id;
             let ping = (!is_internal).then(|| ping(&b.backend_type, &b.config));
-            WireResult::new(st, b, reveal, Some(b.config.clone()), ping)
+            WireResult::new(sb, b, reveal, Some(b.config.clone()), ping)
         })
         .collect();
     if results.is_empty() {

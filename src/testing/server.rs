@@ -1,43 +1,89 @@
 //! The fake controller's connections: TLS, the WebSocket upgrade, the RPC envelope as Go's
-//! `jsoncodec` writes it, and dispatch to facades with Juju 3.6's exact error texts.
+//! `jsoncodec` writes it, the dispatch errors of the emulated Juju, and the table of
+//! facades ([`FACADES`]) that answers everything else through one handler signature
+//! ([`Handler`], taking a [`Ctx`]).
 
 use std::io;
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::versions::Emulation;
+use super::wire::{Reply, RpcErr, go_html_escape, json_string};
 use super::wsserver::{self, Route};
 use super::{
-    Fault, ReceivedRequest, Shared, admin, allwatcher, modelconfig, models, secretbackends,
+    Fault, ReceivedRequest, Shared, State, admin, allwatcher, controller, modelconfig, models,
+    pinger, secretbackends,
 };
 use crate::redact::REDACTED;
 use crate::websocket;
 
-/// An error reply: message, code (may be empty) and optional `error-info`.
-#[derive(Debug)]
-pub(crate) struct RpcErr {
-    pub(crate) message: String,
-    pub(crate) code: &'static str,
-    /// Raw JSON for `error-info`, in Go's field order.
-    pub(crate) info: Option<String>,
+/// A facade method of the fake: every facade's handler has this signature. It answers
+/// `ctx.method` (with [`Ctx::no_such_method`] for a method it does not have).
+pub(crate) type Handler = fn(&mut Ctx<'_>) -> Reply;
+
+/// The facades the fake serves after login, one row each, sorted by name: the facade's
+/// name and its [`Handler`]. The emulated version decides which facades and versions a
+/// connection offers and checks them before the row is looked up (`versions.rs`); a
+/// facade offered but without a row answers every method `not implemented`, as Juju
+/// answers a method it lacks. Adding a facade is one module, one row here, and (if it
+/// keeps state) one field of [`State`].
+pub(crate) const FACADES: &[(&str, Handler)] = &[
+    ("AllWatcher", allwatcher::call),
+    ("Client", allwatcher::client),
+    ("Controller", controller::call),
+    ("ModelConfig", modelconfig::call),
+    ("ModelManager", models::call),
+    ("Pinger", pinger::call),
+    ("SecretBackends", secretbackends::call),
+];
+
+/// Everything a facade method sees: the one argument of every [`Handler`].
+pub(crate) struct Ctx<'a> {
+    /// The controller: lock its [`State`] with [`Ctx::state`].
+    pub(crate) shared: &'a Shared,
+    /// Who is logged in on this connection, with their controller access.
+    pub(crate) session: &'a Session,
+    /// The model the call acts on: the connection's model, or on a controller connection
+    /// (`/api`) the controller model.
+    pub(crate) model_uuid: &'a str,
+    /// The Juju version emulated.
+    pub(crate) juju: &'a Emulation,
+    /// The connection, for what lives as long as it does (watchers) and replies sent later.
+    pub(crate) conn: &'a mut Conn,
+    /// The facade called, as the request named it.
+    pub(crate) facade: &'a str,
+    /// The facade version called (one the connection offers).
+    pub(crate) version: u32,
+    /// The request's `id`: the object called, for watchers.
+    pub(crate) object_id: &'a str,
+    /// The method called.
+    pub(crate) method: &'a str,
+    /// The request's `params` (`null` when absent).
+    pub(crate) params: &'a Value,
 }
 
-impl RpcErr {
-    pub(crate) fn new(message: impl Into<String>, code: &'static str) -> RpcErr {
-        RpcErr {
-            message: message.into(),
-            code,
-            info: None,
-        }
+impl Ctx<'_> {
+    /// Locks the controller's state.
+    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
+        self.shared.state()
+    }
+
+    /// The error for a method this facade version does not have, in this Juju's words.
+    pub(crate) fn no_such_method(&self) -> RpcErr {
+        self.juju
+            .no_such_method(self.facade, self.version, self.method)
+    }
+
+    /// Whether the logged-in user is a controller superuser.
+    pub(crate) fn superuser(&self) -> bool {
+        self.session.access == "superuser"
     }
 }
-
-/// A method's outcome: the `response` JSON, or an error.
-pub(crate) type Reply = Result<String, RpcErr>;
 
 /// The user a connection logged in as.
 #[derive(Clone)]
@@ -66,6 +112,9 @@ pub(crate) struct Conn {
     /// The upgrade's `Host` header: where minted macaroons send discharges.
     pub(crate) host: String,
     pub(crate) session: Option<Session>,
+    /// Set once a login authenticated, even if it then failed its permission check
+    /// (`apiserver/admin.go` `loggedIn`): a second `Login` gets `already logged in`.
+    pub(crate) logged_in: bool,
     pub(crate) watchers: allwatcher::Watchers,
     /// The request being answered: id, legacy envelope, tracing fields.
     current: (u64, bool, String),
@@ -81,10 +130,19 @@ impl Conn {
             target,
             host,
             session: None,
+            logged_in: false,
             watchers: allwatcher::Watchers::default(),
             current: (0, false, String::new()),
             outbox: Vec::new(),
             parked: false,
+        }
+    }
+
+    /// The model a model connection serves (known here or not); `None` on `/api`.
+    pub(crate) fn model(&self) -> Option<&str> {
+        match &self.target {
+            Target::Controller => None,
+            Target::Model(uuid) | Target::UnknownModel(uuid) => Some(uuid),
         }
     }
 
@@ -225,7 +283,7 @@ fn serve(shared: Arc<Shared>, tcp: TcpStream, conn_id: u64) {
                     None => Target::Controller,
                     Some(rest) => {
                         let uuid = rest.strip_suffix("/api").unwrap_or(rest).to_string();
-                        if st.models.iter().any(|m| m.uuid == uuid) {
+                        if st.models.get(&uuid).is_some() {
                             Target::Model(uuid)
                         } else {
                             Target::UnknownModel(uuid)
@@ -372,14 +430,15 @@ fn handle(shared: &Shared, conn: &mut Conn, msg: &[u8]) -> Action {
     }
 }
 
-struct Incoming {
+/// One decoded request.
+pub(crate) struct Incoming {
     request_id: u64,
     v0: bool,
-    facade: String,
-    version: u32,
-    object_id: String,
-    method: String,
-    params: Value,
+    pub(crate) facade: String,
+    pub(crate) version: u32,
+    pub(crate) object_id: String,
+    pub(crate) method: String,
+    pub(crate) params: Value,
     /// 4.0's tracing fields, to echo verbatim after the reply's other fields.
     trace: String,
 }
@@ -481,15 +540,7 @@ fn respond(shared: &Shared, conn: &mut Conn, req: Incoming) -> Action {
         _ => {}
     }
     conn.current = (req.request_id, req.v0, req.trace.clone());
-    let result = dispatch(
-        shared,
-        conn,
-        &req.facade,
-        req.version,
-        &req.object_id,
-        &req.method,
-        &req.params,
-    );
+    let result = dispatch(shared, conn, &req);
     // Replies to earlier requests that this one ended (a stopped watcher's waiting Next).
     let earlier: Vec<Out> = conn.outbox.drain(..).map(Out::Text).collect();
     if std::mem::take(&mut conn.parked) {
@@ -559,16 +610,9 @@ fn record(shared: &Shared, facade: &str, version: u32, method: &str, id: u64, pa
     });
 }
 
-fn dispatch(
-    shared: &Shared,
-    conn: &mut Conn,
-    facade: &str,
-    version: u32,
-    object_id: &str,
-    method: &str,
-    params: &Value,
-) -> Reply {
+fn dispatch(shared: &Shared, conn: &mut Conn, req: &Incoming) -> Reply {
     let juju = shared.state().juju.clone();
+    let (facade, version, method) = (req.facade.as_str(), req.version, req.method.as_str());
     let model = match &conn.target {
         Target::Controller => None,
         Target::Model(uuid) => Some(uuid.clone()),
@@ -581,39 +625,9 @@ fn dispatch(
             ));
         }
     };
-    let Some(s) = conn.session.clone() else {
-        // Before login only Admin v3 exists.
-        if facade != "Admin" {
-            return Err(juju.unknown_facade(facade, version));
-        }
-        if version == 4 && shared.state().client_credentials.is_some() {
-            if method != "LoginWithClientCredentials" {
-                return Err(juju.no_such_method("Admin", 0, method));
-            }
-            let (reply, new_session) =
-                admin::login_client_credentials(shared, params, model.as_deref());
-            conn.session = new_session;
-            return reply;
-        }
-        if version != 3 {
-            return Err(RpcErr::new(
-                "this version of Juju does not support login from old clients (not supported)",
-                "not supported",
-            ));
-        }
-        if method != "Login" && method != "RedirectInfo" {
-            // The Admin root reports its methods without the version.
-            return Err(juju.no_such_method("Admin", 0, method));
-        }
-        if !object_id.is_empty() {
-            return Err(RpcErr::new("id not found", "not found"));
-        }
-        if method == "RedirectInfo" {
-            return admin::redirect_info(shared, model.as_deref());
-        }
-        let (reply, new_session) = admin::login(shared, params, model.as_deref(), &conn.host);
-        conn.session = new_session;
-        return reply;
+    let Some(session) = conn.session.clone() else {
+        // Before login only Admin exists (Go's admin root).
+        return admin::before_login(shared, conn, &juju, req);
     };
     // A connection refuses the other kind's facades before looking them up; then a
     // 3.1/3.2 controller checks the client's version; then the facade is looked up.
@@ -633,25 +647,30 @@ fn dispatch(
         }
         Some(_) => juju.model_facade_versions(facade),
     };
-    juju.check_client(&s.client_version, facade, method)?;
+    juju.check_client(&session.client_version, facade, method)?;
     if !versions.is_some_and(|v| v.contains(&version)) {
         return Err(juju.unknown_facade(facade, version));
     }
-    // The controller-only connection's model is the controller model.
-    let model_uuid = model.unwrap_or_else(|| shared.state().controller_model_uuid.clone());
-    let reply = match facade {
-        "Pinger" if matches!(method, "Ping" | "Stop") => Some(Ok("{}".to_string())),
-        "SecretBackends" => secretbackends::call(shared, &s, method, params),
-        "ModelManager" => models::call(shared, &s, version, method, params),
-        "ModelConfig" => modelconfig::call(shared, &s, &model_uuid, version, method, params),
-        "Controller" if method == "ControllerAPIInfoForModels" => {
-            Some(admin::api_info_for_models(shared, params))
-        }
-        "Client" if method == "WatchAll" => Some(allwatcher::watch_all(shared, conn)),
-        "AllWatcher" => allwatcher::call(shared, conn, &model_uuid, object_id, method),
-        _ => None,
+    let Some((_, handler)) = FACADES.iter().find(|(name, _)| *name == facade) else {
+        return Err(juju.no_such_method(facade, version, method));
     };
-    reply.unwrap_or_else(|| Err(juju.no_such_method(facade, version, method)))
+    // The controller-only connection's model is the controller model.
+    let model_uuid = match &model {
+        Some(uuid) => uuid.clone(),
+        None => shared.state().controller_model_uuid.clone(),
+    };
+    handler(&mut Ctx {
+        shared,
+        session: &session,
+        model_uuid: &model_uuid,
+        juju: &juju,
+        conn,
+        facade,
+        version,
+        object_id: &req.object_id,
+        method,
+        params: &req.params,
+    })
 }
 
 /// Writes a reply the way Go's `json.Encoder` does: struct field order, HTML-safe
@@ -687,30 +706,6 @@ pub(crate) fn encode_traced_reply(request_id: u64, v0: bool, result: Reply, trac
     go_html_escape(out)
 }
 
-fn json_string(s: &str) -> String {
-    Value::String(s.to_string()).to_string()
-}
-
-/// Go escapes `<`, `>`, `&`, U+2028 and U+2029 in JSON strings; outside strings they
-/// cannot occur, so replacing them everywhere is exact.
-pub(crate) fn go_html_escape(s: String) -> String {
-    if !s.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
-        return s;
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -743,6 +738,24 @@ mod tests {
             assert_eq!(route(true, other), Route::NotFound, "{other}");
         }
         assert_eq!(route(false, "/api"), Route::NotFound);
+    }
+
+    #[test]
+    fn every_row_of_the_table_is_a_facade_some_juju_offers() {
+        let names: Vec<&str> = FACADES.iter().map(|(name, _)| *name).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(names, sorted, "rows sorted by name, one per facade");
+        // A row may serve one major only (`AllWatcher` is gone from 4.0), never none.
+        let jujus = ["3.6.26", "4.0.14"].map(|v| Emulation::new(v).unwrap());
+        for name in &names {
+            assert!(
+                jujus.iter().any(|juju| juju.facade_versions(name).is_some()
+                    || juju.model_facade_versions(name).is_some()),
+                "no emulated Juju offers {name}"
+            );
+        }
     }
 
     #[test]

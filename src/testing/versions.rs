@@ -5,7 +5,7 @@
 //! `3.2.0` branch (`apiserver/restrict_newer_client.go`, `apiserver/root.go`
 //! `restrictAPIRoot`, `apiserver/admin.go`, `upgrades/upgradevalidation/version.go`).
 
-use super::server::RpcErr;
+use super::wire::RpcErr;
 use crate::version::Version;
 
 /// The facades of a 3.6.26 controller-only login, in Go's byte order, with their versions.
@@ -245,6 +245,12 @@ const MODEL_FACADES_4_0: &[(&str, &[u32])] = &[
     ("VolumeAttachmentsWatcher", &[2]),
 ];
 
+/// Model facades whose versions before Juju 3.3 differ from [`MODEL_FACADES_3_6`], which
+/// stands for every 3.x otherwise: `Secrets` v2 (user secrets) came in 3.3, and 3.1 and
+/// 3.2 register v1 only (`apiserver/facades/client/secrets/register.go` on the `3.1` and
+/// `3.2` branches).
+const MODEL_FACADES_BEFORE_3_3: &[(&str, &[u32])] = &[("Secrets", &[1])];
+
 /// Names only a controller connection serves (`controllerFacadeNames`, the same in 3.6 and
 /// 4.0): a model connection refuses them before looking them up.
 const CONTROLLER_ONLY: &[&str] = &[
@@ -320,13 +326,31 @@ impl Emulation {
             .map(|(_, v)| *v)
     }
 
-    /// The facades of a model login.
-    pub(crate) fn model_facades(&self) -> &'static [(&'static str, &'static [u32])] {
-        if self.is_4() {
+    /// The facades of a model login, in Go's byte order.
+    pub(crate) fn model_facades(&self) -> Vec<(&'static str, &'static [u32])> {
+        let all = if self.is_4() {
             MODEL_FACADES_4_0
         } else {
             MODEL_FACADES_3_6
-        }
+        };
+        all.iter()
+            .map(|&(name, versions)| (name, self.model_override(name).unwrap_or(versions)))
+            .collect()
+    }
+
+    /// This version's own versions of a model facade, where they differ from its major's
+    /// list.
+    fn model_override(&self, facade: &str) -> Option<&'static [u32]> {
+        let v = &self.version;
+        let before_3_3 = v.major == 3 && v.minor < 3;
+        before_3_3
+            .then(|| {
+                MODEL_FACADES_BEFORE_3_3
+                    .iter()
+                    .find(|(n, _)| *n == facade)
+                    .map(|(_, versions)| *versions)
+            })
+            .flatten()
     }
 
     /// Whether a facade passes a model connection's filter: anything not controller-only,
@@ -342,9 +366,9 @@ impl Emulation {
     /// The versions registered for `facade` as a model connection sees them, if any.
     pub(crate) fn model_facade_versions(&self, facade: &str) -> Option<&'static [u32]> {
         self.model_facades()
-            .iter()
+            .into_iter()
             .find(|(n, _)| *n == facade)
-            .map(|(_, v)| *v)
+            .map(|(_, v)| v)
     }
 
     /// Whether this version restricts clients of another major version: 3.1.0 to 3.1.5 and
@@ -535,6 +559,27 @@ mod tests {
         // A newer major: .0 minor only.
         assert!(!allowed("3.2.4", "4.1.0", "Pinger", "Ping"));
         assert!(allowed("3.2.4", "4.0.0", "Controller", "ControllerConfig"));
+    }
+
+    #[test]
+    fn user_secrets_came_in_3_3() {
+        for (version, secrets) in [
+            ("3.1.0", &[1][..]),
+            ("3.2.4", &[1]),
+            ("3.3.0", &[1, 2]),
+            ("3.6.26", &[1, 2]),
+            ("4.0.14", &[1, 2]),
+        ] {
+            let juju = Emulation::new(version).unwrap();
+            assert_eq!(
+                juju.model_facade_versions("Secrets"),
+                Some(secrets),
+                "{version}"
+            );
+            let listed = juju.model_facades();
+            assert!(listed.contains(&("Secrets", secrets)), "{version}");
+            assert_eq!(juju.model_facade_versions("SecretsDrain"), Some(&[1][..]));
+        }
     }
 
     #[test]

@@ -149,6 +149,41 @@ fn a_model_login_names_the_model_and_lists_the_model_facades() {
 }
 
 #[test]
+fn user_secrets_are_offered_from_3_3_on() {
+    for (version, secrets) in [
+        ("3.2.4", "[1]"),
+        ("3.3.0", "[1,2]"),
+        ("3.6.26", "[1,2]"),
+        ("4.0.14", "[1,2]"),
+    ] {
+        let fake = fake_as(version);
+        let uuid = fake.model_uuid("admin/default").unwrap();
+        let mut raw = Raw::connect_to(&fake, &format!("/model/{uuid}/api"));
+        // A client of the same major, which 3.2 serves.
+        let reply = raw.exchange(&request(
+            1,
+            "Admin",
+            3,
+            "Login",
+            json!({"auth-tag": "user-admin", "credentials": fake.password(),
+                   "client-version": "3.6.26"}),
+        ));
+        assert!(
+            reply.contains(&format!("{{\"name\":\"Secrets\",\"versions\":{secrets}}}")),
+            "{version}: {reply}"
+        );
+        // A version the model connection does not offer is refused as Juju refuses it.
+        if version == "3.2.4" {
+            assert_eq!(
+                raw.exchange(&request(2, "Secrets", 2, "ListSecrets", json!({}))),
+                "{\"request-id\":2,\"error\":\"unknown version (2) of interface \\\"Secrets\\\"\",\
+                 \"error-code\":\"not implemented\",\"response\":{}}\n"
+            );
+        }
+    }
+}
+
+#[test]
 fn model_connections_refuse_controller_facades_and_admin() {
     let fake = fake_as("3.6.26");
     let mut raw = model_conn(&fake, "default");
@@ -213,6 +248,21 @@ fn model_logins_need_a_grant_unless_superuser() {
     );
 }
 
+/// The `last-connection` of the `i`th model a `ListModels` reply lists: a time, to the
+/// second.
+fn last_connection(reply: &str, i: usize) -> String {
+    let v: Value = serde_json::from_str(reply).unwrap();
+    let last = v["response"]["user-models"][i]["last-connection"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        last.starts_with("20") && last.ends_with('Z') && !last.contains('.'),
+        "{reply}"
+    );
+    last
+}
+
 #[test]
 fn list_models_3_6() {
     let fake = fake_as("3.6.26");
@@ -222,11 +272,14 @@ fn list_models_3_6() {
     let list = |raw: &mut Raw, id: u64, tag: &str| {
         raw.call(id, "ModelManager", 10, "ListModels", json!({ "tag": tag }))
     };
+    let v = list(&mut raw, 2, "user-admin");
+    // Logging in on /api connected admin to the controller model.
+    let now = last_connection(&v.to_string(), 0);
     assert_eq!(
-        list(&mut raw, 2, "user-admin"),
+        v,
         json!({"request-id": 2, "response": {"user-models": [
             {"model": {"name": "controller", "uuid": c, "type": "iaas", "owner-tag": "user-admin"},
-             "last-connection": "0001-01-01T00:00:00Z"},
+             "last-connection": now},
             {"model": {"name": "default", "uuid": d, "type": "iaas", "owner-tag": "user-admin"},
              "last-connection": "0001-01-01T00:00:00Z"},
         ]}})
@@ -275,11 +328,13 @@ fn list_models_4_0_has_qualifiers_in_v11() {
             json!({ "tag": tag }),
         )
     };
+    let v = list(&mut raw, 2, 11, "user-admin");
+    let now = last_connection(&v.to_string(), 0);
     assert_eq!(
-        list(&mut raw, 2, 11, "user-admin"),
+        v,
         json!({"request-id": 2, "response": {"user-models": [
             {"model": {"name": "controller", "qualifier": "admin", "uuid": c, "type": "iaas"},
-             "last-connection": null},
+             "last-connection": now},
             {"model": {"name": "default", "qualifier": "admin", "uuid": d, "type": "iaas"},
              "last-connection": null},
         ]}})
@@ -374,7 +429,8 @@ fn model_summaries_and_info_have_jujus_shape() {
     assert_eq!(info["owner-tag"], "user-admin");
     assert_eq!(info["users"][0]["user"], "admin");
     assert_eq!(info["users"][0]["access"], "admin");
-    assert_eq!(info["secret-backends"][0]["result"]["name"], "internal");
+    // A model without secrets has no secret backends to show (Go's nil slice).
+    assert_eq!(info["secret-backends"], Value::Null);
     assert_eq!(
         results[1],
         json!({"error": {"message": "permission denied", "code": "unauthorized access"}})
@@ -384,6 +440,98 @@ fn model_summaries_and_info_have_jujus_shape() {
         json!({"error": {"message": r#""user-admin" is not a valid model tag"#, "code": ""}})
     );
     assert_eq!(results.as_array().unwrap().len(), 3, "{v}");
+}
+
+/// `ModelInfo` of `admin/default` as `admin`, on a controller connection.
+fn model_info_of_default(fake: &FakeController, facade_version: u32) -> (String, Value) {
+    let d = fake.model_uuid("admin/default").unwrap();
+    let mut raw = controller_conn(fake);
+    let reply = raw.exchange(&request(
+        2,
+        "ModelManager",
+        facade_version,
+        "ModelInfo",
+        json!({"entities": [{"tag": format!("model-{d}")}]}),
+    ));
+    let v: Value = serde_json::from_str(&reply).unwrap();
+    (reply, v["response"]["results"][0]["result"].clone())
+}
+
+#[test]
+fn model_info_lists_the_backends_holding_the_models_secrets_3_6() {
+    let fake = fake_as("3.6.26");
+    let mut ctrl = controller_conn(&fake);
+    add_vault(&mut ctrl, "myvault", "https://vault.example:8200");
+    let mut raw = model_conn(&fake, "default");
+    raw.exchange(&request(
+        2,
+        "ModelConfig",
+        3,
+        "ModelSet",
+        json!({"config": {"secret-backend": "myvault"}}),
+    ));
+    // No secrets: `null`, though the model is set to a backend.
+    let (reply, info) = model_info_of_default(&fake, 10);
+    assert!(reply.contains(",\"secret-backends\":null,"), "{reply}");
+    assert_eq!(info["secret-backends"], Value::Null);
+    // Secrets in the vault only: the vault, with the model's count.
+    assert!(fake.set_model_secret_count("admin/default", "myvault", 2));
+    let (reply, _) = model_info_of_default(&fake, 10);
+    assert!(
+        reply.contains(
+            ",\"secret-backends\":[{\"result\":{\"name\":\"myvault\",\"backend-type\":\"vault\",\
+             \"config\":{\"endpoint\":\"https://vault.example:8200\"}},\"id\":\"\",\
+             \"num-secrets\":2,\"status\":\"active\"}],"
+        ),
+        "{reply}"
+    );
+    // And in `internal`: both, by id (the controller's UUID sorts apart from the vault's
+    // ObjectId).
+    assert!(fake.set_model_secret_count("admin/default", "internal", 1));
+    let (reply, info) = model_info_of_default(&fake, 10);
+    let backends = info["secret-backends"].as_array().unwrap();
+    assert_eq!(backends.len(), 2, "{reply}");
+    let internal = backends
+        .iter()
+        .find(|b| b["result"]["name"] == "internal")
+        .unwrap();
+    assert_eq!(
+        internal.to_string(),
+        json!({"result": {"name": "internal", "backend-type": "controller", "config": {}},
+               "id": "", "num-secrets": 1, "status": "active"})
+        .to_string()
+    );
+    // Another model's secrets are not this one's.
+    assert!(fake.set_model_secret_count("admin/default", "internal", 0));
+    assert!(fake.set_model_secret_count("admin/default", "myvault", 0));
+    assert!(fake.set_model_secret_count("controller", "internal", 4));
+    let (_, info) = model_info_of_default(&fake, 10);
+    assert_eq!(info["secret-backends"], Value::Null);
+}
+
+#[test]
+fn model_info_lists_internal_and_the_backends_holding_the_models_secrets_4_0() {
+    let fake = fake_as("4.0.14");
+    let mut ctrl = controller_conn(&fake);
+    add_vault(&mut ctrl, "myvault", "https://vault.example:8200");
+    let internal = "{\"result\":{\"name\":\"internal\",\"backend-type\":\"controller\",\
+                    \"config\":null},\"id\":\"\",\"num-secrets\":0,\"status\":\"active\"}";
+    let (reply, _) = model_info_of_default(&fake, 11);
+    assert!(
+        reply.contains(&format!(",\"secret-backends\":[{internal}],")),
+        "{reply}"
+    );
+    // The query behind it counts nothing: `num-secrets` stays 0.
+    assert!(fake.set_model_secret_count("admin/default", "myvault", 2));
+    let (reply, _) = model_info_of_default(&fake, 11);
+    assert!(
+        reply.contains(&format!(
+            ",\"secret-backends\":[{internal},{{\"result\":{{\"name\":\"myvault\",\
+             \"backend-type\":\"vault\",\"config\":{{\"endpoint\":\"https://vault.example:8200\"}}}},\
+             \"id\":\"\",\"num-secrets\":0,\"status\":\"active\"}}],"
+        )),
+        "{reply}"
+    );
 }
 
 #[test]

@@ -11,6 +11,7 @@ mod common;
 mod concurrency;
 mod connect;
 mod examples;
+mod fake_admin;
 mod fake_models_wire;
 mod faults;
 mod fuzz_corpus;

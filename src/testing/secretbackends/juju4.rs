@@ -17,11 +17,10 @@
 use serde_json::{Map, Value};
 
 use super::{
-    Backend, ConfigError, Rules, WireResult, config_of, internal_backend, list_json, name_wanted,
-    ping, rotate_of, str_of, validate_config,
+    Backend, ConfigError, Rules, SecretBackends, WireResult, config_of, internal_backend,
+    list_json, name_wanted, ping, rotate_of, str_of, validate_config,
 };
-use crate::testing::State;
-use crate::testing::server::RpcErr;
+use crate::testing::wire::RpcErr;
 
 pub(in crate::testing) const RULES: Rules = Rules {
     add,
@@ -105,8 +104,8 @@ fn check_config_entries(cfg: &Map<String, Value>, quoted: &str) -> Result<(), Rp
 }
 
 /// A built-in backend: `internal` and `kubernetes`, created at bootstrap, immutable.
-fn is_builtin_id(st: &State, id: &str) -> bool {
-    id == st.internal_backend_id || id == st.kubernetes_backend_id
+fn is_builtin_id(sb: &SecretBackends, id: &str) -> bool {
+    id == sb.internal_id || id == sb.kubernetes_id
 }
 
 /// Looks a backend up by name as the state does: the built-ins are rows like the others.
@@ -115,19 +114,19 @@ enum Found {
     Builtin(Backend),
 }
 
-fn find(st: &State, name: &str) -> Option<Found> {
+fn find(sb: &SecretBackends, name: &str) -> Option<Found> {
     match name {
-        "internal" => Some(Found::Builtin(internal_backend(st))),
+        "internal" => Some(Found::Builtin(internal_backend(sb))),
         // Bootstrap stores no config rows for it (`domain/secretbackend/bootstrap`).
         "kubernetes" => Some(Found::Builtin(Backend {
-            id: st.kubernetes_backend_id.clone(),
+            id: sb.kubernetes_id.clone(),
             name: "kubernetes".into(),
             backend_type: "kubernetes".into(),
             config: Map::new(),
             token_rotate_interval: None,
         })),
-        _ => st
-            .backends
+        _ => sb
+            .added
             .iter()
             .position(|b| b.name == name)
             .map(Found::User),
@@ -136,7 +135,7 @@ fn find(st: &State, name: &str) -> Option<Found> {
 
 // ---- the four methods (4.0 reference §4.4–§4.7) ------------------------------------------
 
-fn add(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
+fn add(sb: &mut SecretBackends, arg: &Map<String, Value>) -> Result<(), RpcErr> {
     let name = str_of(arg, "name");
     if name.is_empty() {
         return Err(not_valid("missing name"));
@@ -175,15 +174,15 @@ fn add(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
         "" => crate::util::random_uuid(),
         given => given.to_string(),
     };
-    if is_builtin_id(st, &id) {
+    if is_builtin_id(sb, &id) {
         return Err(immutable(&id));
     }
-    if st.backends.iter().any(|b| b.name == name && b.id != id) {
+    if sb.added.iter().any(|b| b.name == name && b.id != id) {
         return Err(already_exists(name));
     }
     // The insert is an upsert on the id: an existing backend's name and interval are
     // replaced, its type kept, and its config replaced unless none was given.
-    match st.backends.iter_mut().find(|b| b.id == id) {
+    match sb.added.iter_mut().find(|b| b.id == id) {
         Some(b) => {
             b.name = name.to_string();
             b.token_rotate_interval = rotate;
@@ -191,7 +190,7 @@ fn add(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
                 b.config = cfg;
             }
         }
-        None => st.backends.push(Backend {
+        None => sb.added.push(Backend {
             id,
             name: name.to_string(),
             backend_type: backend_type.to_string(),
@@ -202,7 +201,7 @@ fn add(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
     Ok(())
 }
 
-fn update(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
+fn update(sb: &mut SecretBackends, arg: &Map<String, Value>) -> Result<(), RpcErr> {
     let name = str_of(arg, "name");
     if name.is_empty() {
         return Err(not_valid("both ID and name are missing"));
@@ -218,8 +217,8 @@ fn update(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
     if let Some(new) = new_name.filter(|n| reserved(n)) {
         return Err(not_valid(format!("reserved name {new:?}")));
     }
-    let existing = match find(st, name) {
-        Some(Found::User(i)) => st.backends[i].clone(),
+    let existing = match find(sb, name) {
+        Some(Found::User(i)) => sb.added[i].clone(),
         Some(Found::Builtin(b)) => b,
         None => return Err(not_found(name)),
     };
@@ -247,19 +246,19 @@ fn update(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
         }
         super::check_min_rotate(ns)?;
     }
-    if is_builtin_id(st, &existing.id) {
+    if is_builtin_id(sb, &existing.id) {
         return Err(immutable(&existing.id));
     }
     if let Some(new) = new_name
-        && st
-            .backends
+        && sb
+            .added
             .iter()
             .any(|b| b.name == new && b.id != existing.id)
     {
         return Err(already_exists(new));
     }
-    let b = st
-        .backends
+    let b = sb
+        .added
         .iter_mut()
         .find(|b| b.id == existing.id)
         .expect("found above");
@@ -278,33 +277,33 @@ fn update(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
     Ok(())
 }
 
-fn remove(st: &mut State, arg: &Map<String, Value>) -> Result<(), RpcErr> {
+fn remove(sb: &mut SecretBackends, arg: &Map<String, Value>) -> Result<(), RpcErr> {
     let name = str_of(arg, "name");
     if name.is_empty() {
         return Err(not_valid("both ID and name are missing"));
     }
-    let idx = match find(st, name) {
+    let idx = match find(sb, name) {
         None => return Err(not_found(name)),
         // Immutable, even with force.
         Some(Found::Builtin(_)) => return Err(deleting_in_use()),
         Some(Found::User(i)) => i,
     };
-    let id = st.backends[idx].id.clone();
-    let in_use = st.secret_counts.get(&id).copied().unwrap_or(0) > 0;
+    let id = sb.added[idx].id.clone();
+    let in_use = sb.counts.get(&id).copied().unwrap_or(0) > 0;
     let force = arg.get("force").and_then(Value::as_bool).unwrap_or(false);
     if in_use && !force {
         return Err(deleting_in_use());
     }
-    st.backends.remove(idx);
-    st.secret_counts.remove(&id);
+    sb.added.remove(idx);
+    sb.counts.remove(&id);
     Ok(())
 }
 
 /// `internal` and every added backend, sorted by name, whatever their secret count; the
 /// built-in `kubernetes` backend is never listed, not even by name.
-fn list(st: &State, names: Option<&[String]>, reveal: bool) -> String {
-    let internal = internal_backend(st);
-    let mut all: Vec<&Backend> = st.backends.iter().collect();
+fn list(sb: &SecretBackends, names: Option<&[String]>, reveal: bool) -> String {
+    let internal = internal_backend(sb);
+    let mut all: Vec<&Backend> = sb.added.iter().collect();
     all.push(&internal);
     all.sort_by(|a, b| a.name.cmp(&b.name));
     let results = all
@@ -317,7 +316,7 @@ fn list(st: &State, names: Option<&[String]>, reveal: bool) -> String {
                 .then(|| ping(&b.backend_type, &b.config));
             // A backend with no config rows comes back with a nil map: `null`.
             let config = (!b.config.is_empty()).then(|| b.config.clone());
-            WireResult::new(st, b, reveal, config, ping)
+            WireResult::new(sb, b, reveal, config, ping)
         })
         .collect();
     // An empty list is `[]` in 4.0, never `null`.
@@ -327,35 +326,17 @@ fn list(st: &State, names: Option<&[String]>, reveal: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::versions::Emulation;
 
-    fn state(version: &str) -> State {
-        State {
-            controller_uuid: crate::util::random_uuid(),
-            controller_model_uuid: crate::util::random_uuid(),
-            server_version: version.into(),
-            juju: Emulation::new(version).unwrap(),
-            upgrades: Vec::new(),
-            users: Default::default(),
-            backends: Vec::new(),
-            internal_backend_id: crate::util::random_uuid(),
-            kubernetes_backend_id: crate::util::random_uuid(),
-            secret_counts: Default::default(),
-            models: Vec::new(),
-            requests: Vec::new(),
-            faults: Default::default(),
-            redirect: None,
-            bakery: Default::default(),
-            client_credentials: None,
-        }
+    fn state() -> SecretBackends {
+        SecretBackends::new(crate::util::random_uuid())
     }
 
     /// No client can add an unreachable kubernetes backend (add pings, and its endpoint is
     /// immutable), so this is checked on the state: 3.6 pings it on list, 4.0 does not.
     #[test]
     fn external_kubernetes_backends_are_not_pinged_on_list() {
-        let k8s = |st: &mut State| {
-            st.backends.push(Backend {
+        let k8s = |sb: &mut SecretBackends| {
+            sb.added.push(Backend {
                 id: "k".into(),
                 name: "k".into(),
                 backend_type: "kubernetes".into(),
@@ -367,14 +348,14 @@ mod tests {
                 token_rotate_interval: None,
             })
         };
-        let mut st = state("4.0.14");
+        let mut st = state();
         k8s(&mut st);
         let listed: Value = serde_json::from_str(&list(&st, None, false)).unwrap();
         assert_eq!(listed["results"][0]["result"]["name"], "internal");
         assert_eq!(listed["results"][1]["status"], "active");
         assert!(listed["results"][1].get("message").is_none());
 
-        let mut st = state("3.6.26");
+        let mut st = state();
         k8s(&mut st);
         let listed: Value =
             serde_json::from_str(&(super::super::JUJU_3.list)(&st, None, false)).unwrap();
