@@ -19,7 +19,7 @@ use crate::login::{self, Session, Target, host_ports};
 use crate::mux::{self, Mux};
 use crate::options::ConnectOptions;
 use crate::redact::Redaction;
-use crate::rpc::{CallError, RpcConn};
+use crate::rpc::{Call, CallError, RpcConn};
 use crate::tags;
 use log::debug;
 
@@ -223,7 +223,15 @@ impl Connection {
             self.reconnect_if_broken(&mux)?;
             mux = self.mux(&what)?;
         }
-        let result = mux.call(facade, version, method, params, deadline, timeout, trace);
+        let result = mux.call(&Call {
+            facade,
+            version,
+            method,
+            params,
+            deadline,
+            timeout,
+            trace,
+        });
         match result {
             Ok(r) => Ok(r),
             Err(CallError::NotSent(e)) => Err(e),

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, ErrorCode, ErrorKind};
 use crate::options::ConnectOptions;
 use crate::redact::{Redaction, Strings, is_credential_key};
-use crate::rpc::RpcConn;
+use crate::rpc::{Call, RpcConn};
 use crate::tags;
 use crate::transport;
 
@@ -26,6 +26,25 @@ pub(crate) const LOGIN: Redaction = Redaction {
     strings: Strings::Shown,
     scrub: crate::redact::scrub_echoed_values,
 };
+
+/// An `Admin` call of the login, bounded by the connect deadline.
+fn admin_call<'a, P: ?Sized>(
+    version: u32,
+    method: &'a str,
+    params: &'a P,
+    opts: &ConnectOptions,
+    deadline: Instant,
+) -> Call<'a, P> {
+    Call {
+        facade: "Admin",
+        version,
+        method,
+        params,
+        deadline,
+        timeout: opts.connect_timeout,
+        trace: &LOGIN,
+    }
+}
 
 /// What a connection is to: the controller itself (`/api`), or one of its models
 /// (`/model/<uuid>/api`).
@@ -289,15 +308,13 @@ pub(crate) fn ask_redirect_info(
         #[serde(rename = "ca-cert", default)]
         ca_cert: String,
     }
-    let info: Result<RedirectInfoResult, _> = conn.call(
-        "Admin",
+    let info: Result<RedirectInfoResult, _> = conn.call(&admin_call(
         3,
         "RedirectInfo",
         &serde_json::json!({}),
+        opts,
         deadline,
-        opts.connect_timeout,
-        &LOGIN,
-    );
+    ));
     match info {
         Ok(r) if !r.ca_cert.is_empty() => {
             let info = serde_json::json!({"servers": r.servers, "ca-cert": r.ca_cert});
@@ -335,16 +352,8 @@ fn login_call(
         user_data: "",
         client_version: &opts.client_version,
     };
-    conn.call(
-        "Admin",
-        3,
-        "Login",
-        &req,
-        deadline,
-        opts.connect_timeout,
-        &LOGIN,
-    )
-    .map_err(login_error)
+    conn.call(&admin_call(3, "Login", &req, opts, deadline))
+        .map_err(login_error)
 }
 
 /// JAAS: `Admin` v4 `LoginWithClientCredentials` (3.6 `api/clientcredentialsloginprovider.go`).
@@ -366,15 +375,7 @@ fn login_with_client_credentials(
         client_id: id,
         client_secret: secret,
     };
-    conn.call(
-        "Admin",
-        4,
-        "LoginWithClientCredentials",
-        &params,
-        deadline,
-        opts.connect_timeout,
-        &LOGIN,
-    )
+    conn.call(&admin_call(4, "LoginWithClientCredentials", &params, opts, deadline))
     .map_err(|e| {
         let e = login_error(e);
         match e.code() {

@@ -27,7 +27,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, ErrorKind};
 use crate::redact::Redaction;
-use crate::rpc::{CallError, Decoded, RpcConn, Trace, broken, decode_reply};
+use crate::rpc::{Call, CallError, Decoded, RpcConn, Trace, broken, decode_reply};
 use crate::transport::recv_within;
 
 /// Why a connection can no longer be used.
@@ -173,25 +173,16 @@ impl Mux {
         self.lock_state().gone.clone()
     }
 
-    /// Makes one call and decodes its `response` into `R`, all before `deadline`, while
-    /// other threads make theirs. `timeout` is only for messages.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn call<P, R>(
-        &self,
-        facade: &str,
-        version: u32,
-        method: &str,
-        params: &P,
-        deadline: Instant,
-        timeout: Duration,
-        trace: Trace,
-    ) -> Result<R, CallError>
+    /// Makes one call and decodes its `response` into `R`, all before its deadline, while
+    /// other threads make theirs.
+    pub(crate) fn call<P, R>(&self, call: &Call<'_, P>) -> Result<R, CallError>
     where
         P: Serialize + ?Sized,
         R: DeserializeOwned,
     {
         let started = Instant::now();
-        let what = || format!("{facade}.{method}");
+        let what = || call.what();
+        let (deadline, timeout, trace) = (call.deadline, call.timeout, call.trace);
         let id = {
             let mut st = self.lock_state();
             if let Some(g) = &st.gone {
@@ -208,48 +199,21 @@ impl Mux {
         };
         let unwinding = Unwinding { mux: self, id };
         let result = self
-            .send(
-                facade, version, method, params, id, deadline, timeout, trace,
-            )
+            .send(call, id)
             .and_then(|()| self.await_reply::<R>(id, deadline, timeout, trace, &what));
         drop(unwinding);
         if result.is_err() {
             self.lock_state().forget(id);
         }
-        if log_enabled!(Level::Debug) {
-            let outcome = match &result {
-                Ok(_) => "ok".to_string(),
-                Err(CallError::NotSent(e) | CallError::Usable(e))
-                | Err(CallError::Broken { error: e, .. }) => format!("error: {}", e.kind_label()),
-            };
-            debug!(
-                "call {facade}({version}).{method} request-id={id} {:?} {outcome}",
-                started.elapsed()
-            );
-        }
-        result
+        call.finish(id, started, result)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn send<P: Serialize + ?Sized>(
-        &self,
-        facade: &str,
-        version: u32,
-        method: &str,
-        params: &P,
-        id: u64,
-        deadline: Instant,
-        timeout: Duration,
-        trace: Trace,
-    ) -> Result<(), CallError> {
-        let what = || format!("{facade}.{method}");
+    fn send<P: Serialize + ?Sized>(&self, call: &Call<'_, P>, id: u64) -> Result<(), CallError> {
+        let what = || call.what();
         let mut conn = self.lock_stream();
-        conn.encode(facade, version, method, params, id, trace)?;
-        if Instant::now() >= deadline {
-            // The wait for the stream used it all: a request sent now would be answered
-            // after its caller gave up.
-            return Err(CallError::NotSent(Error::timeout(&what(), timeout)));
-        }
+        conn.encode(call, id)?;
+        // The wait for the stream may have used the deadline up.
+        call.too_late()?;
         if self.dead.load(Ordering::Acquire) {
             drop(conn);
             let g = self.lock_state().gone.clone();
@@ -259,7 +223,7 @@ impl Mux {
             });
             return Err(CallError::NotSent(not_connected(&what(), &g)));
         }
-        if let Err(e) = conn.send_encoded(deadline) {
+        if let Err(e) = conn.send_encoded(call.deadline) {
             drop(conn);
             // Part of the frame may be on the wire: the stream can no longer be trusted.
             // A close() meanwhile (it shuts the socket down under a stalled write) is the
@@ -570,15 +534,15 @@ pub(crate) fn start_keepalive(
                     continue;
                 }
                 let deadline = crate::util::deadline_after(ping_timeout);
-                let r = m.call::<_, serde::de::IgnoredAny>(
-                    "Pinger",
+                let r = m.call::<_, serde::de::IgnoredAny>(&Call {
+                    facade: "Pinger",
                     version,
-                    "Ping",
-                    &serde_json::json!({}),
+                    method: "Ping",
+                    params: &serde_json::json!({}),
                     deadline,
-                    ping_timeout,
-                    &Redaction::NONE,
-                );
+                    timeout: ping_timeout,
+                    trace: &Redaction::NONE,
+                });
                 match r {
                     Ok(_) => {}
                     // An error reply still came from a live controller.

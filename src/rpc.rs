@@ -1,9 +1,8 @@
-//! RPC over one WebSocket: the JSON envelope, request ids, matching replies, deadlines,
-//! and the per-call log lines.
-//!
-//! The calling thread writes its request and reads until its own reply arrives: no reader
-//! thread, so a call costs one round trip and no extra thread wake-up. A reply for an id
-//! nobody waits for (the late answer to a call that timed out) is logged and dropped.
+//! Juju's RPC over one WebSocket: a [`Call`] (the JSON envelope it is encoded into, its
+//! trace line under the facade's redaction policy, the not-sent check, the outcome's log
+//! line), decoding a reply in one pass, and [`RpcConn`], a connection used by one thread at
+//! a time: the login's, before `mux` shares it between threads. Both call paths (login
+//! here, every later call in `mux`) go through the same `Call`.
 
 use std::time::{Duration, Instant};
 
@@ -54,6 +53,91 @@ impl CallError {
     }
 }
 
+/// One call, as both call paths make it (the login's on a bare connection, and every later
+/// one through `mux`): what to send, and the bounds it runs under. What the paths share
+/// is written once here: encoding and its trace line, the not-sent check, and the
+/// outcome's log line.
+pub(crate) struct Call<'a, P: ?Sized> {
+    pub(crate) facade: &'a str,
+    pub(crate) version: u32,
+    pub(crate) method: &'a str,
+    pub(crate) params: &'a P,
+    /// When the whole call (waiting for the connection included) must be over.
+    pub(crate) deadline: Instant,
+    /// The timeout the deadline came from, for messages.
+    pub(crate) timeout: Duration,
+    /// The facade's redaction policy.
+    pub(crate) trace: Trace,
+}
+
+impl<P: Serialize + ?Sized> Call<'_, P> {
+    /// `Facade.Method`, for messages (only built when something fails).
+    pub(crate) fn what(&self) -> String {
+        format!("{}.{}", self.facade, self.method)
+    }
+
+    /// Encodes this call as request `id` into `buf`, and traces it under its policy.
+    fn encode(&self, buf: &mut Vec<u8>, id: u64) -> Result<(), CallError> {
+        buf.clear();
+        serde_json::to_writer(
+            &mut *buf,
+            &Request {
+                request_id: id,
+                facade: self.facade,
+                version: self.version,
+                request: self.method,
+                params: self.params,
+            },
+        )
+        .map_err(|e| {
+            CallError::Usable(Error::invalid(format!(
+                "{}: cannot encode the parameters: {e}",
+                self.what()
+            )))
+        })?;
+        if log_enabled!(Level::Trace) {
+            trace!("-> {}", self.trace.json(buf));
+        }
+        Ok(())
+    }
+
+    /// The not-sent check, made after waiting for the connection and just before writing:
+    /// a request sent after its deadline would be answered after its caller gave up.
+    pub(crate) fn too_late(&self) -> Result<(), CallError> {
+        if Instant::now() >= self.deadline {
+            return Err(CallError::NotSent(Error::timeout(
+                &self.what(),
+                self.timeout,
+            )));
+        }
+        Ok(())
+    }
+
+    /// The one log line of a call's outcome, at debug, for either path.
+    pub(crate) fn finish<R>(
+        &self,
+        id: u64,
+        started: Instant,
+        result: Result<R, CallError>,
+    ) -> Result<R, CallError> {
+        if log_enabled!(Level::Debug) {
+            let outcome = match &result {
+                Ok(_) => "ok".to_string(),
+                Err(CallError::NotSent(e) | CallError::Usable(e))
+                | Err(CallError::Broken { error: e, .. }) => format!("error: {}", e.kind_label()),
+            };
+            debug!(
+                "call {}({}).{} request-id={id} {:?} {outcome}",
+                self.facade,
+                self.version,
+                self.method,
+                started.elapsed()
+            );
+        }
+        result
+    }
+}
+
 /// What the trace log may show of a call's messages, and what its errors may show: the
 /// redaction policy of the call's facade ([`Redaction::GENERIC`] for a generic call).
 pub(crate) type Trace = &'static Redaction;
@@ -79,19 +163,8 @@ impl RpcConn {
         self.socket.get_mut().get_mut().set_bound(bound);
     }
 
-    /// Makes one call and decodes its `response` into `R`, all before `deadline`.
-    /// `timeout` is only for messages.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn call<P, R>(
-        &mut self,
-        facade: &str,
-        version: u32,
-        method: &str,
-        params: &P,
-        deadline: Instant,
-        timeout: Duration,
-        trace: Trace,
-    ) -> Result<R, CallError>
+    /// Makes one call and decodes its `response` into `R`, all before its deadline.
+    pub(crate) fn call<P, R>(&mut self, call: &Call<'_, P>) -> Result<R, CallError>
     where
         P: Serialize + ?Sized,
         R: DeserializeOwned,
@@ -99,52 +172,19 @@ impl RpcConn {
         let started = Instant::now();
         let id = self.next_id;
         self.next_id += 1;
-        let result = self.round_trip(
-            facade, version, method, params, id, deadline, timeout, trace,
-        );
-        if log_enabled!(Level::Debug) {
-            let outcome = match &result {
-                Ok(_) => "ok".to_string(),
-                Err(e) => match e {
-                    CallError::NotSent(e)
-                    | CallError::Usable(e)
-                    | CallError::Broken { error: e, .. } => {
-                        format!("error: {}", e.kind_label())
-                    }
-                },
-            };
-            debug!(
-                "call {facade}({version}).{method} request-id={id} {:?} {outcome}",
-                started.elapsed()
-            );
-        }
-        result
+        let result = self.round_trip(call, id);
+        call.finish(id, started, result)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn round_trip<P, R>(
-        &mut self,
-        facade: &str,
-        version: u32,
-        method: &str,
-        params: &P,
-        id: u64,
-        deadline: Instant,
-        timeout: Duration,
-        trace: Trace,
-    ) -> Result<R, CallError>
+    fn round_trip<P, R>(&mut self, call: &Call<'_, P>, id: u64) -> Result<R, CallError>
     where
         P: Serialize + ?Sized,
         R: DeserializeOwned,
     {
-        self.encode(facade, version, method, params, id, trace)?;
-        // Only built when something fails: the hot path formats nothing.
-        let what = || format!("{facade}.{method}");
-        if Instant::now() >= deadline {
-            // The wait for the connection used it all: a request sent now would be answered
-            // after its caller gave up.
-            return Err(CallError::NotSent(Error::timeout(&what(), timeout)));
-        }
+        self.encode(call, id)?;
+        call.too_late()?;
+        let what = || call.what();
+        let (deadline, timeout, trace) = (call.deadline, call.timeout, call.trace);
         self.set_bound(Bound::Deadline(deadline));
         if let Err(e) = self.socket.send_text(&self.wbuf) {
             // Part of the frame may be on the wire: the stream can no longer be trusted.
@@ -186,36 +226,13 @@ impl RpcConn {
         }
     }
 
-    /// Encodes request `id` into the write buffer, and traces it.
+    /// Encodes `call` as request `id` into the write buffer, and traces it.
     pub(crate) fn encode<P: Serialize + ?Sized>(
         &mut self,
-        facade: &str,
-        version: u32,
-        method: &str,
-        params: &P,
+        call: &Call<'_, P>,
         id: u64,
-        trace: Trace,
     ) -> Result<(), CallError> {
-        self.wbuf.clear();
-        serde_json::to_writer(
-            &mut self.wbuf,
-            &Request {
-                request_id: id,
-                facade,
-                version,
-                request: method,
-                params,
-            },
-        )
-        .map_err(|e| {
-            CallError::Usable(Error::invalid(format!(
-                "{facade}.{method}: cannot encode the parameters: {e}"
-            )))
-        })?;
-        if log_enabled!(Level::Trace) {
-            trace!("-> {}", trace.json(&self.wbuf));
-        }
-        Ok(())
+        call.encode(&mut self.wbuf, id)
     }
 
     /// Sends what [`encode`](Self::encode) wrote, bounded by `deadline`.
