@@ -560,7 +560,7 @@ fn print_models(
             }
             [
                 name,
-                m.model_type.clone(),
+                m.model_type.to_string(),
                 m.owner.clone(),
                 m.last_connection
                     .clone()

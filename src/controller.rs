@@ -6,7 +6,7 @@ use crate::Model;
 use crate::connection::Connection;
 use crate::error::Error;
 use crate::handle::connection_methods;
-use crate::login::Target;
+use crate::login::{ControllerAccess, Target};
 use crate::modelmanager::{self, ModelSummary};
 use crate::options::ConnectOptions;
 use crate::secretbackends::{
@@ -80,15 +80,16 @@ impl Controller {
         })
     }
 
-    /// The user's access to the controller: `login`, `add-model` or `superuser`.
+    /// The user's access to the controller: `login`, `add-model` or `superuser` (it compares
+    /// with those strings).
     ///
     /// ```no_run
     /// # fn f(ctrl: &juju_client::Controller) {
     /// let can_change_backends = ctrl.controller_access() == "superuser";
     /// # }
     /// ```
-    pub fn controller_access(&self) -> String {
-        self.conn.controller_access()
+    pub fn controller_access(&self) -> ControllerAccess {
+        ControllerAccess::from(self.conn.controller_access().as_str())
     }
 
     /// `call` refuses `ModelConfig` here: on a controller connection Juju applies it to the

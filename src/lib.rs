@@ -141,6 +141,12 @@
 //! breaking release of this crate. Before 1.0, minor versions may break the API;
 //! the CHANGELOG says how. The `fuzzing` feature is internal and not covered.
 //!
+//! The `testing` feature's API ([`testing::FakeController`] and its builder) follows the
+//! same semver rules as the rest: a breaking change to it is a breaking release. What the
+//! fake *answers* is not frozen: when it is found to differ from the Juju version it
+//! emulates, it is corrected to answer as Juju does, in any release, and the CHANGELOG
+//! says so (a test of yours that relied on the difference was relying on a bug).
+//!
 //! The minimum supported Rust version is 1.89; raising it is a minor-version change.
 //!
 //! Names follow the Rust API guidelines: getters have no `get_` prefix
@@ -253,9 +259,9 @@ pub use error::{Error, ErrorCode, ErrorKind};
 pub use facades::CLIENT_FACADES;
 #[cfg(feature = "juju-data")]
 pub use jujudata::juju_data_dir;
-pub use login::Redirect;
+pub use login::{ControllerAccess, ModelAccess, Redirect};
 pub use model::Model;
-pub use modelmanager::ModelSummary;
+pub use modelmanager::{ModelSummary, ModelType};
 pub use options::{
     ConnectOptions, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_KEEPALIVE,
     DEFAULT_MAX_MESSAGE_SIZE, DischargeToken, Interaction, PasswordPrompt, ProxySetting,

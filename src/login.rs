@@ -27,6 +27,33 @@ pub(crate) const LOGIN: Redaction = Redaction {
     scrub: crate::redact::scrub_echoed_values,
 };
 
+crate::util::wire_enum! {
+    /// What the logged-in user may do on the controller
+    /// ([`Controller::controller_access`](crate::Controller::controller_access)).
+    pub enum ControllerAccess {
+        /// `login`: log in, list what was shared with the user.
+        Login = "login",
+        /// `add-model`: also add models.
+        AddModel = "add-model",
+        /// `superuser`: everything, secret backends included.
+        Superuser = "superuser",
+    }
+    example: "superuser"
+}
+
+crate::util::wire_enum! {
+    /// What the logged-in user may do on a model ([`Model::model_access`](crate::Model::model_access)).
+    pub enum ModelAccess {
+        /// `read`: see the model (list secrets, not reveal them).
+        Read = "read",
+        /// `write`: change it (add, update, remove, grant user secrets).
+        Write = "write",
+        /// `admin`: everything, revealing secrets included.
+        Admin = "admin",
+    }
+    example: "write"
+}
+
 /// An `Admin` call of the login, bounded by the connect deadline.
 fn admin_call<'a, P: ?Sized>(
     version: u32,

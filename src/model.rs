@@ -5,7 +5,7 @@
 use crate::connection::Connection;
 use crate::error::Error;
 use crate::handle::connection_methods;
-use crate::login::Target;
+use crate::login::{ModelAccess, Target};
 use crate::modelconfig;
 #[cfg(feature = "juju-data")]
 use crate::modelmanager;
@@ -116,11 +116,12 @@ impl Model {
     ///
     /// ```no_run
     /// # fn f(model: &juju_client::Model) {
-    /// let can_configure = matches!(model.model_access().as_str(), "write" | "admin");
+    /// use juju_client::ModelAccess;
+    /// let can_configure = matches!(model.model_access(), ModelAccess::Write | ModelAccess::Admin);
     /// # }
     /// ```
-    pub fn model_access(&self) -> String {
-        self.conn.model_access()
+    pub fn model_access(&self) -> ModelAccess {
+        ModelAccess::from(self.conn.model_access().as_str())
     }
 
     /// Every facade the model offers may be called generically.

@@ -35,6 +35,17 @@ impl<'a, C: Caller + ?Sized> Client<'a, C> {
     }
 }
 
+crate::util::wire_enum! {
+    /// The kind of model ([`ModelSummary::model_type`]).
+    pub enum ModelType {
+        /// `iaas`: machines.
+        Iaas = "iaas",
+        /// `caas`: a Kubernetes namespace.
+        Caas = "caas",
+    }
+    example: "caas"
+}
+
 /// A model the user can see, as `ModelManager.ListModels` describes it.
 ///
 /// Get them with [`Controller::models`](crate::Controller::models), or one with [`Controller::find_model`](crate::Controller::find_model). It is
@@ -58,7 +69,7 @@ pub struct ModelSummary {
     /// model's qualifier).
     pub owner: String,
     /// `iaas` or `caas`.
-    pub model_type: String,
+    pub model_type: ModelType,
     /// When the listing user last connected to it (RFC 3339), if ever.
     pub last_connection: Option<String>,
 }
@@ -115,7 +126,7 @@ impl From<UserModel> for ModelSummary {
             name: u.model.name,
             uuid: u.model.uuid,
             owner,
-            model_type: u.model.model_type,
+            model_type: ModelType::from(u.model.model_type.as_str()),
             // Juju 3 sends Go's zero time for "never".
             last_connection: u
                 .last_connection
@@ -203,7 +214,7 @@ mod tests {
             name: name.into(),
             uuid: format!("{owner}-{name}"),
             owner: owner.into(),
-            model_type: "iaas".into(),
+            model_type: ModelType::Iaas,
             last_connection: None,
         }
     }

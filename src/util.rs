@@ -87,6 +87,77 @@ pub(crate) fn escaped(url: &str) -> String {
     }
 }
 
+/// Declares a public enum of wire strings Juju may add to: the known values as variants,
+/// anything else kept verbatim in `Other`, `as_str`, `From<&str>`, `Display`, `Serialize`
+/// (as the string) and comparison with `&str` (so `access == "admin"` reads as before).
+macro_rules! wire_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )+
+        }
+        example: $example:literal
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+            /// A value this crate does not know, kept verbatim.
+            Other(String),
+        }
+
+        impl $name {
+            #[doc = concat!(
+                "The wire string.\n\n```\nuse juju_client::", stringify!($name), ";\n",
+                "assert_eq!(", stringify!($name), "::from(\"", $example, "\").as_str(), \"",
+                $example, "\");\n```"
+            )]
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( $name::$variant => $wire, )+
+                    $name::Other(s) => s,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $( $wire => $name::$variant, )+
+                    other => $name::Other(other.to_string()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+    };
+}
+
+pub(crate) use wire_enum;
+
 #[cfg(test)]
 mod tests {
     use super::*;
