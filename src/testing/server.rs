@@ -16,7 +16,7 @@ use super::versions::Emulation;
 use super::wire::{Reply, RpcErr, go_html_escape, json_string};
 use super::{
     Fault, ReceivedRequest, Shared, State, admin, allwatcher, controller, modelconfig, models,
-    pinger, secretbackends,
+    pinger, secretbackends, secrets,
 };
 use crate::redact::REDACTED;
 use crate::websocket::{self, Route};
@@ -39,6 +39,7 @@ pub(crate) const FACADES: &[(&str, Handler)] = &[
     ("ModelManager", models::call),
     ("Pinger", pinger::call),
     ("SecretBackends", secretbackends::call),
+    ("Secrets", secrets::call),
 ];
 
 /// Everything a facade method sees: the one argument of every [`Handler`].
