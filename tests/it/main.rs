@@ -20,5 +20,6 @@ mod model_api;
 mod models;
 mod rpc;
 mod secretbackends;
+mod secrets;
 mod threads;
 mod versions;
