@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::params::Filter;
 use super::store::{
-    Env, Listed, ModelSecrets, Revision, Rules, Secret, Store, not_found, valid_app_name,
+    Env, Listed, ModelSecrets, Revision, Rules, Secret, Store, not_found, valid_application_name,
 };
 use super::uri::{self, Uri, go_quote};
 use crate::testing::wire::RpcErr;
@@ -245,9 +245,9 @@ fn parse_tag(tag: &str) -> Result<String, RpcErr> {
     };
     let ok = match kind {
         "model" => crate::util::is_uuid(id) && !id.contains(|c: char| c.is_ascii_uppercase()),
-        "application" => valid_app_name(id),
+        "application" => valid_application_name(id),
         "unit" => id.rsplit_once('-').is_some_and(|(app, n)| {
-            valid_app_name(app) && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+            valid_application_name(app) && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
         }),
         "machine" | "user" | "controller" | "cloud" | "cloudcred" | "relation" | "action"
         | "operation" | "storage" | "volume" | "filesystem" | "space" | "subnet"

@@ -22,7 +22,7 @@ mod params;
 mod store;
 mod uri;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::SystemTime;
 
 use serde_json::Value;
@@ -149,8 +149,7 @@ pub(crate) fn call(ctx: &mut Ctx<'_>) -> Reply {
         superuser: ctx.superuser(),
     };
     let parts = EnvParts::new(&st, m);
-    // Applications come with the fake's model applications; until then none exists.
-    let app_exists = |_: &str| false;
+    let app_exists = |app: &str| parts.applications.contains(app);
     let env = parts.env(ctx.model_uuid, &app_exists);
     let reply = handle(
         &mut st.secrets,
@@ -174,6 +173,8 @@ struct EnvParts {
     backends: Vec<BackendRef>,
     active: Result<String, String>,
     now: SystemTime,
+    /// The model's applications, for grants.
+    applications: BTreeSet<String>,
 }
 
 impl EnvParts {
@@ -196,6 +197,7 @@ impl EnvParts {
             active: st.active_secret_backend(m),
             // The fake's clock (`FakeController::advance_clock`).
             now: SystemTime::now() + st.bakery.skew,
+            applications: m.applications.clone(),
         }
     }
 
@@ -269,8 +271,8 @@ pub(crate) fn add_charm_secret(
     let uuid = m.uuid.clone();
     let parts = EnvParts::new(st, m);
     let backend = parts.active.clone().ok()?;
-    let no_apps = |_: &str| false;
-    let env = parts.env(&uuid, &no_apps);
+    let app_exists = |app: &str| parts.applications.contains(app);
+    let env = parts.env(&uuid, &app_exists);
     let owner = match owner.split_once('/') {
         Some(_) => Owner::Unit(owner.to_string()),
         None => Owner::Application(owner.to_string()),

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::params::{CreateArg, DeleteArg, GrantArg, UpdateArg};
 use super::uri::{self, Uri, go_quote};
+pub(crate) use crate::testing::models::valid_application_name;
 pub(crate) use crate::testing::wire::perm;
 use crate::testing::wire::{RpcErr, go_html_escape};
 
@@ -276,20 +277,6 @@ fn label_taken(label: &str) -> RpcErr {
         format!("secret with name {} already exists", go_quote(label)),
         "already exists",
     )
-}
-
-/// `names.IsValidApplication`.
-pub(crate) fn valid_app_name(name: &str) -> bool {
-    // ^(?:[a-z][a-z0-9]*(?:-[a-z0-9]*[a-z][a-z0-9]*)*)$
-    let mut parts = name.split('-');
-    let first = parts.next().unwrap_or("");
-    let ok_chars = |p: &str| {
-        p.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    };
-    first.starts_with(|c: char| c.is_ascii_lowercase())
-        && ok_chars(first)
-        && parts.all(|p| ok_chars(p) && p.bytes().any(|b| b.is_ascii_lowercase()))
 }
 
 /// The checksum Juju keeps of a revision's content (`core/secrets/secretvalue.go`
@@ -917,7 +904,7 @@ fn grant_revoke_36(
         return Ok(());
     }
     // `GrantSecretAccess`: the subject first, then the secret (`state/secrets.go`).
-    if !valid_app_name(app) {
+    if !valid_application_name(app) {
         return Err(RpcErr::new(
             format!(
                 "invalid subject reference: {} is not a valid application name",
