@@ -15,6 +15,13 @@
 //! - `ModelManager` `ListModels`, `ListModelSummaries` and `ModelInfo`;
 //! - `ModelConfig` v3 `ModelGet`, `ModelSet` (with the `secret-backend` checks of 3.x) and
 //!   `ModelUnset`, and on 4.0 v4 `GetModelSecretBackend` and `SetModelSecretBackend`;
+//! - `Secrets` on model connections (user secrets): v2 `ListSecrets`, `CreateSecrets`,
+//!   `UpdateSecrets`, `RemoveSecrets`, `GrantSecret` and `RevokeSecret` with each version's
+//!   permissions, texts and codes, and v1 as each version answers it (3.1 and 3.2 have only
+//!   v1, with `ListSecrets`). Content goes to the model's active secret backend, changing
+//!   that backend drains the model's user secrets to the new one at once, and `num-secrets`
+//!   counts what is stored; [`add_charm_secret`](FakeController::add_charm_secret) seeds a
+//!   charm's secret;
 //! - `Client.WatchAll` and `AllWatcher` `Next`/`Stop` (the model's first state, then a
 //!   `Next` that waits until the watcher is stopped), as python-libjuju needs to open a
 //!   model;
@@ -55,7 +62,7 @@
 //!   field order), `params.Error`/`ErrorResults`, Go's JSON type errors, tags and times.
 //! - `State` has the controller's identity, the server's records, and one field per facade
 //!   that keeps state, owned by that facade's module (`admin`, `models`,
-//!   `secret_backends`). Which facades and versions each Juju offers is in `versions.rs`.
+//!   `secret_backends`, `secrets`). Which facades and versions each Juju offers is in `versions.rs`.
 //!
 //! Adding a facade is: one module with `pub(crate) fn call(ctx: &mut Ctx<'_>) -> Reply`
 //! (checking access with `State::model_access`, building replies with `wire`); one row in
@@ -75,6 +82,7 @@ mod modelconfig;
 mod models;
 mod pinger;
 mod secretbackends;
+mod secrets;
 mod server;
 mod versions;
 mod wire;
@@ -197,6 +205,8 @@ pub(crate) struct State {
     /// `SecretBackends`: the backends users added, the built-in ones' ids, and the
     /// secret counts.
     pub(crate) secret_backends: secretbackends::SecretBackends,
+    /// `Secrets`: every model's secrets, from which the backends' use is counted.
+    pub(crate) secrets: secrets::Store,
 }
 
 impl State {
@@ -221,6 +231,7 @@ impl State {
             bakery: bakery::Bakery::default(),
             models: models::Models::default(),
             secret_backends: secretbackends::SecretBackends::new(internal_id),
+            secrets: secrets::Store::default(),
         }
     }
 }
@@ -735,10 +746,13 @@ impl FakeController {
         self.shared.state().admin.set_disabled(name, false)
     }
 
-    /// Says that the controller model stores `n` secret revisions in the backend named
-    /// `name` (`internal` included), as if its charms had written secrets there: a backend
-    /// in use cannot be removed without `force` (nor renamed, before Juju 4.0). A backend's
-    /// count is the sum over all models (see
+    /// Says that the controller model stores `n` more secrets in the backend named `name`
+    /// (`internal` included), one revision each, as if its charms had written them there:
+    /// a backend in use cannot be removed without `force` (nor renamed, before Juju 4.0).
+    /// These secrets are counted (in `num-secrets`, and as `n` revisions when a removal is
+    /// refused) but not listed, and they do not move when the model's backend changes.
+    /// A backend's `num-secrets` is computed over all models: these, plus what the models'
+    /// `Secrets` facades store there (see
     /// [`set_model_secret_count`](Self::set_model_secret_count)). Returns false if there is
     /// no such backend.
     ///
@@ -757,8 +771,9 @@ impl FakeController {
     }
 
     /// Says that `model` (a UUID, `owner/name`, or a name only one model has) stores `n`
-    /// secret revisions in the backend named `backend` (`internal` included). Returns false
-    /// if there is no such model or backend.
+    /// more secrets, one revision each, in the backend named `backend` (`internal`
+    /// included), as [`set_secret_count`](Self::set_secret_count) does for the controller
+    /// model; `0` takes them away. Returns false if there is no such model or backend.
     ///
     /// ```
     /// use juju_client::testing::FakeController;
@@ -776,12 +791,49 @@ impl FakeController {
         let Some(id) = st.secret_backends.id_of(backend) else {
             return false;
         };
-        let Some(m) = st.models.find_mut(model) else {
+        let Some(uuid) = st.models.find(model).map(|m| m.uuid.clone()) else {
             return false;
         };
-        m.secret_counts.insert(id, n);
-        st.recount_secrets();
+        secrets::set_synthetic_count(&mut st, &uuid, &id, n);
         true
+    }
+
+    /// Adds a charm secret to `model` (named as for [`model_uuid`](Self::model_uuid)), as
+    /// if a charm had created it: owned by the application `owner`, or by a unit when
+    /// `owner` is `app/n`, labelled `label` (none when empty), with revision 1 holding
+    /// `content` (key → raw value; the fake base64-encodes it, as the wire carries it). Its
+    /// content is stored on the model's active secret backend. `ListSecrets` shows it with
+    /// the user secrets; the model may not update, grant or remove it on Juju 4.0, while
+    /// 3.6 lets it update and grant (not remove) it. Returns its URI (`secret:<id>`), or
+    /// `None` if there is no such model or (3.x) the backend the model's config names no
+    /// longer exists. The application need not exist.
+    ///
+    /// ```
+    /// use juju_client::testing::FakeController;
+    /// let fake = FakeController::start()?;
+    /// let uri = fake.add_charm_secret("admin/default", "mysql", "db-admin", [("password", "s3cret")]);
+    /// assert!(uri.unwrap().starts_with("secret:"));
+    /// assert_eq!(fake.add_charm_secret("nope", "mysql", "", [("k", "v")]), None);
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn add_charm_secret<I, K, V>(
+        &self,
+        model: &str,
+        owner: &str,
+        label: &str,
+        content: I,
+    ) -> Option<String>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: AsRef<[u8]>,
+    {
+        let data = content
+            .into_iter()
+            .map(|(k, v)| (k.into(), data_encoding::BASE64.encode(v.as_ref())))
+            .collect();
+        let owner = owner.strip_prefix("application-").unwrap_or(owner);
+        secrets::add_charm_secret(&mut self.shared.state(), model, owner, label, data)
     }
 
     /// Adds an IAAS model `name` owned by `owner` (who gets `admin` access to it), as

@@ -200,6 +200,8 @@ fn model_set(st: &mut State, uuid: &str, params: &Value) -> Reply {
             m.config.insert(k, v);
         }
     }
+    // A new `secret-backend` drains the model's user secrets there (reference §7).
+    st.secret_backend_changed(uuid);
     Ok("{}".to_string())
 }
 
@@ -280,6 +282,7 @@ fn model_unset(st: &mut State, uuid: &str, params: &Value) -> Reply {
             m.config.remove(&k);
         }
     }
+    st.secret_backend_changed(uuid);
     Ok("{}".to_string())
 }
 
@@ -324,6 +327,7 @@ fn set_model_secret_backend(st: &mut State, uuid: &str, params: &Value) -> Reply
             if let Some(m) = st.models.find_mut(uuid) {
                 m.secret_backend_id = id;
             }
+            st.secret_backend_changed(uuid);
             Ok("{}".to_string())
         }
         Err(e) => Ok(error_result(&Err(e))),

@@ -36,8 +36,6 @@ pub(crate) struct Model {
     /// one (`internal`, shown as `auto`). A removed backend's id leaves the model on the
     /// built-in one, as 4.0 switches models back when a backend is deleted.
     pub(crate) secret_backend_id: Option<String>,
-    /// Secret revisions the model stores, by backend id.
-    pub(crate) secret_counts: HashMap<String, u64>,
     /// Set when the model migrated away: logins are redirected there.
     pub(crate) redirect: Option<RedirectTarget>,
 }
@@ -56,7 +54,6 @@ impl Model {
             last_login: HashMap::new(),
             config: Map::new(),
             secret_backend_id: None,
-            secret_counts: HashMap::new(),
             redirect: None,
         }
     }
@@ -452,7 +449,9 @@ fn one_model_info(
 /// a backend without config has `config: null`, and only vault backends are pinged.
 fn secret_backends(st: &State, m: &Model) -> String {
     let sb = &st.secret_backends;
-    let holds = |id: &str| m.secret_counts.get(id).copied().unwrap_or(0);
+    // The model's own secrets in each backend, computed from what `Secrets` stores.
+    let usage = st.secrets.usage(Some(&m.uuid));
+    let holds = |id: &str| usage.get(id).map_or(0, |u| u.secrets);
     let v4 = st.juju.is_4();
     let internal = super::secretbackends::Backend {
         id: sb.internal_id.clone(),

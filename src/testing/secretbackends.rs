@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::State;
+use super::secrets::Usage;
 use super::server::Ctx;
 use super::versions::Emulation;
 use super::wire::{Reply, RpcErr, error_results, json_type_error, perm};
@@ -39,9 +40,9 @@ pub(crate) struct SecretBackends {
     pub(crate) internal_id: String,
     /// The id of Juju 4.0's built-in `kubernetes` backend (never listed; unused in 3.x).
     pub(crate) kubernetes_id: String,
-    /// Secret revisions stored per backend id, over all models: kept by
-    /// [`State::recount_secrets`] from the models' own counts.
-    pub(crate) counts: HashMap<String, u64>,
+    /// How much each backend (by id) is used by the secrets of all models: kept by
+    /// [`State::recount_secrets`] from what the `Secrets` store holds.
+    pub(crate) counts: HashMap<String, Usage>,
 }
 
 impl SecretBackends {
@@ -75,18 +76,24 @@ impl SecretBackends {
     pub(crate) fn by_id(&self, id: &str) -> Option<&Backend> {
         self.added.iter().find(|b| b.id == id)
     }
+
+    /// `num-secrets`: the distinct secrets with a revision in backend `id`.
+    pub(crate) fn secrets_in(&self, id: &str) -> u64 {
+        self.counts.get(id).map_or(0, |u| u.secrets)
+    }
+
+    /// The secret revisions stored in backend `id`: Juju's reference count of the
+    /// backend, which blocks its removal (and, before 4.0, its renaming).
+    pub(crate) fn revisions_in(&self, id: &str) -> u64 {
+        self.counts.get(id).map_or(0, |u| u.revisions)
+    }
 }
 
 impl State {
-    /// Recomputes the per-backend totals that SecretBackends reads: the revisions all
-    /// models store in each backend that still exists.
+    /// Recomputes the per-backend totals that SecretBackends reads from the secrets all
+    /// models store, in each backend that still exists; called after every change to them.
     pub(crate) fn recount_secrets(&mut self) {
-        let mut totals: HashMap<String, u64> = HashMap::new();
-        for m in self.models.iter() {
-            for (id, n) in &m.secret_counts {
-                *totals.entry(id.clone()).or_default() += n;
-            }
-        }
+        let mut totals = self.secrets.usage(None);
         let sb = &self.secret_backends;
         totals.retain(|id, _| *id == sb.internal_id || sb.by_id(id).is_some());
         self.secret_backends.counts = totals;
@@ -701,7 +708,7 @@ fn update(sb: &mut SecretBackends, arg: &Map<String, Value>) -> Result<(), RpcEr
     }
     let new_name = str_of(arg, "name-change");
     if !new_name.is_empty() && new_name != name {
-        if sb.counts.get(&existing.id).copied().unwrap_or(0) > 0 {
+        if sb.revisions_in(&existing.id) > 0 {
             return Err(RpcErr::new(
                 "cannot rename a secret backend that is in use",
                 "not valid",
@@ -734,7 +741,7 @@ fn remove(sb: &mut SecretBackends, arg: &Map<String, Value>) -> Result<(), RpcEr
         return Ok(()); // removing nothing succeeds
     };
     let id = sb.added[idx].id.clone();
-    let count = sb.counts.get(&id).copied().unwrap_or(0);
+    let count = sb.revisions_in(&id);
     let force = arg.get("force").and_then(Value::as_bool).unwrap_or(false);
     if count > 0 && !force {
         return Err(RpcErr::new(
@@ -803,7 +810,7 @@ impl<'a> WireResult<'a> {
                 config,
             },
             id: &b.id,
-            num_secrets: sb.counts.get(&b.id).copied().unwrap_or(0),
+            num_secrets: sb.secrets_in(&b.id),
             status,
             message,
         }
@@ -834,7 +841,7 @@ fn internal_backend(sb: &SecretBackends) -> Backend {
 }
 
 fn list(sb: &SecretBackends, names: Option<&[String]>, reveal: bool) -> String {
-    let count = |id: &str| sb.counts.get(id).copied().unwrap_or(0);
+    let count = |id: &str| sb.secrets_in(id);
     let internal = internal_backend(sb);
     let mut all: Vec<&Backend> = sb
         .added

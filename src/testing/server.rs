@@ -17,7 +17,7 @@ use super::wire::{Reply, RpcErr, go_html_escape, json_string};
 use super::wsserver::{self, Route};
 use super::{
     Fault, ReceivedRequest, Shared, State, admin, allwatcher, controller, modelconfig, models,
-    pinger, secretbackends,
+    pinger, secretbackends, secrets,
 };
 use crate::redact::REDACTED;
 use crate::websocket;
@@ -40,6 +40,7 @@ pub(crate) const FACADES: &[(&str, Handler)] = &[
     ("ModelManager", models::call),
     ("Pinger", pinger::call),
     ("SecretBackends", secretbackends::call),
+    ("Secrets", secrets::call),
 ];
 
 /// Everything a facade method sees: the one argument of every [`Handler`].

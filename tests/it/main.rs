@@ -13,6 +13,7 @@ mod connect;
 mod examples;
 mod fake_admin;
 mod fake_models_wire;
+mod fake_secrets_wire;
 mod faults;
 mod fuzz_corpus;
 mod hostile;

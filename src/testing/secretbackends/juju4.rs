@@ -289,7 +289,7 @@ fn remove(sb: &mut SecretBackends, arg: &Map<String, Value>) -> Result<(), RpcEr
         Some(Found::User(i)) => i,
     };
     let id = sb.added[idx].id.clone();
-    let in_use = sb.counts.get(&id).copied().unwrap_or(0) > 0;
+    let in_use = sb.revisions_in(&id) > 0;
     let force = arg.get("force").and_then(Value::as_bool).unwrap_or(false);
     if in_use && !force {
         return Err(deleting_in_use());
