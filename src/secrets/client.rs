@@ -236,13 +236,15 @@ impl<C: Caller + ?Sized> Client<'_, C> {
         )?;
         match pick(reply.into_secrets()?, &target) {
             // Juju 3.6 lists nothing for an unknown URI or name (4.0 fails the call with
-            // `secret not found`): the CLI's error, with the generic code.
-            None => Err(Error::api(
-                format!("secret {id:?} not found"),
-                Some(ErrorCode::NotFound),
-                None,
-            )
-            .redacted_by(&REDACTION)),
+            // `secret not found` for a URI): the CLI's error, with the generic code, naming
+            // the revision asked for (which may be all that is missing).
+            None => {
+                let message = match revision {
+                    None => format!("secret {id:?} not found"),
+                    Some(r) => format!("secret {id:?} revision {r} not found"),
+                };
+                Err(Error::api(message, Some(ErrorCode::NotFound), None).redacted_by(&REDACTION))
+            }
             Some(Secret { error: Some(e), .. }) => Err(e),
             Some(secret) => Ok(secret),
         }
@@ -628,7 +630,8 @@ mod tests {
                 )
             );
             let e = fake.client().show_secret(ID, Some(3), false).unwrap_err();
-            assert_eq!(e.message(), format!("secret \"{ID}\" not found"));
+            assert_eq!(e.message(), format!("secret \"{ID}\" revision 3 not found"));
+            assert_eq!(e.code(), Some(ErrorCode::NotFound));
         }
     }
 
