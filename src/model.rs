@@ -291,7 +291,9 @@ impl Model {
     ///
     /// Empty content is refused before sending (`empty secret value not valid`, as Juju
     /// answers it). An empty `name` adds a secret without a name, to be addressed by its
-    /// URI (the API allows it; the CLI does not).
+    /// URI (the API allows it; the CLI does not). Juju does not check names: a name that
+    /// parses as a secret id (20 characters of `0-9a-v`) is taken as an id by the other
+    /// calls, as by the CLI, so that secret can be addressed only by its URI.
     ///
     /// # Errors
     ///
