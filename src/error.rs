@@ -128,6 +128,10 @@ pub enum ErrorCode {
     SecretBackendForbidden,
     /// `secret backend not valid` (Juju 4; 3.x says [`NotValid`](Self::NotValid))
     SecretBackendNotValid,
+    /// `secret not found` (Juju 4; 3.x says [`NotFound`](Self::NotFound))
+    SecretNotFound,
+    /// `secret revision not found` (Juju 4; 3.x says [`NotFound`](Self::NotFound))
+    SecretRevisionNotFound,
     /// Any other non-empty code, kept verbatim.
     Other(String),
 }
@@ -215,6 +219,11 @@ const CODES: &[(ErrorCode, &str)] = &[
         "secret backend forbidden",
     ),
     (ErrorCode::SecretBackendNotValid, "secret backend not valid"),
+    (ErrorCode::SecretNotFound, "secret not found"),
+    (
+        ErrorCode::SecretRevisionNotFound,
+        "secret revision not found",
+    ),
 ];
 
 impl ErrorCode {
@@ -242,6 +251,7 @@ impl ErrorCode {
     /// ```
     /// use juju_client::ErrorCode;
     /// assert_eq!(ErrorCode::SecretBackendNotFound.generic(), ErrorCode::NotFound);
+    /// assert_eq!(ErrorCode::SecretRevisionNotFound.generic(), ErrorCode::NotFound);
     /// assert_eq!(ErrorCode::NotFound.generic(), ErrorCode::NotFound);
     /// ```
     #[must_use]
@@ -252,6 +262,7 @@ impl ErrorCode {
             ErrorCode::SecretBackendNotSupported => ErrorCode::NotSupported,
             ErrorCode::SecretBackendForbidden => ErrorCode::Forbidden,
             ErrorCode::SecretBackendNotValid => ErrorCode::NotValid,
+            ErrorCode::SecretNotFound | ErrorCode::SecretRevisionNotFound => ErrorCode::NotFound,
             other => other.clone(),
         }
     }
@@ -625,7 +636,16 @@ mod tests {
             assert_eq!(ErrorCode::from_wire(wire).as_ref(), Some(code));
             assert_eq!(code.to_string(), *wire);
         }
-        assert_eq!(CODES.len(), 55);
+        assert_eq!(CODES.len(), 57);
+    }
+
+    #[test]
+    fn juju_4_secret_codes_fold_to_not_found() {
+        for wire in ["secret not found", "secret revision not found", "not found"] {
+            let code = ErrorCode::from_wire(wire).unwrap();
+            assert!(!matches!(code, ErrorCode::Other(_)), "{wire}");
+            assert_eq!(code.generic(), ErrorCode::NotFound, "{wire}");
+        }
     }
 
     #[test]

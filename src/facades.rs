@@ -14,6 +14,7 @@ pub(crate) const TABLE: &[&Facade] = &[
     &crate::modelmanager::FACADE,
     &crate::pinger::FACADE,
     &crate::secretbackends::FACADE,
+    &crate::secrets::FACADE,
     &GENERIC_USER_MANAGER,
 ];
 

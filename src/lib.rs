@@ -47,6 +47,7 @@
 //! | list the models | [`Controller::models`], [`Controller::find_model`] | `model not found` |
 //! | open a model | [`Controller::open_model`], [`Model::connect`], [`Model::connect_current`], [`Model::connect_named`] | `model not found`, `unauthorized access`, `redirection required` ([`Redirect`]) |
 //! | see or set a model's secret backend | [`Model::secret_backend`], [`Model::set_secret_backend`] | `not found` (unknown backend), `unauthorized access` |
+//! | manage a model's user secrets | [`Model::add_secret`], [`Model::list_secrets`], [`Model::show_secret`], [`Model::update_secret`], [`Model::remove_secret`], [`Model::grant_secret`], [`Model::revoke_secret`] (types in [`secrets`]) | `not found` (Juju 4: `secret not found`), `already exists`, `unauthorized access`, `not supported` (Juju < 3.3) |
 //! | call anything else | [`Controller::call`], [`Model::call`], `call_at` | the controller's own codes |
 //! | test your program without a controller | [`testing::FakeController`] (feature `testing`) | |
 //!

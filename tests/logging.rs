@@ -370,3 +370,106 @@ fn proxy_credentials_never_reach_the_logs() {
         assert!(!msg.contains(secret), "leaked at {level} {target}: {msg}");
     }
 }
+
+#[test]
+fn no_secret_content_reaches_any_log_line_debug_or_display() {
+    use juju_client::secrets::{AddSecret, SecretContent, SecretFilter, UpdateSecret};
+    use juju_client::testing::Fault;
+    let logs = capture();
+    // Each value, and its base64 as it travels, must never be shown.
+    let values = [
+        ("ultra-secret-7c4f", "dWx0cmEtc2VjcmV0LTdjNGY="),
+        ("rotated-secret-9b2e", "cm90YXRlZC1zZWNyZXQtOWIyZQ=="),
+        ("vault-stored-3d8a", "dmF1bHQtc3RvcmVkLTNkOGE="),
+        ("admin-user-51fe", "YWRtaW4tdXNlci01MWZl"),
+    ];
+    for version in ["3.6.26", "4.0.14"] {
+        let fake = FakeController::builder()
+            .juju_version(version)
+            .start()
+            .unwrap();
+        let ctrl = Controller::connect(&fake.connect_options()).unwrap();
+        let model = ctrl.open_model("admin/default").unwrap();
+        let first =
+            SecretContent::from_pairs([("password", values[0].0), ("username", values[3].0)])
+                .unwrap();
+        let add = AddSecret::new("db", first.clone()).info("db creds");
+        let uri = model.add_secrets(std::slice::from_ref(&add)).unwrap()[0]
+            .clone()
+            .unwrap();
+        let revealed = model.show_secret("db", true).unwrap();
+        assert_eq!(
+            revealed.content.as_ref().unwrap().get_str("password"),
+            Some(values[0].0),
+            "the SDK does return it"
+        );
+        let update = UpdateSecret::new()
+            .content(SecretContent::from_pairs([("password", values[1].0)]).unwrap());
+        model.update_secret(uri.id(), update.clone()).unwrap();
+        ctrl.add_secret_backends(
+            "",
+            "myvault",
+            "vault",
+            [("endpoint", "https://vault.example:8200"), ("token", "t")],
+        )
+        .unwrap();
+        model.set_secret_backend("myvault").unwrap();
+        let third = SecretContent::from_pairs([("password", values[2].0)]).unwrap();
+        model
+            .update_secret("db", UpdateSecret::new().content(third.clone()))
+            .unwrap();
+        let listed = model.list_secrets(&SecretFilter::new(), true).unwrap();
+        let old = model.show_secret_revision("db", 1, true).unwrap();
+
+        // Failures next to the content: a name taken, a missing revision, a lost reply.
+        let mut errors = vec![
+            model.add_secret("db", first.clone(), None).unwrap_err(),
+            model.show_secret_revision("db", 9, true).unwrap_err(),
+        ];
+        fake.inject("UpdateSecrets", Fault::DropConnection);
+        errors.push(model.update_secret("db", update.clone()).unwrap_err());
+        fake.clear_faults();
+        model.reconnect().unwrap();
+        model.remove_secret("db", None).unwrap();
+
+        let mut rendered = vec![
+            format!("{first:?} {first:#?}"),
+            format!("{add:?} {update:?} {third:?}"),
+            format!("{revealed:?} {revealed:#?}"),
+            format!("{listed:?}"),
+            format!("{old:?}"),
+            format!("{model:?} {ctrl:?}"),
+            format!("{:?}", fake.requests()),
+        ];
+        for e in &errors {
+            rendered.push(format!("{e} {e:?} {:?}", std::error::Error::source(e)));
+        }
+        let lines = logs.0.lock().unwrap().clone();
+        // The content did go by at trace, redacted.
+        assert!(
+            lines.iter().any(|(l, _, m)| *l == Level::Trace
+                && m.contains("CreateSecrets")
+                && m.contains(r#""content":{"data":"[REDACTED]"}"#)),
+            "{version}"
+        );
+        assert!(
+            lines.iter().any(|(l, _, m)| *l == Level::Trace
+                && m.starts_with("<-")
+                && m.contains(r#""value":{"data":"[REDACTED]"}"#)),
+            "{version}"
+        );
+        rendered.extend(lines.into_iter().map(|(l, t, m)| format!("{l} {t} {m}")));
+        for text in rendered {
+            for (value, base64) in values {
+                assert!(
+                    !text.contains(value),
+                    "{version}: {value} leaked in: {text}"
+                );
+                assert!(
+                    !text.contains(base64.trim_end_matches('=')),
+                    "{version}: {base64} leaked in: {text}"
+                );
+            }
+        }
+    }
+}

@@ -1,6 +1,11 @@
-//! User secrets: the types for the secrets a model keeps (`juju add-secret`,
-//! `juju show-secret`, ...), which the `Secrets` facade (version 2) lists, creates, updates,
-//! removes, grants and revokes.
+//! User secrets: the secrets a model keeps (`juju add-secret`, `juju show-secret`, ...),
+//! through the `Secrets` facade (version 2, Juju 3.3 and later). The calls are methods of
+//! [`Model`](crate::Model) with python-libjuju's names ([`add_secret`](crate::Model::add_secret),
+//! [`list_secrets`](crate::Model::list_secrets), [`show_secret`](crate::Model::show_secret),
+//! [`update_secret`](crate::Model::update_secret),
+//! [`remove_secret`](crate::Model::remove_secret), [`grant_secret`](crate::Model::grant_secret),
+//! [`revoke_secret`](crate::Model::revoke_secret), and batch forms); this module has the
+//! types:
 //!
 //! - [`SecretUri`]: a secret's URI, `secret:<id>` (or `secret://<model-uuid>/<id>` for
 //!   another model's), parsed and checked by Juju's rules.
@@ -9,7 +14,8 @@
 //!   checks them (key pattern, 1,000,000-byte limits, with its texts). Its `Debug` shows the
 //!   keys only, and its values are wiped when it is dropped.
 //! - [`SecretFilter`]: which secrets to list; [`UpdateSecret`]: what to change (name and
-//!   description are kept, cleared or set: giving no new name keeps the name).
+//!   description are kept, cleared or set: giving no new name keeps the name);
+//!   [`AddSecret`] and [`RemoveSecret`]: the items of the batch forms.
 //! - [`Secret`], with its [`SecretRevision`]s (sorted by number, each naming the backend
 //!   that holds it), [`SecretAccess`] grants, [`SecretOwner`], and the content when it was
 //!   revealed.
@@ -27,30 +33,56 @@
 //! # Ok::<(), juju_client::Error>(())
 //! ```
 //!
+//! The content of a secret never shows by accident: not in `Debug` output, not in error
+//! texts, and not in the trace log, where the facade's redaction policy hides every value
+//! under `content.data` (what is sent) and `value.data` (what a reveal returns).
+//!
 //! The module is split by concern: [`SecretUri`] and addressing a secret by URI or name
 //! (`uri.rs`), [`SecretContent`] and Juju's checksum (`content.rs`), the other public
-//! types (`types.rs`), and the facade's wire forms (`wire.rs`). Juju's shared bulk shapes
-//! live in `crate::params`.
+//! types (`types.rs`), the facade's wire forms (`wire.rs`), and the calls with the checks
+//! made before sending (`client.rs`). Juju's shared bulk shapes live in `crate::params`.
 
+mod client;
 mod content;
 mod types;
 mod uri;
-#[allow(
-    dead_code,
-    reason = "the Secrets facade calls (Model::add_secret and the rest) that use these come in a later change"
-)]
 mod wire;
 
 pub use content::SecretContent;
-pub use types::{Secret, SecretAccess, SecretFilter, SecretOwner, SecretRevision, UpdateSecret};
+pub use types::{
+    AddSecret, RemoveSecret, Secret, SecretAccess, SecretFilter, SecretOwner, SecretRevision,
+    UpdateSecret,
+};
 pub use uri::SecretUri;
 
+pub(crate) use client::Client;
 #[allow(
     unused_imports,
-    reason = "for the facade calls and the fake, which come later"
+    reason = "Juju's checksum, for tests and fakes: the client itself does not compute it"
 )]
 pub(crate) use content::checksum;
-#[allow(unused_imports, reason = "for the facade calls, which come later")]
-pub(crate) use types::sort_like_cli;
-#[allow(unused_imports, reason = "for the facade calls, which come later")]
-pub(crate) use uri::SecretRef;
+
+use crate::caller::{Facade, Serves};
+use crate::redact::{Redaction, Strings, is_credential_key, scrub_echoed_values};
+
+/// `Secrets` v2, on model connections. Version 1 is not spoken: Juju registers it with a
+/// type its dispatcher rejects, so every v1 call fails (reference §3.2); a controller that
+/// offers only v1 (Juju 3.1 and 3.2) is refused before anything is sent.
+pub(crate) const FACADE: Facade = Facade {
+    name: "Secrets",
+    versions: &[2],
+    serves: Serves::Model,
+    redaction: &REDACTION,
+};
+
+/// Secret content travels as `content.data` (create, update) and `value.data` (a reveal):
+/// every value under them is hidden, whatever its key. Other strings (URIs, names,
+/// descriptions, tags, error texts) are shown, and login-style credential keys are hidden
+/// wherever they appear.
+const REDACTION: Redaction = Redaction {
+    keys: is_credential_key,
+    paths: &[("content", "data"), ("value", "data")],
+    config: None,
+    strings: Strings::Shown,
+    scrub: scrub_echoed_values,
+};

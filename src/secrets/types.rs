@@ -1,5 +1,6 @@
-//! The secret types a program builds ([`SecretFilter`], [`UpdateSecret`]) and gets back
-//! ([`Secret`], [`SecretRevision`], [`SecretAccess`], [`SecretOwner`]).
+//! The secret types a program builds ([`SecretFilter`], [`AddSecret`], [`UpdateSecret`],
+//! [`RemoveSecret`]) and gets back ([`Secret`], [`SecretRevision`], [`SecretAccess`],
+//! [`SecretOwner`]).
 
 use std::cmp::Reverse;
 use std::fmt;
@@ -12,9 +13,10 @@ use crate::error::Error;
 
 /// Which secrets to list: every secret of the model by default (user and charm secrets
 /// alike), or those matching every criterion set. These are the fields of Juju's
-/// `SecretsFilter`, and the controller applies them, so what each version refuses applies
-/// (Juju 4.0 refuses a URI together with a name, a revision without a URI or name, and an
-/// owner that is not an application or unit).
+/// `SecretsFilter`, and the controller applies them (but a model owner: see
+/// [`owner`](Self::owner)), so what each version refuses applies: Juju 4.0 refuses a URI
+/// together with a name (`cannot specify both URI and labels`) and a revision without a URI
+/// or name (`cannot specify revision without URI or labels`), where 3.6 applies both.
 ///
 /// ```
 /// use juju_client::secrets::{SecretFilter, SecretUri};
@@ -85,12 +87,18 @@ impl SecretFilter {
     }
 
     /// Only secrets of this owner, a tag as the CLI's `--owner` takes it:
-    /// `application-mysql`, `unit-mysql-0` (and on Juju 3.x `model-<uuid>` for the user
-    /// secrets; Juju 4.0 refuses a model owner).
+    /// `application-mysql`, `unit-mysql-0`; or the model's own, the user secrets: `<model>`
+    /// (as the CLI shows their owner) or the model's tag `model-<uuid>`.
+    ///
+    /// An application or unit owner is sent for the controller to apply. A model owner is
+    /// applied by this client to what the controller lists, on every Juju version, since
+    /// Juju 4.0 refuses it (`secret owner tag kind "model" not valid`); a model tag other
+    /// than this model's matches nothing.
     ///
     /// ```
     /// use juju_client::secrets::SecretFilter;
-    /// let filter = SecretFilter::new().owner("application-mysql");
+    /// let of_mysql = SecretFilter::new().owner("application-mysql");
+    /// let user_secrets = SecretFilter::new().owner("<model>");
     /// ```
     #[must_use]
     pub fn owner(mut self, owner: &str) -> Self {
@@ -286,6 +294,124 @@ impl UpdateSecret {
     }
 }
 
+/// One secret to add with [`Model::add_secrets`](crate::Model::add_secrets): its name, its
+/// content (revision 1) and, if you like, a description. What
+/// [`Model::add_secret`](crate::Model::add_secret) takes as three arguments.
+///
+/// `Debug` shows the content's keys only.
+///
+/// ```
+/// use juju_client::secrets::{AddSecret, SecretContent};
+///
+/// let db = AddSecret::new("dbpassword", SecretContent::from_args(["password=s3cret"])?)
+///     .info("db creds");
+/// let api = AddSecret::new("api-token", SecretContent::from_pairs([("token", "t0k")])?);
+/// # Ok::<(), juju_client::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct AddSecret {
+    name: String,
+    content: SecretContent,
+    description: Option<String>,
+}
+
+impl AddSecret {
+    /// A secret called `name` holding `content`. Juju requires a user secret's name to be
+    /// unique in the model; an empty name adds a secret without one (the API allows it,
+    /// the CLI does not), to be addressed by its URI.
+    ///
+    /// ```
+    /// use juju_client::secrets::{AddSecret, SecretContent};
+    /// let add = AddSecret::new("dbpassword", SecretContent::from_args(["password=s3cret"])?);
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    pub fn new(name: &str, content: SecretContent) -> Self {
+        AddSecret {
+            name: name.to_string(),
+            content,
+            description: None,
+        }
+    }
+
+    /// Its description (the CLI's `--info`); an empty one sets none.
+    ///
+    /// ```
+    /// use juju_client::secrets::{AddSecret, SecretContent};
+    /// let add = AddSecret::new("db", SecretContent::from_args(["password=s3cret"])?).info("db creds");
+    /// # Ok::<(), juju_client::Error>(())
+    /// ```
+    #[must_use]
+    pub fn info(mut self, description: &str) -> Self {
+        self.description = Some(description.to_string()).filter(|d| !d.is_empty());
+        self
+    }
+
+    pub(crate) fn get_name(&self) -> &str {
+        &self.name
+    }
+
+    pub(crate) fn get_content(&self) -> &SecretContent {
+        &self.content
+    }
+
+    pub(crate) fn get_info(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+}
+
+/// One removal for [`Model::remove_secrets`](crate::Model::remove_secrets): a secret (by URI
+/// or name, as [`Model::show_secret`](crate::Model::show_secret) takes it), whole or only
+/// some of its revisions.
+///
+/// ```
+/// use juju_client::secrets::RemoveSecret;
+///
+/// let whole = RemoveSecret::new("dbpassword");
+/// let old_revisions = RemoveSecret::new("secret:d0n4kq9mp25c7f0cv3og").revisions(&[1, 2]);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RemoveSecret {
+    id: String,
+    revisions: Option<Vec<u32>>,
+}
+
+impl RemoveSecret {
+    /// Removes the secret `id` (a URI or a name), every revision of it.
+    ///
+    /// ```
+    /// use juju_client::secrets::RemoveSecret;
+    /// let removal = RemoveSecret::new("dbpassword");
+    /// ```
+    pub fn new(id: &str) -> Self {
+        RemoveSecret {
+            id: id.to_string(),
+            revisions: None,
+        }
+    }
+
+    /// Removes only these revisions (Juju removes the secret once none is left). An empty
+    /// list is refused before sending: on the wire it would mean the whole secret.
+    ///
+    /// ```
+    /// use juju_client::secrets::RemoveSecret;
+    /// let removal = RemoveSecret::new("dbpassword").revisions(&[1, 2]);
+    /// ```
+    #[must_use]
+    pub fn revisions(mut self, revisions: &[u32]) -> Self {
+        self.revisions = Some(revisions.to_vec());
+        self
+    }
+
+    pub(crate) fn get_id(&self) -> &str {
+        &self.id
+    }
+
+    /// `None` for the whole secret.
+    pub(crate) fn get_revisions(&self) -> Option<&[u32]> {
+        self.revisions.as_deref()
+    }
+}
+
 /// Who owns a secret ([`Secret::owner_kind`]), from its owner tag.
 ///
 /// `Display` gives the owner as the CLI shows it: `<model>`, or the application or unit
@@ -344,7 +470,8 @@ impl fmt::Display for SecretOwner {
     }
 }
 
-/// A secret as listed: what [`Model::list_secrets`](crate::Model) and `show_secret` return.
+/// A secret as listed: what [`Model::list_secrets`](crate::Model::list_secrets) and
+/// [`Model::show_secret`](crate::Model::show_secret) return.
 ///
 /// It is `Clone`, `PartialEq` and `serde::Serialize` (field names as here, the URI as
 /// `secret:<id>`, times as the RFC 3339 strings the controller sent). Its `content` is set
@@ -507,7 +634,6 @@ impl SecretAccess {
 
 /// Sorts as `juju secrets` lists: by owner as shown (`<model>` first), then latest
 /// revision, highest first; then by URI, so that the order is stable.
-#[allow(dead_code, reason = "for the facade calls, which come later")]
 pub(crate) fn sort_like_cli(secrets: &mut [Secret]) {
     secrets.sort_by_cached_key(|s| {
         (

@@ -221,13 +221,11 @@ impl<'de> Deserialize<'de> for SecretUri {
 /// as a URI when it parses as one, else as a name, as the `juju` CLI does; so a name that
 /// looks like a secret id is taken as that id.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[allow(dead_code, reason = "for the facade calls, which come later")]
 pub(crate) enum SecretRef {
     Uri(SecretUri),
     Name(String),
 }
 
-#[allow(dead_code, reason = "for the facade calls, which come later")]
 impl SecretRef {
     /// A URI if `id` parses as one, else a name.
     ///
@@ -254,6 +252,7 @@ impl SecretRef {
     }
 
     /// The URI, when the secret is addressed by one.
+    #[cfg(test)]
     pub(crate) fn uri(&self) -> Option<&SecretUri> {
         match self {
             SecretRef::Uri(uri) => Some(uri),

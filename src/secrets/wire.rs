@@ -11,17 +11,13 @@ use zeroize::Zeroize;
 use super::content::SecretContent;
 use super::types::{Secret, SecretAccess, SecretFilter, SecretRevision, UpdateSecret};
 use super::uri::{SecretRef, SecretUri};
+use super::{FACADE, REDACTION};
 use crate::error::Error;
 use crate::params::{ApiError, StringResult};
 
-/// The facade's name.
-pub(crate) const FACADE: &str = "Secrets";
-/// The one usable version: version 1 fails every call (reference §3.2).
-pub(crate) const VERSION: u32 = 2;
-
 /// A protocol error naming the call whose reply was wrong.
 fn bad_reply(method: &str, what: impl fmt::Display) -> Error {
-    Error::protocol(format!("{FACADE}.{method}: {what}"))
+    Error::protocol(format!("{}.{method}: {what}", FACADE.name))
 }
 
 // ---- ListSecrets ------------------------------------------------------------------------
@@ -231,7 +227,7 @@ impl ListSecretResult {
         let (mut content, mut error) = (None, None);
         if let Some(mut value) = self.value.take() {
             match value.error.take().filter(ApiError::is_set) {
-                Some(e) => error = Some(e.into_error(&crate::redact::Redaction::GENERIC)),
+                Some(e) => error = Some(e.into_error(&REDACTION)),
                 None => {
                     let mut data = value.data.take().unwrap_or_default();
                     let decoded = SecretContent::from_wire(&data);
@@ -365,7 +361,7 @@ impl CreateSecretResults {
                 check?;
                 let uri = replies.next().map_or_else(
                     || Err(bad_reply(METHOD, "missing result")),
-                    |r| r.into_result(&crate::redact::Redaction::GENERIC),
+                    |r| r.into_result(&REDACTION),
                 )?;
                 SecretUri::parse(&uri).map_err(|e| bad_reply(METHOD, e.message()))
             })

@@ -23,3 +23,4 @@ mod models_sdk;
 mod rpc;
 mod secretbackends;
 mod secretbackends_versions;
+mod secrets_sdk;
