@@ -258,7 +258,7 @@ pub(crate) type Items<T> = Result<Vec<Result<T, RpcErr>>, RpcErr>;
 // ---- errors -------------------------------------------------------------------------------
 
 /// 3.6's recovered panic: an item that fails validation leaves a nil URI in the list
-/// handed to `BackendConfigInfo(…, only)`, which dereferences it (reference §5.2, [I]
+/// handed to `BackendConfigInfo(…, only)`, which dereferences it (reference §5.2, inferred
 /// strong: `apiserver/common/secrets/secrets.go` `backendConfigInfo` reads `uri.ID` of
 /// every entry of `only`); `rpc/server.go` recovers it as the whole call's error.
 fn nil_panic() -> RpcErr {
