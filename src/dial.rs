@@ -3,8 +3,8 @@
 //! target's path through `transport`, `login` on each, and following one redirect. Every
 //! kind of connection (controller, model) is opened here; `connection` keeps it afterwards.
 
+use std::sync::Arc;
 use std::sync::mpsc;
-use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -16,6 +16,7 @@ use crate::options::ConnectOptions;
 use crate::rpc::RpcConn;
 use crate::tags;
 use crate::transport::{self, Tls};
+use crate::util::Signal;
 
 /// Dials the endpoints (and follows one redirect if asked) and logs in.
 pub(crate) fn open(opts: &ConnectOptions, target: &Target) -> Result<(RpcConn, Session), Error> {
@@ -62,7 +63,7 @@ fn open_endpoints(
     }
     // Several endpoints: start one dial per endpoint, staggered; the first login wins.
     let (tx, rx) = mpsc::channel();
-    let done = Arc::new(Done::default());
+    let done = Arc::new(Signal::default());
     let timeout = opts.connect_timeout;
     let not_dialled = || {
         Error::new(
@@ -169,30 +170,6 @@ fn open_endpoints(
 /// returns as soon as every dialler has answered, so this is waited out only for a dial
 /// held up past the deadline (a password prompt that does not return).
 const DEADLINE_GRACE: Duration = Duration::from_secs(1);
-
-/// Set once the dial race is over: wakes diallers still waiting out their stagger.
-#[derive(Default)]
-struct Done {
-    done: Mutex<bool>,
-    cv: Condvar,
-}
-
-impl Done {
-    fn set(&self) {
-        *self.done.lock().unwrap_or_else(|e| e.into_inner()) = true;
-        self.cv.notify_all();
-    }
-
-    /// Waits up to `d` unless the race is over; true when it is.
-    fn wait(&self, d: Duration) -> bool {
-        let g = self.done.lock().unwrap_or_else(|e| e.into_inner());
-        let (g, _) = self
-            .cv
-            .wait_timeout_while(g, d, |done| !*done)
-            .unwrap_or_else(|e| e.into_inner());
-        *g
-    }
-}
 
 /// One error naming every endpoint; code and kind come from a controller's answer if any.
 fn combine(endpoints: &[String], errors: Vec<Option<Error>>) -> Error {

@@ -29,6 +29,7 @@ use crate::error::{Error, ErrorKind};
 use crate::redact::Redaction;
 use crate::rpc::{Call, CallError, Decoded, RpcConn, Trace, broken, decode_reply};
 use crate::transport::recv_within;
+use crate::util::Signal;
 
 /// Why a connection can no longer be used.
 #[derive(Debug, Clone)]
@@ -86,7 +87,8 @@ pub(crate) struct Mux {
     /// When a message last arrived, in milliseconds since `born`: the keepalive pings only
     /// an idle connection.
     last_read_ms: AtomicU64,
-    stop: Arc<Stop>,
+    /// Tells the keepalive thread to end, at once.
+    stop: Arc<Signal>,
 }
 
 /// How long `close()` waits for a thread that holds the stream for a moment (a reader
@@ -97,29 +99,6 @@ const CLOSE_QUEUE: Duration = Duration::from_millis(20);
 struct Inbox {
     buf: Box<[u8]>,
     armed: Option<Duration>,
-}
-
-/// Tells the keepalive thread to end, at once.
-struct Stop {
-    stopped: Mutex<bool>,
-    cv: Condvar,
-}
-
-impl Stop {
-    fn set(&self) {
-        *self.stopped.lock().unwrap_or_else(|e| e.into_inner()) = true;
-        self.cv.notify_all();
-    }
-
-    /// Sleeps for `d` unless stopped; true when stopped.
-    fn wait(&self, d: Duration) -> bool {
-        let g = self.stopped.lock().unwrap_or_else(|e| e.into_inner());
-        let (g, _) = self
-            .cv
-            .wait_timeout_while(g, d, |stopped| !*stopped)
-            .unwrap_or_else(|e| e.into_inner());
-        *g
-    }
 }
 
 impl Mux {
@@ -150,10 +129,7 @@ impl Mux {
             dead: AtomicBool::new(false),
             born: Instant::now(),
             last_read_ms: AtomicU64::new(0),
-            stop: Arc::new(Stop {
-                stopped: Mutex::new(false),
-                cv: Condvar::new(),
-            }),
+            stop: Arc::default(),
         }))
     }
 

@@ -87,6 +87,32 @@ pub(crate) fn escaped(url: &str) -> String {
     }
 }
 
+/// A flag that, once set, wakes everyone waiting on it at once (the end of a dial race, a
+/// keepalive told to stop).
+#[derive(Default)]
+pub(crate) struct Signal {
+    set: std::sync::Mutex<bool>,
+    cv: std::sync::Condvar,
+}
+
+impl Signal {
+    /// Sets the flag and wakes every waiter.
+    pub(crate) fn set(&self) {
+        *self.set.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.cv.notify_all();
+    }
+
+    /// Waits up to `d` unless the flag is set; true when it is.
+    pub(crate) fn wait(&self, d: std::time::Duration) -> bool {
+        let g = self.set.lock().unwrap_or_else(|e| e.into_inner());
+        let (g, _) = self
+            .cv
+            .wait_timeout_while(g, d, |set| !*set)
+            .unwrap_or_else(|e| e.into_inner());
+        *g
+    }
+}
+
 /// Declares a public enum of wire strings Juju may add to: the known values as variants,
 /// anything else kept verbatim in `Other`, `as_str`, `From<&str>`, `Display`, `Serialize`
 /// (as the string) and comparison with `&str` (so `access == "admin"` reads as before).
