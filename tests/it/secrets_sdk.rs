@@ -309,12 +309,7 @@ fn model_access_decides_who_lists_reveals_and_changes() {
         admin
             .add_secret("db", content(&["password=s3cret"]), None)
             .unwrap();
-        // The fake seeds these two on `admin/default`; set them here all the same, so
-        // that what the test relies on is in the test.
-        for (user, access) in [("reader", "read"), ("writer", "write")] {
-            fake.add_user(user, &format!("{user}-password"), "login");
-            assert!(fake.grant_model_access("admin/default", user, access));
-        }
+        // The fake's default users on `admin/default`: reader (read) and writer (write).
         let as_user = |user: &str, password: &str| {
             let opts = fake.connect_options().username(user).password(password);
             Controller::connect(&opts)
