@@ -387,10 +387,20 @@ fn a_silent_discharger_cannot_outlast_the_connect_deadline() {
     // Accepts TCP and never answers, not even the TLS handshake.
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = silent.local_addr().unwrap().port();
+    // Holds the one connection it gets for 3 s; gives up waiting for it after 10 s, so that
+    // a connect that ends before reaching the discharger (a loaded machine) cannot hang
+    // the join below.
+    silent.set_nonblocking(true).unwrap();
     let hold = std::thread::spawn(move || {
-        let conn = silent.accept();
-        std::thread::sleep(Duration::from_secs(3));
-        drop(conn);
+        let until = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < until {
+            if let Ok(conn) = silent.accept() {
+                std::thread::sleep(Duration::from_secs(3));
+                drop(conn);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
     });
     fake.set_discharge_location(Some(&format!("https://127.0.0.1:{port}/auth")));
     let opts = ConnectOptions::new()
