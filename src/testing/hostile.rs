@@ -2,8 +2,6 @@
 //! target: it plays each connection's part byte by byte (trickling, pinging, sending raw
 //! frames) at one stage of the connect, to check that the client stays within its deadlines,
 //! never panics and never hangs. Reached through `juju_client::fuzzing` (not semver).
-// Unit tests without `fuzzing` use only `test_tls`; the server is for `juju_client::fuzzing`.
-#![cfg_attr(not(feature = "fuzzing"), allow(dead_code))]
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
