@@ -31,13 +31,15 @@ fn unrecognized(rest: &[String]) -> Failure {
     init(format!("unrecognized args: [{}]", quoted.join(" ")))
 }
 
-/// An integer flag as Go's flag package reads it.
+/// An integer flag as the CLI's flag package (gnuflag) reads it, with its text.
 fn int_flag(name: &str, value: Option<&str>) -> Result<i64, Failure> {
     match value {
         None => Ok(0),
-        Some(v) => v
-            .parse()
-            .map_err(|_| init(format!("invalid value {v:?} for flag {name}: parse error"))),
+        Some(v) => v.parse().map_err(|_| {
+            init(format!(
+                "invalid value {v:?} for flag {name}: strconv.ParseInt: parsing {v:?}: invalid syntax"
+            ))
+        }),
     }
 }
 
