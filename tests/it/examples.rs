@@ -875,3 +875,237 @@ fn show_secret_reveals_only_when_asked_with_revisions_and_grants() {
         format!("ERROR revison 7 for secret \"secret:{db}\" not found\n")
     );
 }
+
+#[test]
+fn add_and_update_secret_keep_what_is_not_changed() {
+    let s = Store::new("secrets-update");
+    let file = s.dir.join("creds.yaml");
+    std::fs::write(&file, "username: from-file\ncert#base64: Y2VydA==\n").unwrap();
+    let id = secret_id(&s.ok(&[
+        "add-secret",
+        "dbpassword",
+        "username=admin",
+        "password=s3cret",
+        "--file",
+        file.to_str().unwrap(),
+        "--info",
+        "db creds",
+    ]));
+    let shown = s.ok(&["show-secret", "dbpassword", "--reveal"]);
+    assert!(
+        shown.contains(
+            "  content:\n    cert: cert\n    password: s3cret\n    username: from-file\n"
+        ),
+        "the file wins over the arguments: {shown}"
+    );
+
+    // A rename keeps the description; new content keeps the name; prints nothing.
+    assert_eq!(
+        s.ok(&["update-secret", "dbpassword", "--name", "db-creds"]),
+        ""
+    );
+    let shown = s.ok(&["show-secret", &id]);
+    assert!(
+        shown.contains("  description: db creds\n  name: db-creds\n"),
+        "{shown}"
+    );
+    assert_eq!(
+        s.ok(&[
+            "update-secret",
+            &format!("secret:{id}"),
+            "password=n3w",
+            "--info",
+            ""
+        ]),
+        ""
+    );
+    let shown = s.ok(&["show-secret", "db-creds", "--reveal"]);
+    assert!(
+        shown.starts_with(&format!("{id}:\n  revision: 2\n")),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("  description: db creds\n  name: db-creds\n"),
+        "an empty --info is not sent: {shown}"
+    );
+    assert!(shown.contains("  content:\n    password: n3w\n"), "{shown}");
+    assert_eq!(
+        s.ok(&["update-secret", "db-creds", "--info", "primary"]),
+        ""
+    );
+    assert_eq!(s.ok(&["update-secret", "db-creds", "--auto-prune"]), "");
+    assert_eq!(
+        s.ok(&["update-secret", "db-creds", "--auto-prune=false"]),
+        ""
+    );
+    let shown = s.ok(&["show-secret", "db-creds"]);
+    assert!(
+        shown.contains(
+            "  revision: 2\n  owner: <model>\n  description: primary\n  name: db-creds\n"
+        ),
+        "{shown}"
+    );
+    let sent: Vec<Value> = s
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "UpdateSecrets")
+        .map(|r| r.params["args"][0].clone())
+        .collect();
+    assert_eq!(sent.len(), 5);
+    assert_eq!(sent[3]["auto-prune"], true);
+    assert_eq!(sent[4]["auto-prune"], false);
+    assert!(sent[0].get("description").is_none(), "{}", sent[0]);
+
+    // The controller's refusals, with its text alone.
+    assert_eq!(
+        s.fails(1, &["update-secret", "db-creds"]),
+        "ERROR at least one attribute to update must be specified\n"
+    );
+    s.ok(&["add-secret", "other", "k3y=v"]);
+    assert_eq!(
+        s.fails(1, &["update-secret", "other", "--name", "db-creds"]),
+        "ERROR secret with name \"db-creds\" already exists\n"
+    );
+    assert_eq!(
+        s.fails(1, &["add-secret", "other", "k3y=v"]),
+        "ERROR secret with name \"other\" already exists\n"
+    );
+}
+
+#[test]
+fn grant_revoke_and_remove_secret_like_the_cli() {
+    let s = Store::new("secrets-grant");
+    let id = secret_id(&s.ok(&["add-secret", "dbpassword", "password=s3cret"]));
+    assert_eq!(s.ok(&["grant-secret", "dbpassword", "mysql,wordpress"]), "");
+    let json: Value =
+        serde_json::from_str(&s.ok(&["show-secret", "dbpassword", "--format", "json"])).unwrap();
+    let targets: Vec<&str> = json[&id]["access"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets, ["application-mysql", "application-wordpress"]);
+
+    // Refused applications, joined as the CLI joins them (its text says grant/revoke).
+    let err = s.fails(1, &["grant-secret", &id, "nope,mysql,gone"]);
+    assert_eq!(
+        err,
+        format!(
+            "ERROR failed to grant/revoke secret: \
+             cannot change access to \"secret:{id}\" for \"nope\": invalid subject reference: saas application \"nope\" not found, \
+             cannot change access to \"secret:{id}\" for \"gone\": invalid subject reference: saas application \"gone\" not found\n"
+        )
+    );
+    assert_eq!(
+        s.fails(1, &["grant-secret", "missing", "mysql"]),
+        "ERROR secret \"missing\" not found\n"
+    );
+
+    assert_eq!(
+        s.ok(&["revoke-secret", "dbpassword", "mysql,wordpress"]),
+        ""
+    );
+    let shown = s.ok(&["show-secret", "dbpassword"]);
+    assert!(!shown.contains("access"), "no grants, no access: {shown}");
+
+    // Remove one revision, then the secret.
+    assert_eq!(s.ok(&["update-secret", "dbpassword", "password=n3w"]), "");
+    assert_eq!(
+        s.ok(&["remove-secret", "dbpassword", "--revision", "1"]),
+        ""
+    );
+    let json: Value = serde_json::from_str(&s.ok(&[
+        "show-secret",
+        "dbpassword",
+        "--revisions",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let revisions = json[&id]["revisions"].as_array().unwrap();
+    assert_eq!(revisions.len(), 1);
+    assert_eq!(revisions[0]["revision"], 2);
+    assert_eq!(
+        s.fails(1, &["remove-secret", "dbpassword", "--revision", "1"]),
+        "ERROR cannot delete any of revisions [1] - revisions not found\n"
+    );
+    // --revision 0 means the whole secret, as in the CLI.
+    assert_eq!(
+        s.ok(&["remove-secret", &format!("secret:{id}"), "--revision", "0"]),
+        ""
+    );
+    assert_eq!(
+        s.fails(1, &["show-secret", "dbpassword"]),
+        "ERROR secret \"dbpassword\" not found\n"
+    );
+    assert_eq!(
+        s.fails(1, &["remove-secret", "dbpassword"]),
+        "ERROR secret \"dbpassword\" not found\n"
+    );
+    assert_eq!(s.ok(&["secrets", "--format", "json"]), "{}\n");
+}
+
+#[test]
+fn secret_commands_refuse_what_the_cli_refuses_before_calling() {
+    let s = Store::new("secrets-usage");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["add-secret"],
+            "secret name needs to be supplied as the first argument",
+        ),
+        (&["add-secret", "x"], "missing secret value or filename"),
+        (&["add-secret", "x", "Bad=v"], "key \"Bad\" not valid"),
+        // The CLI quotes the argument; the SDK elides it, since it may be a value.
+        (&["add-secret", "x", "novalue"], "key value \"…\" not valid"),
+        (&["update-secret"], "missing secret URI"),
+        (
+            &["update-secret", "x", "--auto-prune=maybe"],
+            "invalid value \"maybe\" for flag --auto-prune: strconv.ParseBool: parsing \"maybe\": invalid syntax",
+        ),
+        (&["remove-secret"], "missing secret URI"),
+        (
+            &["remove-secret", "x", "--revision", "one"],
+            "invalid value \"one\" for flag --revision: strconv.ParseInt: parsing \"one\": invalid syntax",
+        ),
+        (&["remove-secret", "x", "y"], "unrecognized args: [\"y\"]"),
+        (&["show-secret"], "secret ID is required"),
+        (
+            &["show-secret", "x", "--revisions", "--reveal"],
+            "specify either --revisions or --reveal but not both",
+        ),
+        (
+            &["show-secret", "x", "--revisions", "-r", "2"],
+            "specify either --revisions or --revision but not both",
+        ),
+        (
+            &["show-secret", "x", "--revision", "-1"],
+            "revision must be a positive integer",
+        ),
+        (
+            &["grant-secret", "x"],
+            "missing secret URI or application name",
+        ),
+        (&["revoke-secret"], "missing secret URI or application name"),
+        (
+            &["grant-secret", "x", "a", "b", "c"],
+            "unrecognized args: [\"b\" \"c\"]",
+        ),
+        (&["secrets", "x"], "unrecognized args: [\"x\"]"),
+    ];
+    for (args, expected) in cases {
+        assert_eq!(s.fails(2, args), format!("ERROR {expected}\n"), "{args:?}");
+    }
+    let err = s.fails(2, &["show-secret", "x", "--format", "tabular"]);
+    assert!(err.contains("invalid --format"), "{err}");
+    let err = s.fails(2, &["add-secret", "x", "--file", "/nonexistent/creds.yaml"]);
+    assert!(
+        err.starts_with("ERROR reading secret content file \"/nonexistent/creds.yaml\": "),
+        "{err}"
+    );
+    assert!(
+        s.fake.requests().iter().all(|r| r.facade != "Secrets"),
+        "nothing sent"
+    );
+}
