@@ -665,3 +665,56 @@ fn rfc3339_seconds(t: &str) -> Option<f64> {
     let days = era * 146_097 + doe - 719_468;
     Some((days * 86_400 + h * 3600 + mi * 60 + s - offset) as f64 + frac)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn at(t: &str) -> SystemTime {
+        let secs = rfc3339_seconds(t).unwrap();
+        UNIX_EPOCH + Duration::from_secs_f64(secs)
+    }
+
+    #[test]
+    fn rfc3339_times_read_with_fractions_and_offsets() {
+        assert_eq!(rfc3339_seconds("1970-01-01T00:00:00Z"), Some(0.0));
+        assert_eq!(rfc3339_seconds("2000-03-01T00:00:00Z"), Some(951_868_800.0));
+        assert_eq!(
+            rfc3339_seconds("2025-05-01T12:00:00+02:00"),
+            rfc3339_seconds("2025-05-01T10:00:00Z")
+        );
+        assert_eq!(rfc3339_seconds("1970-01-01T00:00:01.5Z"), Some(1.5));
+        for bad in [
+            "",
+            "2025-05-01",
+            "2025-05-01 10:00:00Z",
+            "2025-05-01T10:00:00",
+            "x",
+        ] {
+            assert_eq!(rfc3339_seconds(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn last_updated_reads_as_the_cli_says_it() {
+        let now = at("2025-05-02T10:00:00Z");
+        let cases = [
+            ("2025-05-02T10:00:00Z", "just now"),
+            ("2025-05-02T09:59:58.5Z", "just now"),
+            ("2025-05-02T09:59:58Z", "2 seconds ago"),
+            ("2025-05-02T09:59:00Z", "1 minute ago"),
+            ("2025-05-02T09:01:00Z", "59 minutes ago"),
+            ("2025-05-02T09:00:00Z", "1 hour ago"),
+            ("2025-05-01T10:00:01Z", "23 hours ago"),
+            ("2025-05-01T10:00:00Z", "2025-05-01"),
+            ("2025-04-30T23:30:00-05:00", "2025-04-30"),
+            ("2025-05-03T10:00:00Z", "just now"),
+            ("not a time", "0001-01-01"),
+        ];
+        for (when, expected) in cases {
+            assert_eq!(last_updated(when, now), expected, "{when}");
+        }
+    }
+}

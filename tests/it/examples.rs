@@ -1109,3 +1109,39 @@ fn secret_commands_refuse_what_the_cli_refuses_before_calling() {
         "nothing sent"
     );
 }
+
+#[test]
+fn revealed_values_are_quoted_as_go_quotes_them_and_times_are_not() {
+    let s = Store::new("secrets-yaml");
+    let id = secret_id(&s.ok(&[
+        "add-secret",
+        "odd",
+        "created=2025-05-01T10:00:00Z",
+        "flag=yes",
+        "number=123",
+        "marker=juju-time-marker-0-",
+        "multi#base64=bGluZTEKbGluZTI=",
+        "html=<a&b>",
+    ]));
+    let yaml = s.ok(&["show-secret", "odd", "--reveal"]);
+    let json: Value =
+        serde_json::from_str(&s.ok(&["show-secret", "odd", "--format", "json"])).unwrap();
+    let (c, u) = times_of(&json, &id);
+    assert!(
+        yaml.contains(&format!("  created: {c}\n  updated: {u}\n")),
+        "times plain: {yaml}"
+    );
+    assert!(
+        yaml.ends_with(
+            "  content:\n    created: \"2025-05-01T10:00:00Z\"\n    flag: \"yes\"\n    \
+             html: <a&b>\n    marker: juju-time-marker-0-\n    multi: |-\n      line1\n      line2\n    \
+             number: \"123\"\n"
+        ),
+        "strings that read as other types quoted, as yaml.v2 does: {yaml}"
+    );
+    let json_text = s.ok(&["show-secret", "odd", "--reveal", "--format", "json"]);
+    assert!(
+        json_text.contains(r#""html":"\u003ca\u0026b\u003e""#),
+        "{json_text}"
+    );
+}
