@@ -10,7 +10,20 @@
 //!   remove NAME [--force]
 //!   models [--format tabular|json]
 //!   model-secret-backend [-m MODEL] [NAME]                     (show, or set to NAME)
+//!
+//!   secrets [-m MODEL] [--owner TAG] [--revisions] [--format tabular|yaml|json]
+//!   show-secret ID|NAME [-m MODEL] [--reveal] [--revisions] [-r|--revision N] [--format yaml|json]
+//!   add-secret NAME key=value... [--info TEXT] [--file PATH] [-m MODEL]     (prints the URI)
+//!   update-secret ID|NAME [key=value...] [--name NEW] [--info TEXT] [--file PATH]
+//!                 [--auto-prune[=true|false]] [-m MODEL]
+//!   remove-secret ID|NAME [--revision N] [-m MODEL]
+//!   grant-secret ID|NAME app1[,app2...] [-m MODEL]
+//!   revoke-secret ID|NAME app1[,app2...] [-m MODEL]
 //! ```
+//!
+//! The user-secret commands (`juju secrets` and friends) lay their output out as the CLI
+//! does; content is shown only by `show-secret --reveal`, decoded. A value may be given as
+//! `key#base64=...` or `key#file=PATH`, and `--file` reads a YAML or JSON map of them.
 //!
 //! `-m` takes a model as `juju -m` does: `[controller:][owner/]model`; without it, the
 //! current model (`juju switch`), or `default` with `--fake`.
@@ -40,6 +53,9 @@ use juju_client::{ConnectOptions, Controller, ErrorCode, Model, ModelSummary};
 use serde::Serialize;
 use serde_json::Value;
 
+#[path = "secret_backends/user_secrets.rs"]
+mod user_secrets;
+
 const USAGE: &str = "usage: secret_backends [--controller NAME | --fake] COMMAND ...
   list | secret-backends [--reveal] [--format tabular|yaml|json]
   show NAME [--reveal] [--format yaml|json]
@@ -47,7 +63,14 @@ const USAGE: &str = "usage: secret_backends [--controller NAME | --fake] COMMAND
   update NAME [key=value...] [--config FILE] [--reset k1,k2] [--force]
   remove NAME [--force]
   models [--format tabular|json]
-  model-secret-backend [-m MODEL] [NAME]";
+  model-secret-backend [-m MODEL] [NAME]
+  secrets [-m MODEL] [--owner TAG] [--revisions] [--format tabular|yaml|json]
+  show-secret ID|NAME [-m MODEL] [--reveal] [--revisions] [-r|--revision N] [--format yaml|json]
+  add-secret NAME key=value... [--info TEXT] [--file PATH] [-m MODEL]
+  update-secret ID|NAME [key=value...] [--name NEW] [--info TEXT] [--file PATH] [--auto-prune[=BOOL]] [-m MODEL]
+  remove-secret ID|NAME [--revision N] [-m MODEL]
+  grant-secret ID|NAME app1[,app2...] [-m MODEL]
+  revoke-secret ID|NAME app1[,app2...] [-m MODEL]";
 
 /// The built-in fake controller of `--fake`, kept alive for the run.
 #[cfg(feature = "testing")]
@@ -75,9 +98,12 @@ fn start_fake() -> Result<(Controller, Option<Fake>), Failure> {
 
 const NO_BACKENDS: &str = "no secret backends have been added to this controller";
 
-/// Why the tool stops: a usage mistake (exit 2) or a failure (exit 1).
+/// Why the tool stops: a usage mistake (exit 2, with the usage), arguments the juju CLI
+/// refuses before calling the controller (exit 2, as its `Init` errors), or a failure
+/// (exit 1).
 enum Failure {
     Usage(String),
+    Init(String),
     Failed(String),
 }
 
@@ -114,6 +140,13 @@ struct Args {
     config_file: Option<String>,
     import_id: Option<String>,
     reset: Vec<String>,
+    owner: Option<String>,
+    revisions: bool,
+    revision: Option<String>,
+    info: Option<String>,
+    file: Option<String>,
+    new_name: Option<String>,
+    auto_prune: Option<String>,
     words: Vec<String>,
 }
 
@@ -146,6 +179,14 @@ fn parse_args(argv: Vec<String>) -> Result<Args, Failure> {
                     .filter(|k| !k.is_empty())
                     .map(str::to_string),
             ),
+            "--owner" => a.owner = Some(value("--owner")?),
+            "--revisions" => a.revisions = true,
+            "-r" | "--revision" => a.revision = Some(value("--revision")?),
+            "--info" => a.info = Some(value("--info")?),
+            "--file" => a.file = Some(value("--file")?),
+            "--name" => a.new_name = Some(value("--name")?),
+            // A boolean: `--auto-prune` alone is true; `--auto-prune=false` says otherwise.
+            "--auto-prune" => a.auto_prune = Some(inline.clone().unwrap_or_else(|| "true".into())),
             "-h" | "--help" => return Err(usage("")),
             f if f.starts_with("--") => return Err(usage(format!("unknown option {f}"))),
             _ => a.words.push(arg),
@@ -281,6 +322,10 @@ fn main() -> ExitCode {
             eprintln!("{USAGE}");
             ExitCode::from(2)
         }
+        Err(Failure::Init(msg)) => {
+            eprintln!("ERROR {msg}");
+            ExitCode::from(2)
+        }
         Err(Failure::Failed(msg)) => {
             eprintln!("ERROR {msg}");
             ExitCode::FAILURE
@@ -292,6 +337,9 @@ fn run(a: &Args) -> Result<(), Failure> {
     let Some((command, rest)) = a.words.split_first() else {
         return Err(usage("no command given"));
     };
+    if let Some(result) = user_secrets::run(a, command, rest) {
+        return result;
+    }
     match command.as_str() {
         "list" | "secret-backends" | "list-secret-backends" => {
             let format = format_of(

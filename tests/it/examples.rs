@@ -606,3 +606,542 @@ fn the_tool_logs_in_with_the_cli_jar_and_prompts_for_a_password_when_it_expired(
     assert!(err.contains("please enter password"), "{err}");
     assert!(err.contains("ERROR"), "{err}");
 }
+
+/// The id of a `secret:<id>` URI the tool printed, checked for Juju's form.
+fn secret_id(printed: &str) -> String {
+    let id = printed
+        .strip_prefix("secret:")
+        .and_then(|rest| rest.strip_suffix('\n'))
+        .unwrap_or_else(|| panic!("not a URI line: {printed:?}"));
+    assert!(
+        id.len() == 20 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'v')),
+        "{id}"
+    );
+    id.to_string()
+}
+
+/// `created` and `updated` of secret `id` in the tool's JSON listing, checked to be the
+/// RFC 3339 times the fake sent (whole seconds, UTC, as Juju 3.6 sends them).
+fn times_of(json: &Value, id: &str) -> (String, String) {
+    let get = |field: &str| {
+        let t = json[id][field].as_str().unwrap_or_default().to_string();
+        let b = t.as_bytes();
+        assert!(
+            t.len() == 20 && b[4] == b'-' && b[10] == b'T' && t.ends_with('Z'),
+            "{id} {field}: {t:?}"
+        );
+        t
+    };
+    (get("created"), get("updated"))
+}
+
+/// A store whose fake has, in `default`: the charm secret `db-admin` of mysql, and the user
+/// secrets `dbpassword` (revision 2, described) and `apitoken` (revision 1). The fake's
+/// clock is an hour ahead of the tool's, so that "Last updated" reads `just now` however
+/// slow the run. Returns the store and the ids: dbpassword, apitoken, the charm secret.
+fn seeded(tag: &str) -> (Store, String, String, String) {
+    let s = Store::new(tag);
+    s.fake.advance_clock(std::time::Duration::from_secs(3600));
+    let charm = s
+        .fake
+        .add_charm_secret("admin/default", "mysql", "db-admin", [("password", "r00t")])
+        .unwrap();
+    let charm = secret_id(&format!("{charm}\n"));
+    let db = secret_id(&s.ok(&[
+        "add-secret",
+        "dbpassword",
+        "username=admin",
+        "password=s3cret",
+        "--info",
+        "db creds",
+    ]));
+    assert_eq!(s.ok(&["update-secret", "dbpassword", "password=n3w"]), "");
+    let api = secret_id(&s.ok(&["add-secret", "apitoken", "token#base64=dDBrM24="]));
+    (s, db, api, charm)
+}
+
+#[test]
+fn secrets_lists_like_the_cli_in_tabular_yaml_and_json() {
+    let (s, db, api, charm) = seeded("secrets-list");
+
+    // Tabular, the default: by owner (`<model>` sorts first), then revision, highest
+    // first; the revision right-aligned; Go's tabwriter pads every row's last cell.
+    let table = s.ok(&["secrets"]);
+    assert_eq!(
+        table,
+        format!(
+            "ID                    Name        Owner    Rotation  Revision  Last updated\n\
+             {db}  dbpassword  <model>  never            2  just now  \n\
+             {api}  apitoken    <model>  never            1  just now  \n\
+             {charm}  -           mysql    never            1  just now  \n"
+        )
+    );
+    assert_eq!(s.ok(&["list-secrets", "--format", "tabular"]), table);
+
+    let json_text = s.ok(&["secrets", "--format", "json"]);
+    let json: Value = serde_json::from_str(&json_text).unwrap();
+    let (db_c, db_u) = times_of(&json, &db);
+    let (api_c, api_u) = times_of(&json, &api);
+    let (ch_c, ch_u) = times_of(&json, &charm);
+    // Keyed by id (Go sorts map keys), fields in the CLI's order, `<model>` HTML-escaped
+    // as Go's JSON writer does, no content and no revisions or grants in a listing.
+    let mut expected: Vec<(String, String)> = vec![
+        (
+            db.clone(),
+            format!(
+                r#""{db}":{{"revision":2,"owner":"\u003cmodel\u003e","description":"db creds","name":"dbpassword","created":"{db_c}","updated":"{db_u}"}}"#
+            ),
+        ),
+        (
+            api.clone(),
+            format!(
+                r#""{api}":{{"revision":1,"owner":"\u003cmodel\u003e","name":"apitoken","created":"{api_c}","updated":"{api_u}"}}"#
+            ),
+        ),
+        (
+            charm.clone(),
+            format!(
+                r#""{charm}":{{"revision":1,"owner":"mysql","label":"db-admin","created":"{ch_c}","updated":"{ch_u}"}}"#
+            ),
+        ),
+    ];
+    expected.sort();
+    let entries: Vec<String> = expected.into_iter().map(|(_, e)| e).collect();
+    assert_eq!(json_text, format!("{{{}}}\n", entries.join(",")));
+
+    let yaml = s.ok(&["secrets", "--format", "yaml"]);
+    let mut expected: Vec<(String, String)> = vec![
+        (
+            db.clone(),
+            format!(
+                "{db}:\n  revision: 2\n  owner: <model>\n  description: db creds\n  \
+                 name: dbpassword\n  created: {db_c}\n  updated: {db_u}\n"
+            ),
+        ),
+        (
+            api.clone(),
+            format!(
+                "{api}:\n  revision: 1\n  owner: <model>\n  name: apitoken\n  \
+                 created: {api_c}\n  updated: {api_u}\n"
+            ),
+        ),
+        (
+            charm.clone(),
+            format!(
+                "{charm}:\n  revision: 1\n  owner: mysql\n  label: db-admin\n  \
+                 created: {ch_c}\n  updated: {ch_u}\n"
+            ),
+        ),
+    ];
+    expected.sort();
+    let expected: String = expected.into_iter().map(|(_, e)| e).collect();
+    assert_eq!(yaml, expected);
+
+    // --owner takes a tag; the model's own are the user secrets.
+    let mysql = s.ok(&["secrets", "--owner", "application-mysql"]);
+    assert_eq!(mysql.lines().count(), 2, "{mysql}");
+    assert!(mysql.lines().nth(1).unwrap().starts_with(&charm), "{mysql}");
+    let uuid = s.fake.model_uuid("admin/default").unwrap();
+    let mine = s.ok(&["secrets", "--owner", &format!("model-{uuid}")]);
+    assert_eq!(mine.lines().count(), 3, "{mine}");
+    assert!(!mine.contains(&charm), "{mine}");
+    assert_eq!(
+        s.fails(1, &["secrets", "--owner", "mysql"]),
+        "ERROR invalid owner \"mysql\": \"mysql\" is not a valid tag\n"
+    );
+    // `juju secrets` never reveals.
+    assert_eq!(
+        s.fails(2, &["secrets", "--reveal", "--format", "yaml"]),
+        "ERROR flag provided but not defined: --reveal\n"
+    );
+
+    // Another model's secrets, with -m; none: the header alone, or an empty map.
+    s.fake.add_model("dev", "admin");
+    s.fake.write_juju_data(&s.dir, "fake").unwrap();
+    assert_eq!(
+        s.ok(&["secrets", "-m", "dev"]),
+        "ID  Name  Owner  Rotation  Revision  Last updated\n"
+    );
+    assert_eq!(s.ok(&["secrets", "-m", "dev", "--format", "yaml"]), "{}\n");
+    assert_eq!(s.ok(&["secrets", "-m", "dev", "--format", "json"]), "{}\n");
+}
+
+#[test]
+fn show_secret_reveals_only_when_asked_with_revisions_and_grants() {
+    let (s, db, _api, charm) = seeded("secrets-show");
+    assert_eq!(s.ok(&["grant-secret", "dbpassword", "mysql"]), "");
+    let uuid = s.fake.model_uuid("admin/default").unwrap();
+    let json: Value = serde_json::from_str(&s.ok(&["secrets", "--format", "json"])).unwrap();
+    let (c, u) = times_of(&json, &db);
+    let access = format!(
+        "  access:\n  - target: application-mysql\n    scope: model-{uuid}\n    role: view\n"
+    );
+    let head = format!(
+        "{db}:\n  revision: 2\n  owner: <model>\n  description: db creds\n  name: dbpassword\n  \
+         created: {c}\n  updated: {u}\n"
+    );
+
+    // Without --reveal: no content, no checksum; by name or by URI alike.
+    let plain = s.ok(&["show-secret", "dbpassword"]);
+    assert_eq!(plain, format!("{head}{access}"));
+    assert_eq!(s.ok(&["show-secret", &format!("secret:{db}")]), plain);
+    assert_eq!(s.ok(&["show-secret", &db]), plain);
+    assert!(!plain.contains("n3w") && !plain.contains("content"));
+
+    // --reveal: the checksum of the latest revision (Juju's: SHA-256 of the JSON of the
+    // base64 values) and its content, decoded: a new revision holds only what the update
+    // gave.
+    let sum = {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(br#"{"password":"bjN3"}"#);
+        data_encoding::HEXLOWER.encode(&digest)
+    };
+    let revealed = s.ok(&["show-secret", "dbpassword", "--reveal"]);
+    assert_eq!(
+        revealed,
+        format!(
+            "{db}:\n  revision: 2\n  checksum: {sum}\n  owner: <model>\n  description: db creds\n  \
+             name: dbpassword\n  created: {c}\n  updated: {u}\n  content:\n    password: n3w\n{access}"
+        )
+    );
+    let json_text = s.ok(&["show-secret", "dbpassword", "--reveal", "--format", "json"]);
+    assert_eq!(
+        json_text,
+        format!(
+            r#"{{"{db}":{{"revision":2,"checksum":"{sum}","owner":"\u003cmodel\u003e","description":"db creds","name":"dbpassword","created":"{c}","updated":"{u}","content":{{"Data":{{"password":"n3w"}}}},"access":[{{"target":"application-mysql","scope":"model-{uuid}","role":"view"}}]}}}}"#
+        ) + "\n"
+    );
+    let json_plain = s.ok(&["show-secret", "dbpassword", "--format", "json"]);
+    assert!(
+        !json_plain.contains("Data") && !json_plain.contains("checksum"),
+        "{json_plain}"
+    );
+
+    // An older revision's content; the listing still gives the latest revision number.
+    let first = s.ok(&["show-secret", "dbpassword", "--reveal", "-r", "1"]);
+    assert!(
+        first.contains("  content:\n    password: s3cret\n    username: admin\n"),
+        "{first}"
+    );
+    assert!(first.contains("  revision: 2\n"), "{first}");
+
+    // --revisions: each with the backend holding it.
+    let revisions = s.ok(&["show-secret", "dbpassword", "--revisions"]);
+    let listed: Value = serde_json::from_str(&s.ok(&[
+        "show-secret",
+        "dbpassword",
+        "--revisions",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let rev = |n: usize| {
+        let r = &listed[&db]["revisions"][n - 1];
+        assert_eq!(r["revision"], n);
+        format!(
+            "  - revision: {n}\n    backend: internal\n    created: {}\n    updated: {}\n",
+            r["created"].as_str().unwrap(),
+            r["updated"].as_str().unwrap()
+        )
+    };
+    assert_eq!(
+        revisions,
+        format!("{head}  revisions:\n{}{}{access}", rev(1), rev(2))
+    );
+
+    // A charm secret shows its label as `label:`, its owner by name.
+    let charm_yaml = s.ok(&["show-secret", &charm, "--reveal"]);
+    assert!(
+        charm_yaml.contains("  owner: mysql\n  label: db-admin\n"),
+        "{charm_yaml}"
+    );
+    assert!(
+        charm_yaml.contains("  content:\n    password: r00t\n"),
+        "{charm_yaml}"
+    );
+
+    // What is not there, with the CLI's text: the bare id, or the name.
+    assert_eq!(
+        s.fails(1, &["show-secret", "nope"]),
+        "ERROR secret \"nope\" not found\n"
+    );
+    assert_eq!(
+        s.fails(1, &["show-secret", "secret:aaaaaaaaaaaaaaaaaaa0"]),
+        "ERROR secret \"aaaaaaaaaaaaaaaaaaa0\" not found\n"
+    );
+    let err = s.fails(1, &["show-secret", "dbpassword", "-r", "7"]);
+    assert_eq!(
+        err,
+        format!("ERROR revison 7 for secret \"secret:{db}\" not found\n")
+    );
+}
+
+#[test]
+fn add_and_update_secret_keep_what_is_not_changed() {
+    let s = Store::new("secrets-update");
+    let file = s.dir.join("creds.yaml");
+    std::fs::write(&file, "username: from-file\ncert#base64: Y2VydA==\n").unwrap();
+    let id = secret_id(&s.ok(&[
+        "add-secret",
+        "dbpassword",
+        "username=admin",
+        "password=s3cret",
+        "--file",
+        file.to_str().unwrap(),
+        "--info",
+        "db creds",
+    ]));
+    let shown = s.ok(&["show-secret", "dbpassword", "--reveal"]);
+    assert!(
+        shown.contains(
+            "  content:\n    cert: cert\n    password: s3cret\n    username: from-file\n"
+        ),
+        "the file wins over the arguments: {shown}"
+    );
+
+    // A rename keeps the description; new content keeps the name; prints nothing.
+    assert_eq!(
+        s.ok(&["update-secret", "dbpassword", "--name", "db-creds"]),
+        ""
+    );
+    let shown = s.ok(&["show-secret", &id]);
+    assert!(
+        shown.contains("  description: db creds\n  name: db-creds\n"),
+        "{shown}"
+    );
+    assert_eq!(
+        s.ok(&[
+            "update-secret",
+            &format!("secret:{id}"),
+            "password=n3w",
+            "--info",
+            ""
+        ]),
+        ""
+    );
+    let shown = s.ok(&["show-secret", "db-creds", "--reveal"]);
+    assert!(
+        shown.starts_with(&format!("{id}:\n  revision: 2\n")),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("  description: db creds\n  name: db-creds\n"),
+        "an empty --info is not sent: {shown}"
+    );
+    assert!(shown.contains("  content:\n    password: n3w\n"), "{shown}");
+    assert_eq!(
+        s.ok(&["update-secret", "db-creds", "--info", "primary"]),
+        ""
+    );
+    assert_eq!(s.ok(&["update-secret", "db-creds", "--auto-prune"]), "");
+    assert_eq!(
+        s.ok(&["update-secret", "db-creds", "--auto-prune=false"]),
+        ""
+    );
+    let shown = s.ok(&["show-secret", "db-creds"]);
+    assert!(
+        shown.contains(
+            "  revision: 2\n  owner: <model>\n  description: primary\n  name: db-creds\n"
+        ),
+        "{shown}"
+    );
+    let sent: Vec<Value> = s
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "UpdateSecrets")
+        .map(|r| r.params["args"][0].clone())
+        .collect();
+    assert_eq!(sent.len(), 5);
+    assert_eq!(sent[3]["auto-prune"], true);
+    assert_eq!(sent[4]["auto-prune"], false);
+    assert!(sent[0].get("description").is_none(), "{}", sent[0]);
+
+    // The controller's refusals, with its text alone.
+    assert_eq!(
+        s.fails(1, &["update-secret", "db-creds"]),
+        "ERROR at least one attribute to update must be specified\n"
+    );
+    s.ok(&["add-secret", "other", "k3y=v"]);
+    assert_eq!(
+        s.fails(1, &["update-secret", "other", "--name", "db-creds"]),
+        "ERROR secret with name \"db-creds\" already exists\n"
+    );
+    assert_eq!(
+        s.fails(1, &["add-secret", "other", "k3y=v"]),
+        "ERROR secret with name \"other\" already exists\n"
+    );
+}
+
+#[test]
+fn grant_revoke_and_remove_secret_like_the_cli() {
+    let s = Store::new("secrets-grant");
+    let id = secret_id(&s.ok(&["add-secret", "dbpassword", "password=s3cret"]));
+    assert_eq!(s.ok(&["grant-secret", "dbpassword", "mysql,wordpress"]), "");
+    let json: Value =
+        serde_json::from_str(&s.ok(&["show-secret", "dbpassword", "--format", "json"])).unwrap();
+    let targets: Vec<&str> = json[&id]["access"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets, ["application-mysql", "application-wordpress"]);
+
+    // Refused applications, joined as the CLI joins them (its text says grant/revoke).
+    let err = s.fails(1, &["grant-secret", &id, "nope,mysql,gone"]);
+    assert_eq!(
+        err,
+        format!(
+            "ERROR failed to grant/revoke secret: \
+             cannot change access to \"secret:{id}\" for \"nope\": invalid subject reference: saas application \"nope\" not found, \
+             cannot change access to \"secret:{id}\" for \"gone\": invalid subject reference: saas application \"gone\" not found\n"
+        )
+    );
+    assert_eq!(
+        s.fails(1, &["grant-secret", "missing", "mysql"]),
+        "ERROR secret \"missing\" not found\n"
+    );
+
+    assert_eq!(
+        s.ok(&["revoke-secret", "dbpassword", "mysql,wordpress"]),
+        ""
+    );
+    let shown = s.ok(&["show-secret", "dbpassword"]);
+    assert!(!shown.contains("access"), "no grants, no access: {shown}");
+
+    // Remove one revision, then the secret.
+    assert_eq!(s.ok(&["update-secret", "dbpassword", "password=n3w"]), "");
+    assert_eq!(
+        s.ok(&["remove-secret", "dbpassword", "--revision", "1"]),
+        ""
+    );
+    let json: Value = serde_json::from_str(&s.ok(&[
+        "show-secret",
+        "dbpassword",
+        "--revisions",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let revisions = json[&id]["revisions"].as_array().unwrap();
+    assert_eq!(revisions.len(), 1);
+    assert_eq!(revisions[0]["revision"], 2);
+    assert_eq!(
+        s.fails(1, &["remove-secret", "dbpassword", "--revision", "1"]),
+        "ERROR cannot delete any of revisions [1] - revisions not found\n"
+    );
+    // --revision 0 means the whole secret, as in the CLI.
+    assert_eq!(
+        s.ok(&["remove-secret", &format!("secret:{id}"), "--revision", "0"]),
+        ""
+    );
+    assert_eq!(
+        s.fails(1, &["show-secret", "dbpassword"]),
+        "ERROR secret \"dbpassword\" not found\n"
+    );
+    assert_eq!(
+        s.fails(1, &["remove-secret", "dbpassword"]),
+        "ERROR secret \"dbpassword\" not found\n"
+    );
+    assert_eq!(s.ok(&["secrets", "--format", "json"]), "{}\n");
+}
+
+#[test]
+fn secret_commands_refuse_what_the_cli_refuses_before_calling() {
+    let s = Store::new("secrets-usage");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["add-secret"],
+            "secret name needs to be supplied as the first argument",
+        ),
+        (&["add-secret", "x"], "missing secret value or filename"),
+        (&["add-secret", "x", "Bad=v"], "key \"Bad\" not valid"),
+        // The CLI quotes the argument; the SDK elides it, since it may be a value.
+        (&["add-secret", "x", "novalue"], "key value \"…\" not valid"),
+        (&["update-secret"], "missing secret URI"),
+        (
+            &["update-secret", "x", "--auto-prune=maybe"],
+            "invalid value \"maybe\" for flag --auto-prune: strconv.ParseBool: parsing \"maybe\": invalid syntax",
+        ),
+        (&["remove-secret"], "missing secret URI"),
+        (
+            &["remove-secret", "x", "--revision", "one"],
+            "invalid value \"one\" for flag --revision: strconv.ParseInt: parsing \"one\": invalid syntax",
+        ),
+        (&["remove-secret", "x", "y"], "unrecognized args: [\"y\"]"),
+        (&["show-secret"], "secret ID is required"),
+        (
+            &["show-secret", "x", "--revisions", "--reveal"],
+            "specify either --revisions or --reveal but not both",
+        ),
+        (
+            &["show-secret", "x", "--revisions", "-r", "2"],
+            "specify either --revisions or --revision but not both",
+        ),
+        (
+            &["show-secret", "x", "--revision", "-1"],
+            "revision must be a positive integer",
+        ),
+        (
+            &["grant-secret", "x"],
+            "missing secret URI or application name",
+        ),
+        (&["revoke-secret"], "missing secret URI or application name"),
+        (
+            &["grant-secret", "x", "a", "b", "c"],
+            "unrecognized args: [\"b\" \"c\"]",
+        ),
+        (&["secrets", "x"], "unrecognized args: [\"x\"]"),
+    ];
+    for (args, expected) in cases {
+        assert_eq!(s.fails(2, args), format!("ERROR {expected}\n"), "{args:?}");
+    }
+    let err = s.fails(2, &["show-secret", "x", "--format", "tabular"]);
+    assert!(err.contains("invalid --format"), "{err}");
+    let err = s.fails(2, &["add-secret", "x", "--file", "/nonexistent/creds.yaml"]);
+    assert!(
+        err.starts_with("ERROR reading secret content file \"/nonexistent/creds.yaml\": "),
+        "{err}"
+    );
+    assert!(
+        s.fake.requests().iter().all(|r| r.facade != "Secrets"),
+        "nothing sent"
+    );
+}
+
+#[test]
+fn revealed_values_are_quoted_as_go_quotes_them_and_times_are_not() {
+    let s = Store::new("secrets-yaml");
+    let id = secret_id(&s.ok(&[
+        "add-secret",
+        "odd",
+        "created=2025-05-01T10:00:00Z",
+        "flag=yes",
+        "number=123",
+        "marker=juju-time-marker-0-",
+        "multi#base64=bGluZTEKbGluZTI=",
+        "html=<a&b>",
+    ]));
+    let yaml = s.ok(&["show-secret", "odd", "--reveal"]);
+    let json: Value =
+        serde_json::from_str(&s.ok(&["show-secret", "odd", "--format", "json"])).unwrap();
+    let (c, u) = times_of(&json, &id);
+    assert!(
+        yaml.contains(&format!("  created: {c}\n  updated: {u}\n")),
+        "times plain: {yaml}"
+    );
+    assert!(
+        yaml.ends_with(
+            "  content:\n    created: \"2025-05-01T10:00:00Z\"\n    flag: \"yes\"\n    \
+             html: <a&b>\n    marker: juju-time-marker-0-\n    multi: |-\n      line1\n      line2\n    \
+             number: \"123\"\n"
+        ),
+        "strings that read as other types quoted, as yaml.v2 does: {yaml}"
+    );
+    let json_text = s.ok(&["show-secret", "odd", "--reveal", "--format", "json"]);
+    assert!(
+        json_text.contains(r#""html":"\u003ca\u0026b\u003e""#),
+        "{json_text}"
+    );
+}
