@@ -3,8 +3,8 @@
 # the secret-backends lifecycle (and, against 3.6.26, its models: list_models, get_model,
 # a model's secret-backend config), with the fake as Juju 3.6.26 and as Juju 3.2.4 (which
 # restricts clients of another major version; python-libjuju claims 3.6.1.3, so it must be
-# served). It also manages user secrets (secrets.py) with the fake as 3.6.26 and as 4.0.14:
-# python-libjuju refuses a major-4 server at connect, which secrets.py asserts before it
+# served). It also manages user secrets (user_secrets.py) with the fake as 3.6.26 and 4.0.14:
+# python-libjuju refuses a major-4 server at connect, which user_secrets.py asserts before it
 # drives the same Model methods over a connection opened below that check.
 # Installs python-libjuju into target/interop-venv once. Then the opt-in real-controller
 # test runs against the standalone 3.6.26 fake, named in a juju client store, so that test is
@@ -43,7 +43,7 @@ start_fake() {
 # their own on stderr when a model connection closes: keep them for a failure.
 run_secrets() {
   echo "python-libjuju adds, lists, updates, grants, revokes and removes secrets (Juju $1)"
-  timeout 120 "$venv/bin/python" tests/interop/secrets.py "$work/fake-$1.json" "$1" \
+  timeout 120 "$venv/bin/python" tests/interop/user_secrets.py "$work/fake-$1.json" "$1" \
     2>"$work/secrets-$1.log" || { cat "$work/secrets-$1.log"; exit 1; }
 }
 

@@ -19,25 +19,20 @@ actually sends and what the controller then holds.
 
 Expected texts and codes are those of the reference (§3.3, §5) for each version.
 """
-import os
+# Not named secrets.py: in this folder that would shadow the standard library's `secrets`
+# module, which websockets imports, for every script here.
+import asyncio
+import base64
+import hashlib
+import json
+import re
 import sys
+from datetime import datetime
 
-# This file is named secrets.py, as the standard library's `secrets` module that websockets
-# imports: keep its folder off the import path so that `import secrets` finds the real one.
-_here = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _here]
-
-import asyncio  # noqa: E402
-import base64  # noqa: E402
-import hashlib  # noqa: E402
-import json  # noqa: E402
-import re  # noqa: E402
-from datetime import datetime  # noqa: E402
-
-from juju.client import client  # noqa: E402
-from juju.client.connection import Connection  # noqa: E402
-from juju.errors import JujuAPIError, JujuConnectionError, JujuError  # noqa: E402
-from juju.model import Model  # noqa: E402
+from juju.client import client
+from juju.client.connection import Connection
+from juju.errors import JujuAPIError, JujuConnectionError, JujuError
+from juju.model import Model
 
 PASSED = []
 SENT = []  # every Secrets request python-libjuju sent, as the JSON it put on the wire
