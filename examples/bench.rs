@@ -634,7 +634,7 @@ fn secrets_section(info: &Value, n: usize, rounds: usize, calls: usize) {
     }));
     drop((listed, plain));
 
-    // A revealed list of 1,000 is a ~0.5 MB reply: a hundredth of the small-list calls.
+    // A revealed list of 1,000 is a ~550 kB reply: a hundredth of the small-list calls.
     let per_round = (calls / 100).max(1);
     let (s, b, r) = interleave(
         rounds,

@@ -648,7 +648,13 @@ pub(crate) fn sort_like_cli(secrets: &mut [Secret]) {
             other => Cow::Owned(other.to_string()),
         })
         .collect();
-    let key = |i: usize| (&owners[i], Reverse(secrets[i].latest_revision), &secrets[i].uri);
+    let key = |i: usize| {
+        (
+            &owners[i],
+            Reverse(secrets[i].latest_revision),
+            &secrets[i].uri,
+        )
+    };
     let mut order: Vec<usize> = (0..secrets.len()).collect();
     order.sort_by(|&a, &b| key(a).cmp(&key(b)));
     // Position i takes the secret at order[i]: follow each cycle of the permutation.
@@ -804,11 +810,19 @@ mod tests {
     #[test]
     fn cli_order_matches_owned_keys_on_a_mixed_list() {
         // The order sort_like_cli finds by indices is the one owned keys give.
-        let owners = [MODEL, "application-mysql", "unit-mysql-0", "unit-wordpress-10", "x"];
+        let owners = [
+            MODEL,
+            "application-mysql",
+            "unit-mysql-0",
+            "unit-wordpress-10",
+            "x",
+        ];
         let alphabet: Vec<char> = "0123456789abcdefghijklmnopqrstuv".chars().collect();
         let mut seed = 7u64;
         let mut next = move || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (seed >> 33) as usize
         };
         let mut list: Vec<Secret> = (0..300)
