@@ -3,32 +3,80 @@
 //!
 //! ```text
 //! cargo run --release --features testing --example bench [-- --rounds 15 --calls 2000]
+//! cargo run --release --features testing --example bench -- --only secrets [--secrets 1000]
 //! ```
 //!
 //! The fake controller runs in a child process (this binary with `--serve`). Each
 //! comparison alternates the SDK and a bare tungstenite + native-tls client, round after
 //! round, and reports the median, min and max of each side and the median of the per-round
-//! ratios. If python-libjuju is installed in `target/interop-venv` (`bash .ci/test` does
+//! ratios. `--only secrets` runs only the revealed `list_secrets` comparison, on a model
+//! holding `--secrets N` (default 1,000) user secrets. If python-libjuju is installed in `target/interop-venv` (`bash .ci/test` does
 //! that) its `list_secret_backends` calls/s are measured against the same fake too.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use juju_client::Controller;
 use juju_client::secretbackends::{AddSecretBackend, VaultConfig};
+use juju_client::secrets::{AddSecret, SecretContent, SecretFilter};
 use juju_client::testing::{FakeController, Fault};
+use juju_client::{Controller, Model};
 
 mod support;
+use serde::Deserialize;
 use serde_json::{Value, json};
-use support::{Bare, LIST, Target, bare_connector};
+use support::{Bare, LIST, LIST_SECRETS_REVEALED, Target, bare_connector};
 
 const BIG: usize = 10_000;
+/// How many user secrets the revealed `list_secrets` comparison lists, unless `--secrets N`.
+const SECRETS: usize = 1_000;
 
 // ---- the child processes -----------------------------------------------------------
 
-/// `--serve`: two fakes, one with 2 backends listed (internal + one), one with 10,001.
-fn serve() {
+/// A fake whose `admin/default` holds `n` user secrets with distinct small contents, added
+/// through the SDK in one batch call (one round trip).
+fn secrets_fake(n: usize) -> (FakeController, String) {
+    let fake = FakeController::builder()
+        .record_requests(false)
+        .start()
+        .unwrap();
+    let uuid = fake.model_uuid("admin/default").unwrap();
+    let model = Model::connect(
+        &fake
+            .connect_options()
+            .call_timeout(Duration::from_secs(300)),
+        &uuid,
+    )
+    .unwrap();
+    let adds: Vec<AddSecret> = (0..n)
+        .map(|i| {
+            let content = SecretContent::from_pairs([
+                ("username", format!("user-{i:04}")),
+                ("password", format!("pw-{i:04}-s3cret")),
+            ])
+            .unwrap();
+            AddSecret::new(&format!("secret-{i:04}"), content).info("bench")
+        })
+        .collect();
+    for r in model.add_secrets(&adds).unwrap() {
+        r.unwrap();
+    }
+    (fake, uuid)
+}
+
+/// `--serve`: two fakes, one with 2 backends listed (internal + one), one with 10,001; and
+/// one whose model holds `--secrets N` user secrets. With `--only secrets`, that one alone.
+fn serve(n_secrets: usize, only_secrets: bool) {
+    let (secrets, uuid) = secrets_fake(n_secrets);
+    let info = |f: &FakeController| json!({"endpoint": f.endpoint(), "ca_cert": f.ca_cert_pem(), "password": f.password()});
+    let mut secrets_info = info(&secrets);
+    secrets_info["uuid"] = json!(uuid);
+    if only_secrets {
+        println!("{}", json!({ "secrets": secrets_info }));
+        let mut line = String::new();
+        let _ = std::io::stdin().read_line(&mut line);
+        return;
+    }
     let small = FakeController::builder()
         .record_requests(false)
         .start()
@@ -76,10 +124,9 @@ fn serve() {
         .start()
         .unwrap();
     slow.inject("AddSecretBackends", Fault::Delay(Duration::from_secs(5)));
-    let info = |f: &FakeController| json!({"endpoint": f.endpoint(), "ca_cert": f.ca_cert_pem(), "password": f.password()});
     println!(
         "{}",
-        json!({"small": info(&small), "big": info(&big), "delayed": info(&delayed), "slow": info(&slow)})
+        json!({"small": info(&small), "big": info(&big), "delayed": info(&delayed), "slow": info(&slow), "secrets": secrets_info})
     );
     // Serve until the parent closes our stdin.
     let mut line = String::new();
@@ -225,8 +272,19 @@ fn main() {
             .and_then(|i| args.get(i + 1))
             .map_or(default, |v| v.parse().expect("a number"))
     };
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str);
+    if let Some(other) = only.filter(|o| *o != "secrets") {
+        eprintln!("error: --only takes `secrets`, not {other:?}");
+        std::process::exit(2);
+    }
+    let only_secrets = only == Some("secrets");
+    let n_secrets = arg("--secrets", SECRETS);
     if args.first().map(String::as_str) == Some("--serve") {
-        return serve();
+        return serve(n_secrets, only_secrets);
     }
     let rounds = arg("--rounds", 15);
     let calls = arg("--calls", 2000);
@@ -239,12 +297,26 @@ fn main() {
             .status();
     }
 
-    let mut server = spawn_self(&["--serve"]);
+    let n_arg = n_secrets.to_string();
+    let mut serve_args = vec!["--serve", "--secrets", &n_arg];
+    if only_secrets {
+        serve_args.extend(["--only", "secrets"]);
+    }
+    let mut server = spawn_self(&serve_args);
     let mut line = String::new();
     BufReader::new(server.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
     let info: Value = serde_json::from_str(&line).unwrap();
+    if only_secrets {
+        header(rounds, cores, pin);
+        secrets_section(&info["secrets"], n_secrets, rounds, calls);
+        if let Some(mut stdin) = server.stdin.take() {
+            let _ = stdin.write_all(b"\n");
+        }
+        let _ = server.wait();
+        return;
+    }
     let small = Target::from_json(&info["small"]);
     let big = Target::from_json(&info["big"]);
     let delayed = Target::from_json(&info["delayed"]);
@@ -282,23 +354,7 @@ fn main() {
         return;
     }
 
-    println!(
-        "juju-client benchmark: {rounds} rounds, interleaved; fake controller in a child process"
-    );
-    println!("machine: {cores} cores; {}", cpu_model());
-    println!(
-        "pinning: {}",
-        if pin {
-            "client on core 0, fake on core 1 (taskset)"
-        } else {
-            "none (no taskset, or one core)"
-        }
-    );
-    println!();
-    println!(
-        "{:<34} {:>34}  {:>34} {:<8} {:>6}  target",
-        "measure", "SDK median [min .. max]", "bare median [min .. max]", "unit", "ratio"
-    );
+    header(rounds, cores, pin);
 
     // 1 and 2: calls per second, two backends listed.
     let ctrl = Controller::connect(&small.options()).unwrap();
@@ -395,6 +451,8 @@ fn main() {
     );
     row("list 10,000 backends", "ms", &s, &b, &r, "<= 1.30");
 
+    secrets_section(&info["secrets"], n_secrets, rounds, calls);
+
     // 5: peak RSS of a process running the seed lifecycle.
     let target = info["small"].to_string();
     let (s, b, r) = interleave(
@@ -461,6 +519,148 @@ fn main() {
         let _ = stdin.write_all(b"\n");
     }
     let _ = server.wait();
+}
+
+fn header(rounds: usize, cores: usize, pin: bool) {
+    println!(
+        "juju-client benchmark: {rounds} rounds, interleaved; fake controller in a child process"
+    );
+    println!("machine: {cores} cores; {}", cpu_model());
+    println!(
+        "pinning: {}",
+        if pin {
+            "client on core 0, fake on core 1 (taskset)"
+        } else {
+            "none (no taskset, or one core)"
+        }
+    );
+    println!();
+    println!(
+        "{:<34} {:>34}  {:>34} {:<8} {:>6}  target",
+        "measure", "SDK median [min .. max]", "bare median [min .. max]", "unit", "ratio"
+    );
+}
+
+/// The bare client's plain reading of a `ListSecrets` reply: the wire's fields, as sent.
+#[derive(Deserialize)]
+struct PlainReply {
+    response: PlainSecrets,
+}
+
+#[derive(Deserialize)]
+struct PlainSecrets {
+    results: Vec<PlainSecret>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct PlainSecret {
+    uri: String,
+    #[serde(rename = "owner-tag")]
+    owner_tag: String,
+    label: Option<String>,
+    description: Option<String>,
+    #[serde(rename = "latest-revision")]
+    latest_revision: u32,
+    #[serde(rename = "latest-revision-checksum")]
+    checksum: String,
+    #[serde(rename = "create-time")]
+    create_time: String,
+    #[serde(rename = "update-time")]
+    update_time: String,
+    revisions: Option<Vec<PlainRevision>>,
+    #[serde(default)]
+    access: Vec<Value>,
+    value: Option<PlainValue>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct PlainRevision {
+    revision: u32,
+    #[serde(rename = "backend-name")]
+    backend: Option<String>,
+    #[serde(rename = "create-time")]
+    create_time: String,
+    #[serde(rename = "update-time")]
+    update_time: String,
+}
+
+#[derive(Deserialize)]
+struct PlainValue {
+    data: Option<std::collections::HashMap<String, String>>,
+}
+
+/// `model.list_secrets(&SecretFilter::new(), true)` of `n` secrets on a model connection,
+/// against the bare client sending the same `ListSecrets` request on its own model
+/// connection and decoding the same reply into plain structs (base64 left undecoded).
+fn secrets_section(info: &Value, n: usize, rounds: usize, calls: usize) {
+    let target = Target::from_json(info);
+    let uuid = info["uuid"].as_str().unwrap();
+    let model = Model::connect(
+        &target.options().call_timeout(Duration::from_secs(300)),
+        uuid,
+    )
+    .unwrap();
+    let mut bare = Bare::connect_model(&target, &bare_connector(&target), uuid);
+    let filter = SecretFilter::new();
+    let bare_list = |bare: &mut Bare| -> Vec<PlainSecret> {
+        let reply = bare.call(LIST_SECRETS_REVEALED);
+        serde_json::from_str::<PlainReply>(reply.as_str())
+            .unwrap()
+            .response
+            .results
+    };
+    // Both sides see the same n secrets, revealed, before anything is timed.
+    let listed = model.list_secrets(&filter, true).unwrap();
+    let plain = bare_list(&mut bare);
+    assert_eq!(listed.len(), n);
+    assert_eq!(plain.len(), n);
+    let mut sdk_uris: Vec<String> = listed.iter().map(|s| s.uri.to_string()).collect();
+    let mut bare_uris: Vec<String> = plain.iter().map(|s| s.uri.clone()).collect();
+    sdk_uris.sort();
+    bare_uris.sort();
+    assert_eq!(sdk_uris, bare_uris);
+    assert!(
+        listed
+            .iter()
+            .all(|s| s.content.as_ref().is_some_and(|c| c.len() == 2))
+    );
+    assert!(plain.iter().all(|s| {
+        s.value
+            .as_ref()
+            .and_then(|v| v.data.as_ref())
+            .is_some_and(|d| d.len() == 2)
+    }));
+    drop((listed, plain));
+
+    // A revealed list of 1,000 is a ~550 kB reply: a hundredth of the small-list calls.
+    let per_round = (calls / 100).max(1);
+    let (s, b, r) = interleave(
+        rounds,
+        || {
+            let t = Instant::now();
+            for _ in 0..per_round {
+                assert_eq!(model.list_secrets(&filter, true).unwrap().len(), n);
+            }
+            per_round as f64 / t.elapsed().as_secs_f64()
+        },
+        || {
+            let t = Instant::now();
+            for _ in 0..per_round {
+                assert_eq!(bare_list(&mut bare).len(), n);
+            }
+            per_round as f64 / t.elapsed().as_secs_f64()
+        },
+    );
+    row(
+        &format!("list {n} secrets, revealed"),
+        "calls/s",
+        &s,
+        &b,
+        &r,
+        ">= 0.90",
+    );
 }
 
 /// CPU time this thread has used, in nanoseconds (`/proc/thread-self/schedstat`).

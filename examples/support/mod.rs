@@ -50,10 +50,19 @@ pub struct Bare {
 impl Bare {
     /// TCP, TLS, WebSocket and Login, with a connector built beforehand.
     pub fn connect(t: &Target, tls: &TlsConnector) -> Bare {
+        Bare::connect_path(t, tls, "/api")
+    }
+
+    /// The same on the model `uuid`'s connection (`/model/<uuid>/api`).
+    pub fn connect_model(t: &Target, tls: &TlsConnector, uuid: &str) -> Bare {
+        Bare::connect_path(t, tls, &format!("/model/{uuid}/api"))
+    }
+
+    fn connect_path(t: &Target, tls: &TlsConnector, path: &str) -> Bare {
         let tcp = TcpStream::connect(&t.endpoint).unwrap();
         tcp.set_nodelay(true).unwrap();
         let stream = tls.connect("juju-apiserver", tcp).unwrap();
-        let (ws, _) = tungstenite::client(format!("wss://{}/api", t.endpoint), stream).unwrap();
+        let (ws, _) = tungstenite::client(format!("wss://{}{path}", t.endpoint), stream).unwrap();
         let mut b = Bare { ws, next_id: 1 };
         let login = format!(
             r#"{{"type":"Admin","version":3,"request":"Login","params":{{"auth-tag":"user-admin","credentials":"{}","client-version":"3.6.26"}}}}"#,
@@ -81,6 +90,9 @@ impl Bare {
 }
 
 pub const LIST: &str = r#"{"type":"SecretBackends","version":1,"request":"ListSecretBackends","params":{"names":null,"reveal":false}}"#;
+
+/// What `model.list_secrets(&SecretFilter::new(), true)` sends.
+pub const LIST_SECRETS_REVEALED: &str = r#"{"type":"Secrets","version":2,"request":"ListSecrets","params":{"show-secrets":true,"filter":{}}}"#;
 
 /// The process's peak resident set size (`VmHWM`), KiB.
 pub fn peak_rss_kib() -> u64 {

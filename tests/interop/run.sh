@@ -3,7 +3,9 @@
 # the secret-backends lifecycle (and, against 3.6.26, its models: list_models, get_model,
 # a model's secret-backend config), with the fake as Juju 3.6.26 and as Juju 3.2.4 (which
 # restricts clients of another major version; python-libjuju claims 3.6.1.3, so it must be
-# served). python-libjuju refuses a major-4 server, so 4.0 is covered by our own tests.
+# served). It also manages user secrets (user_secrets.py) with the fake as 3.6.26 and 4.0.14:
+# python-libjuju refuses a major-4 server at connect, which user_secrets.py asserts before it
+# drives the same Model methods over a connection opened below that check.
 # Installs python-libjuju into target/interop-venv once. Then the opt-in real-controller
 # test runs against the standalone 3.6.26 fake, named in a juju client store, so that test is
 # known to work before anyone points it at a real one.
@@ -37,6 +39,14 @@ start_fake() {
   exit 1
 }
 
+# python-libjuju manages user secrets on the fake as Juju $1. Its tasks print tracebacks of
+# their own on stderr when a model connection closes: keep them for a failure.
+run_secrets() {
+  echo "python-libjuju adds, lists, updates, grants, revokes and removes secrets (Juju $1)"
+  timeout 120 "$venv/bin/python" tests/interop/user_secrets.py "$work/fake-$1.json" "$1" \
+    2>"$work/secrets-$1.log" || { cat "$work/secrets-$1.log"; exit 1; }
+}
+
 # No juju client store: python-libjuju must manage with the explicit arguments alone.
 export JUJU_DATA="$work/juju-data"
 mkdir -p "$JUJU_DATA"
@@ -45,6 +55,8 @@ for version in 3.2.4 3.6.26; do
   echo "python-libjuju against the fake as Juju $version"
   timeout 120 "$venv/bin/python" tests/interop/lifecycle.py "$work/fake-$version.json"
   if [ "$version" = 3.6.26 ]; then
+    # Before models.py, which points admin/default at another secret backend.
+    run_secrets "$version"
     echo "python-libjuju lists and opens models, and sets a model's secret backend"
     timeout 120 "$venv/bin/python" tests/interop/models.py "$work/fake-$version.json"
   fi
@@ -87,3 +99,10 @@ for version in 3.2.4 3.6.26; do
   wait "$fake_pid" 2>/dev/null || true
   fake_pid=""
 done
+
+# Juju 4.0: only the secrets script (python-libjuju refuses the rest against a major-4 server).
+start_fake 4.0.14
+run_secrets 4.0.14
+kill "$fake_pid" 2>/dev/null || true
+wait "$fake_pid" 2>/dev/null || true
+fake_pid=""
