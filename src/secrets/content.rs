@@ -528,24 +528,15 @@ impl SecretContent {
             .collect()
     }
 
-    /// Content from the wire (`value.data`), as the controller sent it: no key or size
-    /// checks, only base64 decoding.
-    ///
-    /// # Errors
-    ///
-    /// Kind `Protocol` for a value that is not base64, naming its key, never its value.
-    pub(crate) fn from_wire(data: &BTreeMap<String, String>) -> Result<Self, Error> {
-        let mut content = SecretContent::new();
-        for (key, value) in data {
-            let decoded = decode_base64(value.as_bytes()).map_err(|e| {
-                Error::protocol(format!(
-                    "the controller sent secret content whose value for key {key:?} is not \
-                     base64 ({e})"
-                ))
-            })?;
-            content.put(key.clone(), decoded);
-        }
-        Ok(content)
+    /// Decodes `value.data` straight from the reply: each base64 value is decoded from the
+    /// JSON text as it is read, so no copy of it (base64 or not) is kept in a string that
+    /// would need wiping, and no intermediate map is built. A value that is not base64
+    /// makes the whole content an error naming its key (the rest is still read, so that
+    /// the reply stays decodable).
+    pub(crate) fn deserialize_wire<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Result<SecretContent, Error>>, D::Error> {
+        d.deserialize_option(OptionalValues)
     }
 
     /// Juju's checksum of this content (`latest-revision-checksum`): see [`checksum`].
@@ -763,6 +754,85 @@ impl<'a> IntoIterator for &'a SecretContent {
     >;
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+}
+
+/// The map of `value.data`, for [`SecretContent::deserialize_wire`].
+struct WireValues;
+impl<'de> serde::de::Visitor<'de> for WireValues {
+    type Value = Result<SecretContent, Error>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a map of key to base64 value")
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Ok(SecretContent::new()))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut content = SecretContent::new();
+        let mut bad: Option<Error> = None;
+        while let Some(key) = map.next_key::<String>()? {
+            let decoded = map.next_value_seed(Base64Value)?;
+            match decoded {
+                Ok(value) => content.put(key, value),
+                Err(e) if bad.is_none() => {
+                    bad = Some(Error::protocol(format!(
+                        "the controller sent secret content whose value for key \
+                         {key:?} is not base64 ({e})"
+                    )));
+                }
+                Err(_) => {}
+            }
+        }
+        Ok(bad.map_or(Ok(content), Err))
+    }
+}
+
+/// `null` or a map, for [`SecretContent::deserialize_wire`].
+struct OptionalValues;
+
+impl<'de> serde::de::Visitor<'de> for OptionalValues {
+    type Value = Option<Result<SecretContent, Error>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("null or a map of key to base64 value")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(WireValues).map(Some)
+    }
+}
+
+/// One base64 value, decoded from the JSON text without keeping a copy of it.
+struct Base64Value;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Base64Value {
+    type Value = Result<Zeroizing<Vec<u8>>, DecodeError>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl serde::de::Visitor<'_> for Base64Value {
+    type Value = Result<Zeroizing<Vec<u8>>, DecodeError>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a base64 string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(decode_base64(v.as_bytes()))
     }
 }
 
@@ -1076,26 +1146,36 @@ mod tests {
         );
     }
 
+    /// `value.data` as the reply decoder reads it.
+    fn from_reply(json: &str) -> Result<SecretContent, Error> {
+        let mut de = serde_json::Deserializer::from_str(json);
+        SecretContent::deserialize_wire(&mut de)
+            .unwrap()
+            .unwrap_or_else(|| Ok(SecretContent::new()))
+    }
+
     #[test]
     fn wire_round_trip() {
         let c = SecretContent::from_pairs([("password", "s3cret"), ("username", "admin")]).unwrap();
         let wire = c.to_wire();
         assert_eq!(wire["password"], "czNjcmV0");
         assert_eq!(wire["username"], "YWRtaW4=");
-        assert_eq!(SecretContent::from_wire(&wire).unwrap(), c);
-        // The controller's keys are not checked.
-        let odd: BTreeMap<String, String> = [("X".to_string(), "YQ==".to_string())].into();
         assert_eq!(
-            SecretContent::from_wire(&odd).unwrap().get_str("X"),
+            from_reply(&serde_json::to_string(&wire).unwrap()).unwrap(),
+            c
+        );
+        // The controller's keys are not checked; null is no content.
+        assert_eq!(
+            from_reply(r#"{"X":"YQ=="}"#).unwrap().get_str("X"),
             Some("a")
         );
+        assert!(from_reply("null").unwrap().is_empty());
     }
 
     #[test]
     fn bad_base64_from_the_controller_is_a_protocol_error_without_the_value() {
-        let wire: BTreeMap<String, String> =
-            [("password".to_string(), "hunter2-DISTINCTIVE!".to_string())].into();
-        let e = SecretContent::from_wire(&wire).unwrap_err();
+        // The rest of the map is still read: the reply stays decodable.
+        let e = from_reply(r#"{"password":"hunter2-DISTINCTIVE!","user":"YQ=="}"#).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Protocol);
         assert!(e.message().contains("\"password\""), "{e}");
         assert!(!format!("{e} {e:?}").contains("hunter2"), "{e}");

@@ -130,18 +130,12 @@ pub(crate) struct WireSecretRevision {
 /// The base64 strings are wiped when it is dropped.
 #[derive(Deserialize, Default)]
 pub(crate) struct SecretValueResult {
-    #[serde(default)]
-    pub(crate) data: Option<BTreeMap<String, String>>,
+    /// Decoded as it is read (see [`SecretContent::deserialize_wire`]): no base64 copy of
+    /// the content is kept; a value that is not base64 is this secret's error.
+    #[serde(default, deserialize_with = "SecretContent::deserialize_wire")]
+    pub(crate) data: Option<Result<SecretContent, Error>>,
     #[serde(default)]
     pub(crate) error: Option<ApiError>,
-}
-
-impl Drop for SecretValueResult {
-    fn drop(&mut self) {
-        for value in self.data.iter_mut().flat_map(BTreeMap::values_mut) {
-            value.zeroize();
-        }
-    }
 }
 
 /// `AccessInfo`.
@@ -228,15 +222,14 @@ impl ListSecretResult {
         if let Some(mut value) = self.value.take() {
             match value.error.take().filter(ApiError::is_set) {
                 Some(e) => error = Some(e.into_error(&REDACTION)),
-                None => {
-                    let mut data = value.data.take().unwrap_or_default();
-                    let decoded = SecretContent::from_wire(&data);
-                    data.values_mut().for_each(Zeroize::zeroize);
-                    match decoded {
-                        Ok(c) => content = Some(c),
-                        Err(e) => error = Some(e.context(format_args!("secret {uri}"))),
-                    }
-                }
+                None => match value
+                    .data
+                    .take()
+                    .unwrap_or_else(|| Ok(SecretContent::new()))
+                {
+                    Ok(c) => content = Some(c),
+                    Err(e) => error = Some(e.context(format_args!("secret {uri}"))),
+                },
             }
         }
         Ok(Secret {
