@@ -4,7 +4,9 @@ Run by tests/interop/run.sh with the path of the fake controller's JSON line and
 version the fake runs as (3.6.26 or 4.0.14), on a fake whose `admin/default` has no
 secrets yet (it removes the ones it made). It drives python-libjuju's Model methods
 add_secret, list_secrets (show_secrets=True), update_secret, grant_secret, revoke_secret and
-remove_secret, and checks three things at every step:
+remove_secret (and, as the issue's step 5, points the model at a vault backend through
+python-libjuju's own facades and sees the next revisions stored there), and checks three
+things at every step:
 
 - what python-libjuju sends: every Secrets request is recorded as it leaves
   Connection.rpc, and the params are compared whole;
@@ -198,6 +200,7 @@ async def main(path, version):
               m.connection().facades.get("Secrets"))
         check("admin/default starts without secrets", await m.list_secrets() == [])
         await admin_steps(m, juju, model_tag)
+        await backend_steps(info, juju, m, model_tag)
         await permission_steps(info, juju, m, model_tag)
         # Leave the model as it was found, for the scripts that run after this one.
         await m.remove_secret("api-token")
@@ -454,6 +457,63 @@ async def admin_steps(m, juju, model_tag):
     remaining = await listed(m, juju, model_tag, show_secrets=True)
     check("api-token is all that is left", list(remaining) == [token_uri], list(remaining))
     check("api-token content", remaining[token_uri].value.data == {"token": b64("t0k")})
+
+
+async def backend_steps(info, juju, m, model_tag):
+    """The issue's step 5: point the model at a vault backend, and see the next revision
+    stored there (and counted there); then put everything back as it was."""
+    ctrl = await Connection.connect(endpoint=info["endpoint"], username="admin",
+                                    password=info["password"], cacert=info["ca_cert"],
+                                    retries=0)
+    backends = client.SecretBackendsFacade.from_connection(ctrl)
+    try:
+        res = await backends.AddSecretBackends([{
+            "name": "secretsvault", "backend-type": "vault",
+            "config": {"endpoint": "https://vault.example.com:8200", "token": "t"}}])
+        check("add secretsvault", res.results[0].error is None, res.results[0].error)
+
+        async def set_backend(name):
+            # python-libjuju's set_config is ModelConfig v3 ModelSet, which a 4.0 controller
+            # refuses for this key; on 4.0 its own rpc sends v4 SetModelSecretBackend.
+            if not juju.v4:
+                await m.set_config({"secret-backend": name})
+                return
+            reply = await m.connection().rpc({
+                "type": "ModelConfig", "version": 4, "request": "SetModelSecretBackend",
+                "params": {"secret-backend-name": name}})
+            check(f"SetModelSecretBackend {name}", reply["response"] == {"error": None}
+                  or reply["response"] == {}, reply)
+
+        await set_backend("secretsvault")
+        uri = await m.add_secret("vaulted", ["key=one"])
+        await m.update_secret("vaulted", ["key=two"], new_name="vaulted")
+        got = (await listed(m, juju, model_tag, filter={"uri": uri}))[uri]
+        check("revisions are stored on the model's backend",
+              revisions(got) == [(1, "secretsvault"), (2, "secretsvault")], revisions(got))
+        # The switch drained the secret already there (api-token) too.
+        everything = await listed(m, juju, model_tag)
+        check("the drain moved every user secret there",
+              all(r[1] == "secretsvault" for s in everything.values() for r in revisions(s)),
+              {u: revisions(s) for u, s in everything.items()})
+        listing = await backends.ListSecretBackends(names=["secretsvault"], reveal=False)
+        check("num-secrets counts each secret stored there once",
+              listing.results[0].num_secrets == len(everything),
+              (listing.results[0].num_secrets, len(everything)))
+
+        # Back to the default: the revisions drain to the internal store.
+        await set_backend("auto")
+        got = (await listed(m, juju, model_tag, filter={"uri": uri}))[uri]
+        check("after the switch back, drained to internal",
+              revisions(got) == [(1, "internal"), (2, "internal")], revisions(got))
+        await m.remove_secret("vaulted")
+
+        async def gone():
+            return uri not in await listed(m, juju, model_tag)
+        await eventually("vaulted removed", gone)
+        res = await backends.RemoveSecretBackends([{"name": "secretsvault"}])
+        check("remove secretsvault", res.results[0].error is None, res.results[0].error)
+    finally:
+        await ctrl.close()
 
 
 async def permission_steps(info, juju, admin, model_tag):
