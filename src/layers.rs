@@ -314,7 +314,7 @@ use crate::{error::Error, redact::{Redaction, Strings}};
 /// [`crate::doc_link`]
 let s = "crate::in_a_string";
 let c = '{';
-fn f() -> crate::options::ConnectOptions { todo!() }
+fn f(o: crate::options::ConnectOptions) { drop(o) }
 #[cfg(test)]
 mod tests { use crate::testonly; fn g() { let _ = '}'; } }
 #[cfg(test)]

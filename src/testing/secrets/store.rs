@@ -539,8 +539,13 @@ impl Store {
             }
             return Ok(out);
         }
-        // 3.6: every item is validated first (each check overwrites the one before), then
-        // the backend is looked up for the whole call, which panics on a failed item.
+        // 3.6: every item is validated first (each check overwrites the one before: a set
+        // `uri` would read `secret uri cannot be set on user secret create not valid`),
+        // then the backend is looked up for the whole call with the list of reserved URIs,
+        // whose nil entry for a failed item panics, recovered by the RPC server as one
+        // whole-call error (juju-secrets-reference.md §5.2, "3.6 nil-URI panic";
+        // apiserver/facades/client/secrets/secrets.go `createSecrets` at 3.6.26). 4.0
+        // checks per item and ignores `uri` (§5.2 table).
         let invalid = args
             .iter()
             .any(|a| a.uri_set || !owner_ok(a) || a.data.is_empty());
